@@ -1,0 +1,59 @@
+# Folio: `make run` serves the app with a worker; `make test` runs the whole suite (PostgreSQL and SQLite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/folio
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run worker test test-pg test-sqlite lint fmt migrations-check bench check-deploy
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ensure_user
+	@echo "Folio: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A reader worker -B -l info --concurrency=2 -s data/celerybeat-schedule & \
+	$(BIN)/gunicorn reader.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - & \
+	wait
+
+worker: install
+	$(BIN)/celery -A reader worker -l info
+
+test: install test-pg test-sqlite
+
+test-pg:
+	DATABASE_URL=$(PG_TEST_URL) CELERY_BROKER_URL=$(REDIS_TEST_URL) \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
+
+test-sqlite:
+	DATABASE_URL= CELERY_BROKER_URL= REDIS_URL= FOLIO_DATA_DIR=$(CURDIR)/data/test-sqlite \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: install
+	DEBUG=false FOLIO_HTTPS=true SECRET_KEY=$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=folio.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(BIN)/python bench/corpus_score.py

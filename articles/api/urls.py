@@ -1,0 +1,13 @@
+"""API routes, the OpenAPI schema and its browsable docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+urlpatterns = [
+    path("articles/", views.ArticleListCreateApi.as_view(), name="api-articles"),
+    path("articles/<int:pk>/", views.ArticleDetailApi.as_view(), name="api-article"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,251 @@
+"""Folio's data: articles, their raw fetched pages, tags, API tokens and per-user reader settings."""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+#: Average silent reading speed for non-fiction in English, words per minute
+#: (Brysbaert 2019, "How many words do we read per minute?", J. Memory and Language 109).
+WORDS_PER_MINUTE = 238
+
+
+class Tag(models.Model):
+    """A label a user puts on articles; names are unique per user, case-insensitively."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "user", name="tag_unique_name_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    """One saved article of one user, from the save until it is ``ready`` (or ``failed`` with a reason)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FETCHING = "fetching", "Fetching"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        FETCH = "fetch", "Fetched by Folio"
+        BROWSER = "browser", "Sent by the browser"
+        IMPORT = "import", "Imported"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="articles")
+    url = models.URLField("URL as given", max_length=2048)
+    url_key = models.CharField(
+        "normalized URL", max_length=2048, help_text="The given URL normalized; unique per user (dedupe)."
+    )
+    final_url = models.URLField("final URL after redirects", max_length=2048, blank=True)
+    canonical_url = models.URLField(max_length=2048, blank=True)
+    final_key = models.CharField(max_length=2048, blank=True, help_text="final_url normalized (dedupe).")
+    canonical_key = models.CharField(max_length=2048, blank=True, help_text="canonical_url normalized (dedupe).")
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=500, blank=True)
+    published = models.DateField(null=True, blank=True)
+    site_name = models.CharField(max_length=200, blank=True)
+    lead_image = models.URLField(max_length=2048, blank=True)
+    excerpt = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code")
+    word_count = models.PositiveIntegerField(default=0)
+    reading_time_minutes = models.PositiveIntegerField(default=0)
+    content_html = models.TextField(blank=True, help_text="Sanitized article HTML (articles.sanitizing).")
+    content_text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    extraction_log = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    failure_reason = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.FETCH)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    is_archived = models.BooleanField(default=False)
+    is_favorite = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    progress_percent = models.FloatField(default=0.0, help_text="Reading progress, 0-100.")
+    progress_paragraph = models.PositiveIntegerField(default=0, help_text="Index of the nearest paragraph.")
+    progress_updated_at = models.DateTimeField(null=True, blank=True)
+
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set on delete; cleared by undo.")
+
+    saved_at = models.DateTimeField(
+        default=timezone.now, help_text="When the person last saved it; a repeated save moves it to the top."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "url_key"], name="article_unique_url_per_user"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-saved_at", "-id"], name="article_user_saved"),
+            models.Index(fields=["status", "claimed_at"], name="article_status_claimed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def is_read(self) -> bool:
+        """True once the person finished or marked the article read."""
+        return self.read_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        """True while a worker still has to finish the article (queued or fetching)."""
+        return self.status in (self.Status.QUEUED, self.Status.FETCHING)
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the address while the title is not known yet."""
+        return self.title or self.url
+
+    @property
+    def domain(self) -> str:
+        """Host name of the article's address without a leading ``www.``."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.final_url or self.url).hostname or ""
+        return host.removeprefix("www.")
+
+    @staticmethod
+    def reading_time_for(word_count: int) -> int:
+        """Minutes to read ``word_count`` words at WORDS_PER_MINUTE, rounded up; 0 for no words."""
+        return math.ceil(word_count / WORDS_PER_MINUTE) if word_count else 0
+
+
+class ArticleSource(models.Model):
+    """The raw page an article was extracted from, kept apart so list pages never load it."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="raw", primary_key=True)
+    html = models.TextField(blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    redirects = models.JSONField(default=list, blank=True, help_text="Every hop: [url, status] pairs.")
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 digest is stored, the key is shown once at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="API token")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters of the key, to recognise it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ReaderSettings(models.Model):
+    """One person's reader preferences and saving options."""
+
+    class Font(models.TextChoices):
+        SERIF = "serif", "Serif"
+        SANS = "sans", "Sans-serif"
+        MONO = "mono", "Monospace"
+
+    class Theme(models.TextChoices):
+        SYSTEM = "system", "Follow the system"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+        SEPIA = "sepia", "Sepia"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_settings")
+    font = models.CharField(max_length=10, choices=Font.choices, default=Font.SERIF)
+    font_size = models.PositiveSmallIntegerField(default=19, help_text="Pixels, 14-28.")
+    line_height = models.FloatField(default=1.6, help_text="Multiple of the font size, 1.2-2.2.")
+    column_width = models.PositiveSmallIntegerField(default=38, help_text="Column width in em, 28-60.")
+    theme = models.CharField(max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
+    send_page_html = models.BooleanField(
+        default=True, help_text="The bookmarklet sends the page as the browser shows it."
+    )
+
+    def __str__(self) -> str:
+        return f"Reader settings of {self.user}"
+
+
+class Highlight(models.Model):
+    """A passage of an article the person marked, with an optional note."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="highlights")
+    quote = models.TextField()
+    note = models.TextField(blank=True)
+    anchor = models.JSONField(default=dict, blank=True, help_text="Where the quote sits (text offsets, prefix, suffix).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.quote[:60]
+
+
+class SavedSearch(models.Model):
+    """A search query the person saved under a name; shown in the sidebar."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Import(models.Model):
+    """One uploaded export file being imported, with its progress counters."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imports")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    total = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True, help_text="[{line, url, reason}] of rejected entries.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"

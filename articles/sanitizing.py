@@ -1,0 +1,70 @@
+"""The sanitizer: the only way article HTML reaches a template (``clean(html, base_url) -> str``).
+
+An nh3 (ammonia) allow-list: text structure, links, images, tables and code survive; scripts, styles,
+event handlers, forms, iframes and every attribute not listed are removed. Relative ``href``/``src``
+values are made absolute against the article's address, and images are lazy-loaded.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "code": {"class"},
+    "pre": {"class"},
+    "mark": {"class"},
+}
+URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", "cite")}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def clean(html: str, base_url: str | None = None) -> str:
+    """Return ``html`` reduced to Folio's allow-list, safe to render as-is.
+
+    ``base_url`` resolves relative links and image sources (RFC 3986 §5 reference resolution);
+    URLs with any scheme other than http, https and mailto are dropped. Links get
+    ``rel="noopener noreferrer nofollow"`` and images ``loading="lazy"``.
+    """
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if (tag, attribute) in URL_ATTRIBUTES:
+            value = value.strip()
+            if base_url:
+                value = urljoin(base_url, value)
+            if urlsplit(value).scheme.lower() not in URL_SCHEMES:
+                return None
+        if attribute == "class":
+            # Only language hints on code blocks and the search highlight class survive.
+            keep = [c for c in value.split() if c.startswith("language-") or c == "match"]
+            return " ".join(keep) or None
+        return value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute_filter,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+        strip_comments=True,
+        clean_content_tags={"script", "style", "noscript", "template", "iframe", "object", "svg", "math"},
+    )

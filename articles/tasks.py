@@ -1,0 +1,39 @@
+"""Celery tasks: retry policy and time limits only; the work is in ``articles.services``."""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+from . import services
+from .fetching import FetchTemporaryError
+
+
+def retry_countdown(retries: int, retry_after: float | None) -> float:
+    """Seconds before retry number ``retries + 1``: exponential backoff with full jitter
+    (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015), at least the server's Retry-After."""
+    base = settings.FOLIO_RETRY_BACKOFF * (2**retries)
+    countdown = random.uniform(base / 2, base)
+    return min(max(countdown, retry_after or 0.0), 3600.0)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def article_process_task(self, article_id: int) -> None:
+    """Process one article; transient fetch errors retry with backoff until FOLIO_MAX_ATTEMPTS."""
+    try:
+        services.article_process(article_id=article_id)
+    except FetchTemporaryError as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries, exc.retry_after)) from exc
+    except SoftTimeLimitExceeded:
+        services.article_mark_failed(
+            article_id=article_id, reason="Processing the page took too long, so Folio stopped. Try again later."
+        )
+
+
+@shared_task(ignore_result=True)
+def article_requeue_stale_task() -> int:
+    """Periodic sweep: queue articles stuck in queued/fetching (see services.article_requeue_stale)."""
+    return services.article_requeue_stale()

@@ -1,0 +1,64 @@
+"""URL normalization for duplicate detection: two addresses of the same article get the same key.
+
+Rules (RFC 3986 §6.2.2-6.2.3 syntax- and scheme-based normalization, plus the tracking parameters that
+read-later apps and link shorteners strip): lower-case scheme and host, IDNA host, default port dropped,
+empty path as ``/``, fragment dropped, a trailing ``?`` dropped, tracking parameters removed, the
+remaining query parameters sorted.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .errors import InvalidURLError
+
+TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "__hs", "_hs")
+TRACKING_PARAMS = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_eid", "mc_cid",
+    "_ga", "_gl", "oly_anon_id", "oly_enc_id", "vero_id", "ref_src", "ref_url", "mkt_tok", "s_cid", "spm",
+    "itm_source", "itm_medium", "itm_campaign", "cmpid", "ncid", "sr_share", "wt_mc", "rss", "at_medium",
+    "at_campaign", "guccounter", "guce_referrer", "guce_referrer_sig",
+}
+MAX_URL_LENGTH = 2048
+
+
+def validate_url(url: str) -> str:
+    """Return ``url`` stripped if it is an absolute http(s) URL with a host; else raise InvalidURLError."""
+    url = (url or "").strip()
+    if not url:
+        raise InvalidURLError("Enter the address of the article.")
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidURLError(f"The address is longer than {MAX_URL_LENGTH} characters.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError as exc:
+        raise InvalidURLError("That is not a valid web address.") from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidURLError("Folio saves http and https addresses only.")
+    if not parts.hostname:
+        raise InvalidURLError("The address has no host name.")
+    return url
+
+
+def normalize_url(url: str) -> str:
+    """The duplicate-detection key of ``url`` (see the module docstring). Raises InvalidURLError."""
+    parts = urlsplit(validate_url(url))
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    host = host.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+    ]
+    query.sort()
+    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))

@@ -1,0 +1,14 @@
+"""The reader page of one article."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .library import _get_article
+
+
+@login_required
+def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Title, byline, lead image and the sanitized article body of one of the user's articles."""
+    article = _get_article(request, pk)
+    return render(request, "articles/reader.html", {"article": article})

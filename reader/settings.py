@@ -1,0 +1,225 @@
+"""Folio settings: one module, every value read once from the environment through django-environ.
+
+With nothing set, Folio runs on its embedded default: SQLite in ``data/``, kombu's filesystem broker and a
+local worker. ``DATABASE_URL`` and ``REDIS_URL`` (or ``CELERY_BROKER_URL``) switch to PostgreSQL and Redis.
+Every variable is listed, with its default, in ``.env.example``.
+"""
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+
+from reader.envparse import broker_settings, parse_networks, secret_key_from_file
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env("FOLIO_DATA_DIR", default=str(BASE_DIR / "data")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY", default="") or secret_key_from_file(DATA_DIR / "secret_key")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "articles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "reader.urls"
+WSGI_APPLICATION = "reader.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------------
+DATABASES = {
+    "default": environ.Env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'folio.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the worker writes; IMMEDIATE transactions avoid the
+    # "database is locked" upgrade deadlock (Django 5.1 release notes, SQLite transaction_mode).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # A file (not :memory:) so that a real worker process can open the test database too.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-folio.sqlite3")}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -------------------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "articles:library"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+MEDIA_ROOT = DATA_DIR / "media"
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Security ---------------------------------------------------------------------------------------------
+# FOLIO_HTTPS=true when Folio is served over HTTPS (the docker-compose production set-up behind a proxy).
+FOLIO_HTTPS = env.bool("FOLIO_HTTPS", default=False)
+SECURE_SSL_REDIRECT = FOLIO_HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = FOLIO_HTTPS
+CSRF_COOKIE_SECURE = FOLIO_HTTPS
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if FOLIO_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = FOLIO_HTTPS
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=FOLIO_HTTPS)
+if env.bool("FOLIO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp 4): no inline script anywhere. Article images stay on their
+# origin, so img-src allows http(s) images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:", "http:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Logging ----------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- REST API ---------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "articles.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Folio API",
+    "DESCRIPTION": "Save, read and organise articles in Folio.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from Folio itself (no CDN; the CSP allows only self).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
+# --- Celery -----------------------------------------------------------------------------------------------
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(
+    env("CELERY_BROKER_URL", default=""), env("REDIS_URL", default=""), DATA_DIR
+)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# acks_late + reject_on_worker_lost: a task whose worker dies is delivered again; safe because
+# article_process claims the row first and is idempotent (DESIGN.md, Celery docs "Should I use retry or acks_late?").
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("FOLIO_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("FOLIO_TASK_TIME_LIMIT", default=150)
+CELERY_TASK_DEFAULT_QUEUE = env("FOLIO_QUEUE", default="folio")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-articles": {
+        "task": "articles.tasks.article_requeue_stale_task",
+        "schedule": env.float("FOLIO_REQUEUE_INTERVAL", default=60.0),
+    },
+}
+
+# --- Folio ------------------------------------------------------------------------------------------------
+FETCH_ALLOWED_NETWORKS = parse_networks(env("FETCH_ALLOWED_NETWORKS", default=""))
+FOLIO_FETCH_CONNECT_TIMEOUT = env.float("FOLIO_FETCH_CONNECT_TIMEOUT", default=10.0)
+FOLIO_FETCH_READ_TIMEOUT = env.float("FOLIO_FETCH_READ_TIMEOUT", default=20.0)
+FOLIO_FETCH_TOTAL_TIMEOUT = env.float("FOLIO_FETCH_TOTAL_TIMEOUT", default=60.0)
+FOLIO_FETCH_MAX_BYTES = env.int("FOLIO_FETCH_MAX_BYTES", default=15 * 1024 * 1024)
+FOLIO_FETCH_MAX_REDIRECTS = env.int("FOLIO_FETCH_MAX_REDIRECTS", default=10)
+FOLIO_USER_AGENT = env(
+    "FOLIO_USER_AGENT",
+    default="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Folio/0.1",
+)
+FOLIO_PAGE_MAX_BYTES = env.int("FOLIO_PAGE_MAX_BYTES", default=10 * 1024 * 1024)
+# Articles left in queued/fetching longer than this many seconds are queued again by the sweeper.
+FOLIO_STALE_AFTER = env.int("FOLIO_STALE_AFTER", default=300)
+FOLIO_MAX_ATTEMPTS = env.int("FOLIO_MAX_ATTEMPTS", default=5)
+# Base of the exponential retry backoff in seconds (attempt n waits up to base * 2**n).
+FOLIO_RETRY_BACKOFF = env.float("FOLIO_RETRY_BACKOFF", default=10.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}

@@ -1,0 +1,68 @@
+"""The articles API: token auth, create (never fetches in the request), read, per-user scoping."""
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, ArticleSource
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_answers_201_queued_without_fetching(api_client, page_server):
+    url = page_server.url("/seed/voz-russia-taliban.html")
+    before = page_server.hits.get("/seed/voz-russia-taliban.html", 0)
+    response = api_client.post("/api/articles/", {"url": url, "tags": ["world"]}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "queued" and isinstance(body["id"], int) and body["tags"] == ["world"]
+    assert page_server.hits.get("/seed/voz-russia-taliban.html", 0) == before
+    assert not ArticleSource.objects.exists()
+
+
+def test_create_existing_answers_200_with_same_id(api_client):
+    first = api_client.post("/api/articles/", {"url": "https://example.com/a"}, format="json").json()
+    again = api_client.post("/api/articles/", {"url": "https://example.com/a/"[:-1] + "#x"}, format="json")
+    assert again.status_code == 200 and again.json()["id"] == first["id"]
+
+
+def test_invalid_url_is_400_with_message(api_client):
+    response = api_client.post("/api/articles/", {"url": "javascript:alert(1)"}, format="json")
+    assert response.status_code == 400
+    assert "http and https" in response.json()["detail"]
+
+
+def test_token_required(client):
+    assert client.post("/api/articles/", {"url": "https://example.com"}, content_type="application/json").status_code in (401, 403)
+    response = client.post("/api/articles/", {"url": "https://example.com"}, content_type="application/json",
+                           HTTP_AUTHORIZATION="Token folio_wrong")
+    assert response.status_code == 401
+
+
+def test_detail_has_every_field(api_client):
+    created = api_client.post("/api/articles/", {"url": "https://example.com/a"}, format="json").json()
+    body = api_client.get(f"/api/articles/{created['id']}/").json()
+    for key in ["id", "url", "final_url", "canonical_url", "status", "failure_reason", "title", "author",
+                "published", "site_name", "language", "lead_image", "excerpt", "word_count",
+                "reading_time_minutes", "content_html", "content_text", "tags", "is_archived", "is_favorite",
+                "created_at"]:
+        assert key in body
+
+
+def test_other_users_article_is_404(api_client, other_user):
+    theirs = Article.objects.create(user=other_user, url="https://example.com/x", url_key="https://example.com/x")
+    assert api_client.get(f"/api/articles/{theirs.pk}/").status_code == 404
+
+
+def test_create_token_command_prints_working_token(user, capsys, client):
+    call_command("create_token", user.username)
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("folio_")
+    response = client.get("/api/articles/999/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 404  # authenticated, no such article
+
+
+def test_tokens_stored_hashed(user, api_key):
+    from articles.models import ApiToken
+
+    token = ApiToken.objects.get(user=user)
+    assert api_key not in token.digest and len(token.digest) == 64

@@ -1,0 +1,139 @@
+"""Shared fixtures: users, logged-in clients, the local page server, settings for tests, a real Celery worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from reader.envparse import parse_networks
+from tests.pageserver import PageServer
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL_NETWORKS = "127.0.0.0/8,::1/128"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Let fetches reach the local page server; fast retries."""
+    settings.FETCH_ALLOWED_NETWORKS = parse_networks(LOCAL_NETWORKS)
+    settings.FOLIO_RETRY_BACKOFF = 0.2
+
+
+@pytest.fixture(scope="session")
+def page_server():
+    server = PageServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="reader", password="correct horse battery")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    return django_user_model.objects.create_user(username="intruder", password="correct horse battery")
+
+
+@pytest.fixture
+def client_logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api_key(user):
+    from articles.tokens import api_token_create
+
+    return api_token_create(user=user)[1]
+
+
+@pytest.fixture
+def api_client(api_key):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key}")
+    return client
+
+
+def _database_url() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A real ``celery worker`` process on its own queue, against the test database."""
+
+    def __init__(self, log_path: Path, queue: str, env: dict[str, str]):
+        self.log_path, self.queue, self.env = log_path, queue, env
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "reader", "worker", "-Q", self.queue, "-c", "2",
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{self.queue}@%h"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if " ready." in self.log_path.read_text(errors="replace"):
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"Celery worker did not start:\n{self.log_path.read_text(errors='replace')[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker process group (main process and pool children)."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start a real Celery worker for this test session (one per xdist worker, each on its own queue)."""
+    from django.conf import settings
+
+    queue = f"folio-test-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "FOLIO_DATA_DIR": str(settings.DATA_DIR),
+        "FOLIO_QUEUE": queue,
+        "FETCH_ALLOWED_NETWORKS": LOCAL_NETWORKS,
+        "FOLIO_RETRY_BACKOFF": "0.2",
+        "DJANGO_SETTINGS_MODULE": "reader.settings",
+    }
+    worker = WorkerProcess(tmp_path_factory.mktemp("worker") / "worker.log", queue, env)
+    worker.start()
+    yield worker
+    worker.stop()

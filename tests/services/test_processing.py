@@ -1,0 +1,122 @@
+"""article_process against pages on the local server (the same function the worker runs)."""
+
+import json
+
+import pytest
+
+from articles import services
+from articles.fetching import FetchTemporaryError
+from articles.models import Article, ArticleSource
+from tests.pageserver import SEED_DIR
+
+pytestmark = pytest.mark.django_db
+
+
+def _save(user, url):
+    article, _ = services.article_save_url(user=user, url=url)
+    return article
+
+
+def test_seed_page_becomes_ready_with_metadata(user, page_server):
+    expected = json.loads((SEED_DIR / "voz-russia-taliban.expected.json").read_text())
+    article = _save(user, page_server.url("/seed/voz-russia-taliban.html"))
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    assert article.status == "ready" and article.failure_reason == ""
+    assert article.title == expected["title"]
+    assert article.canonical_url == expected["url"]
+    assert article.word_count > 400 and article.reading_time_minutes == Article.reading_time_for(article.word_count)
+    assert article.fetched_at is not None and article.attempts == 1
+    assert ArticleSource.objects.get(article=article).http_status == 200
+
+
+def test_redelivered_task_does_nothing(user, page_server):
+    article = _save(user, page_server.url("/seed/voz-russia-taliban.html"))
+    assert services.article_process(article_id=article.pk) == "ready"
+    assert services.article_process(article_id=article.pk) is None
+    article.refresh_from_db()
+    assert article.attempts == 1
+
+
+def test_404_fails_with_reason_and_bookmarklet_hint(user, page_server):
+    article = _save(user, page_server.url("/nowhere"))
+    assert services.article_process(article_id=article.pk) == "failed"
+    article.refresh_from_db()
+    assert article.failure_reason.startswith("The server answered 404 Not Found.")
+    assert "bookmarklet" in article.failure_reason
+
+
+def test_temporary_error_requeues_then_fails_after_max_attempts(user, page_server, settings):
+    settings.FOLIO_MAX_ATTEMPTS = 2
+    page_server.add("/flaky", "down", status=502)
+    article = _save(user, page_server.url("/flaky"))
+    with pytest.raises(FetchTemporaryError):
+        services.article_process(article_id=article.pk)
+    article.refresh_from_db()
+    assert article.status == "queued" and "502 Bad Gateway" in article.failure_reason
+    assert services.article_process(article_id=article.pk) == "failed"
+
+
+def test_refused_address_fails_without_fetch(user, settings):
+    settings.FETCH_ALLOWED_NETWORKS = []
+    article = _save(user, "http://127.0.0.1:9/private")
+    assert services.article_process(article_id=article.pk) == "failed"
+    article.refresh_from_db()
+    assert "private, local or reserved" in article.failure_reason
+
+
+def test_plain_text_document(user, page_server):
+    page_server.add("/notes.txt", "A plain note about rivers.\n\nSecond paragraph here.", headers={"Content-Type": "text/plain"})
+    article = _save(user, page_server.url("/notes.txt"))
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    assert article.content_html == "<p>A plain note about rivers.</p><p>Second paragraph here.</p>"
+
+
+def test_pdf_document_text_and_title(user, page_server):
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(b"BT /F1 12 Tf 72 720 Td (Rivers shape the towns built beside them.) Tj ET")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    writer.add_metadata({"/Title": "On Rivers"})
+    buffer = BytesIO()
+    writer.write(buffer)
+    page_server.add("/paper.pdf", buffer.getvalue(), headers={"Content-Type": "application/pdf"})
+    article = _save(user, page_server.url("/paper.pdf"))
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    assert article.title == "On Rivers"
+    assert "Rivers shape the towns" in article.content_text
+
+
+def test_page_sent_by_browser_is_not_fetched(user, page_server):
+    html = (SEED_DIR / "voz-russia-taliban.html").read_text()
+    url = page_server.url("/never-fetched")
+    article, created = services.article_save_page(user=user, url=url, html=html, title="From the browser")
+    assert created
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    assert article.source == "browser" and article.url == url
+    assert "Russian Prosecutor General" in article.content_text
+    assert page_server.hits.get("/never-fetched") is None
+
+
+def test_sanitized_html_stored(user, page_server):
+    body = "<p>" + "Words about rivers and towns. " * 40 + "</p>"
+    page_server.add("/hostile", f"<html><body><article>{body}<p><a href='javascript:alert(1)'>x</a>"
+                    f"<img src=x onerror=alert(1)></p>{body}</article></body></html>")
+    article = _save(user, page_server.url("/hostile"))
+    services.article_process(article_id=article.pk)
+    article.refresh_from_db()
+    assert "javascript:" not in article.content_html and "onerror" not in article.content_html
