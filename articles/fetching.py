@@ -352,7 +352,7 @@ def _target(url: str) -> _Target:
     except ValueError as exc:
         raise FetchRefusedError("The address has an invalid port.") from exc
     try:
-        ascii_host = host.encode("idna").decode("ascii")
+        ascii_host = host.encode("idna").decode("ascii").rstrip(".")
     except UnicodeError as exc:
         raise FetchPermanentError(f"The host name {host} is not valid.") from exc
     default_port = port == (443 if scheme == "https" else 80)
