@@ -10,17 +10,27 @@ No ORM, no extraction.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import html as html_module
 import ipaddress
 import re
 import socket
+import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from email.message import Message
 from http import HTTPStatus
+from http.client import HTTPException
+from ssl import CertificateError
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
+
+from . import hostlimit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -37,11 +47,23 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
+#: Content codings urllib3 decodes here (zstd only when the zstandard package is installed). A body in any
+#: other coding fails: it is never stored still compressed.
+DECODABLE_ENCODINGS = {"identity", "x-gzip", *(e.strip() for e in URLLIB3_ENCODINGS.split(","))}
+ACCEPT_ENCODING = ", ".join(e.strip() for e in URLLIB3_ENCODINGS.split(","))
+#: How much of an HTTP error page is read, so that interstitials can tell a bot challenge from a plain 403.
+ERROR_PAGE_BYTES = 256 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 
 
 class FetchError(Exception):
-    """A fetch that did not give a page; ``reason`` is a sentence a person understands."""
+    """A fetch that did not give a page; ``reason`` is a sentence a person understands.
+
+    For an HTTP error answer, ``status`` is its code and ``page_text`` the start of its page (decoded).
+    """
+
+    status: int | None = None
+    page_text: str = ""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -62,6 +84,10 @@ class FetchTemporaryError(FetchError):
     def __init__(self, reason: str, retry_after: float | None = None):
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class FetchHostBusyError(FetchTemporaryError):
+    """``FOLIO_FETCH_PER_HOST`` fetches of this host are running; not the page's fault, so not an attempt."""
 
 
 @dataclass
@@ -150,7 +176,11 @@ def decode_text(body: bytes, header_charset: str = "", html: bool = True) -> tup
     Content-Type header, a ``<meta charset>`` / ``http-equiv`` in the first 4 KB, then detection with
     charset-normalizer, then UTF-8 with replacement characters.
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if body.startswith(bom):
             return body[len(bom) :].decode(name, errors="replace"), name
     candidates = [header_charset]
@@ -206,37 +236,114 @@ def _status_phrase(status: int) -> str:
 def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
     """GET ``url`` safely and return the final page.
 
-    Follows up to ``FOLIO_FETCH_MAX_REDIRECTS`` redirects, checking every hop. Limits: connect and read
-    timeouts, ``FOLIO_FETCH_TOTAL_TIMEOUT`` seconds in all, ``FOLIO_FETCH_MAX_BYTES`` of decoded body.
+    Follows up to ``FOLIO_FETCH_MAX_REDIRECTS`` redirects (HTTP ``Location`` and HTML
+    ``<meta http-equiv="refresh">``), checking the scheme and every resolved address of every hop.
+    Limits: connect and read timeouts, ``FOLIO_FETCH_TOTAL_TIMEOUT`` seconds in all (enforced by a
+    watchdog that closes the socket, so a server that trickles bytes cannot hold a worker), and
+    ``FOLIO_FETCH_MAX_BYTES`` of body, counted after decompression while streaming. At most
+    ``FOLIO_FETCH_PER_HOST`` fetches run against one host at a time (``hostlimit``).
     ``accept_types`` (default HTML, plain text and PDF) lists the media types returned; others raise.
 
     Raises FetchRefusedError (scheme or address refused), FetchPermanentError (4xx other than 408/429,
-    unsupported type, too large, too many redirects) or FetchTemporaryError (timeouts, connection errors,
-    408, 429 and 5xx; with ``retry_after`` from the ``Retry-After`` header, RFC 9110 §10.2.3).
+    unsupported type or compression, too large, too many redirects) or FetchTemporaryError (timeouts,
+    connection errors, 408, 429 and 5xx; with ``retry_after`` from the ``Retry-After`` header, RFC 9110
+    §10.2.3). Errors for an HTTP error answer carry ``status`` and the start of the page in ``page_text``.
     """
     accept_types = accept_types or (HTML_TYPES | TEXT_TYPES | PDF_TYPES)
-    deadline = time.monotonic() + settings.FOLIO_FETCH_TOTAL_TIMEOUT
+    total = settings.FOLIO_FETCH_TOTAL_TIMEOUT
+    watchdog = _Watchdog(time.monotonic() + total)
     redirects: list[tuple[str, int]] = []
     current = url
-    for _hop in range(settings.FOLIO_FETCH_MAX_REDIRECTS + 1):
-        status, headers, response = _open(current, deadline)
-        if status in (301, 302, 303, 307, 308) and headers.get("location"):
-            response.release_conn()
-            redirects.append((current, status))
-            current = urljoin(current, headers["location"].strip())
-            continue
-        try:
-            return _read_page(current, status, headers, response, deadline, accept_types, redirects)
-        finally:
-            response.release_conn()
+    try:
+        for _hop in range(settings.FOLIO_FETCH_MAX_REDIRECTS + 1):
+            target = _target(current)
+            try:
+                slot = hostlimit.acquire(target.host_header)
+            except hostlimit.HostBusy as exc:
+                raise FetchHostBusyError(
+                    f"Folio is already fetching {settings.FOLIO_FETCH_PER_HOST} pages from {target.host}; "
+                    "it will try again shortly.",
+                    retry_after=exc.retry_after,
+                ) from exc
+            try:
+                conn, response = _open(target, watchdog)
+                try:
+                    status, headers = response.status, {k.lower(): v for k, v in response.headers.items()}
+                    location = headers.get("location", "").strip()
+                    if status in (301, 302, 303, 307, 308) and location:
+                        redirects.append((current, status))
+                        current = urljoin(current, location)
+                        continue
+                    page = _read_page(current, status, headers, response, watchdog, accept_types, redirects)
+                finally:
+                    conn.close()
+            finally:
+                hostlimit.release(target.host_header, slot)
+            refresh = meta_refresh_target(page) if page.content_type in HTML_TYPES else ""
+            if refresh:
+                redirects.append((current, status))
+                current = refresh
+                continue
+            return page
+    except FetchError:
+        if watchdog.expired:
+            raise FetchTemporaryError(f"The page took more than {total:g} seconds to download.") from None
+        raise
+    finally:
+        watchdog.cancel()
     raise FetchPermanentError(f"The page redirected more than {settings.FOLIO_FETCH_MAX_REDIRECTS} times.")
 
 
-def _open(url: str, deadline: float) -> tuple[int, dict[str, str], urllib3.BaseHTTPResponse]:
+_META_REFRESH = re.compile(r"""<meta\b[^>]*http-equiv\s*=\s*["']?refresh["']?[^>]*>""", re.IGNORECASE)
+_CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_REFRESH_VALUE = re.compile(
+    r"""^\s*(\d*\.?\d*)\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.IGNORECASE
+)
+#: A refresh later than this is a periodic reload of the page itself (news front pages), not a redirect.
+META_REFRESH_MAX_DELAY = 10.0
+
+
+def meta_refresh_target(page: FetchedPage) -> str:
+    """The absolute URL an HTML page sends the browser to with ``<meta http-equiv="refresh">``, or ``""``.
+
+    Only a refresh in the first 16 KB, with a URL other than the page itself and a delay of at most
+    META_REFRESH_MAX_DELAY seconds counts (HTML Living Standard, "shared declarative refresh steps").
+    """
+    for tag in _META_REFRESH.findall(page.text[:16384]):
+        content = _CONTENT_ATTR.search(tag)
+        if not content:
+            continue
+        value = html_module.unescape(next(g for g in content.groups() if g is not None))
+        match = _REFRESH_VALUE.match(value)
+        if not match or not match.group(2).strip():
+            continue
+        try:
+            delay = float(match.group(1) or 0)
+        except ValueError:
+            continue
+        target = urljoin(page.url, match.group(2).strip())
+        if delay <= META_REFRESH_MAX_DELAY and target.split("#")[0] != page.url.split("#")[0]:
+            return target
+    return ""
+
+
+@dataclass
+class _Target:
+    url: str
+    scheme: str
+    host: str
+    port: int
+    path: str
+    host_header: str
+
+
+def _target(url: str) -> _Target:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchRefusedError(f"Folio only fetches http and https addresses, not {scheme or 'this'}: links.")
+        raise FetchRefusedError(
+            f"Folio only fetches http and https addresses, not {scheme or 'this'}: links."
+        )
     host = parts.hostname
     if not host:
         raise FetchRefusedError("The address has no host name.")
@@ -244,93 +351,183 @@ def _open(url: str, deadline: float) -> tuple[int, dict[str, str], urllib3.BaseH
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
         raise FetchRefusedError("The address has an invalid port.") from exc
-    address = resolve(host, port)
-    remaining = deadline - time.monotonic()
+    try:
+        ascii_host = host.encode("idna").decode("ascii").rstrip(".")
+    except UnicodeError as exc:
+        raise FetchPermanentError(f"The host name {host} is not valid.") from exc
+    default_port = port == (443 if scheme == "https" else 80)
+    shown_host = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _Target(
+        url, scheme, ascii_host, port, path, shown_host if default_port else f"{shown_host}:{port}"
+    )
+
+
+class _Watchdog:
+    """Closes the current connection when the fetch's total time is up.
+
+    Socket timeouts bound each read, not the whole answer: a server that sends one byte just before every
+    read timeout (slow loris), or headers without end, would otherwise hold a worker for ever. urllib3's
+    ``read1`` also loops internally until decoded bytes come out, so a deadline checked between reads is
+    not enough.
+    """
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.expired = False
+        self._conn: HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def watch(self, conn: HTTPConnection) -> None:
+        with self._lock:
+            self._conn = conn
+            if self.expired:
+                _shutdown(conn)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._conn is not None:
+                _shutdown(self._conn)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(conn: HTTPConnection) -> None:
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            # The plain socket's shutdown, also for TLS: it wakes a thread blocked in recv at once.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _open(target: _Target, watchdog: _Watchdog) -> tuple[HTTPConnection, urllib3.BaseHTTPResponse]:
+    address = resolve(target.host, target.port)
+    remaining = watchdog.remaining()
     if remaining <= 0:
         raise FetchTemporaryError("The site took too long to answer.")
-    timeout = urllib3.Timeout(
-        connect=min(settings.FOLIO_FETCH_CONNECT_TIMEOUT, remaining),
-        read=min(settings.FOLIO_FETCH_READ_TIMEOUT, remaining),
-    )
-    host_header = parts.netloc.rsplit("@", 1)[-1]
-    pool: urllib3.HTTPConnectionPool
-    if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            str(address), port, timeout=timeout, retries=False, maxsize=1,
-            server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED",
+    connect_timeout = min(settings.FOLIO_FETCH_CONNECT_TIMEOUT, remaining)
+    conn: HTTPConnection
+    if target.scheme == "https":
+        conn = HTTPSConnection(
+            str(address),
+            target.port,
+            timeout=connect_timeout,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
         )
     else:
-        pool = urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False, maxsize=1)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
+        conn = HTTPConnection(str(address), target.port, timeout=connect_timeout)
     headers = {
-        "Host": host_header,
+        "Host": target.host_header,
         "User-Agent": settings.FOLIO_USER_AGENT,
         "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5",
         "Accept-Language": "en;q=0.9,*;q=0.5",
-        "Accept-Encoding": "gzip, deflate, br",
+        "Accept-Encoding": ACCEPT_ENCODING,
     }
+    host = target.host
     try:
-        response = pool.urlopen(
-            "GET", path, headers=headers, redirect=False, retries=False,
-            preload_content=False, decode_content=True, assert_same_host=False,
-        )
+        conn.connect()
+        watchdog.watch(conn)
+        conn.timeout = min(settings.FOLIO_FETCH_READ_TIMEOUT, max(remaining, 0.001))
+        conn.request("GET", target.path, headers=headers, preload_content=False, decode_content=True)
+        response = conn.getresponse()
     except urllib3.exceptions.ConnectTimeoutError as exc:
+        conn.close()
         raise FetchTemporaryError(f"Could not connect to {host}: the connection timed out.") from exc
-    except urllib3.exceptions.ReadTimeoutError as exc:
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+        conn.close()
         raise FetchTemporaryError(f"{host} did not answer in time.") from exc
-    except urllib3.exceptions.SSLError as exc:
+    except (urllib3.exceptions.SSLError, ssl.SSLError, CertificateError) as exc:
+        conn.close()
         raise FetchPermanentError(f"{host} has an invalid or untrusted HTTPS certificate.") from exc
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+    except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
+        conn.close()
         raise FetchTemporaryError(f"Could not connect to {host} ({type(exc).__name__}).") from exc
-    lowered = {k.lower(): v for k, v in response.headers.items()}
-    return response.status, lowered, response
+    return conn, response
 
 
 def _read_page(
-    url: str, status: int, headers: dict[str, str], response: urllib3.BaseHTTPResponse,
-    deadline: float, accept_types: set[str], redirects: list[tuple[str, int]],
+    url: str,
+    status: int,
+    headers: dict[str, str],
+    response: urllib3.BaseHTTPResponse,
+    watchdog: _Watchdog,
+    accept_types: set[str],
+    redirects: list[tuple[str, int]],
 ) -> FetchedPage:
-    if status in (408, 429) or status >= 500:
-        raise FetchTemporaryError(
-            f"The server answered {_status_phrase(status)}.", retry_after=_retry_after(headers.get("retry-after"))
-        )
-    if status >= 400:
-        raise FetchPermanentError(f"The server answered {_status_phrase(status)}.")
-    if status >= 300:
-        raise FetchPermanentError(f"The server answered {_status_phrase(status)} without a new address.")
     content_type, charset = _parse_content_type(headers.get("content-type", ""))
+    if status >= 300:
+        error: FetchError
+        if status in (408, 429) or status >= 500:
+            error = FetchTemporaryError(
+                f"The server answered {_status_phrase(status)}.",
+                retry_after=_retry_after(headers.get("retry-after")),
+            )
+        elif status >= 400:
+            error = FetchPermanentError(f"The server answered {_status_phrase(status)}.")
+        else:
+            error = FetchPermanentError(
+                f"The server answered {_status_phrase(status)} without a new address."
+            )
+        error.status = status
+        if content_type in HTML_TYPES | TEXT_TYPES and _encodings_ok(headers):
+            with contextlib.suppress(FetchError):
+                body = _read_capped(response, ERROR_PAGE_BYTES, truncate=True)
+                error.page_text = decode_text(body, charset, html=content_type in HTML_TYPES)[0]
+        raise error
     if content_type not in accept_types:
         raise FetchPermanentError(f"Folio cannot read this kind of file ({content_type}).")
-    body = _read_capped(response, deadline)
+    if not _encodings_ok(headers):
+        raise FetchPermanentError(
+            f"The page was sent compressed as {headers.get('content-encoding')}, which Folio cannot decode."
+        )
+    body = _read_capped(response, settings.FOLIO_FETCH_MAX_BYTES)
     page = FetchedPage(url=url, status=status, content_type=content_type, body=body, redirects=redirects)
     if content_type in HTML_TYPES or content_type in TEXT_TYPES:
         page.text, page.charset = decode_text(body, charset, html=content_type in HTML_TYPES)
     return page
 
 
-def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
-    limit = settings.FOLIO_FETCH_MAX_BYTES
+def _encodings_ok(headers: dict[str, str]) -> bool:
+    codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",") if c.strip()]
+    return all(c in DECODABLE_ENCODINGS for c in codings)
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, *, truncate: bool = False) -> bytes:
+    """Read the decoded body, stopping past ``limit`` bytes (an error, or with ``truncate`` the first bytes)."""
     chunks: list[bytes] = []
     total = 0
     try:
         while True:
-            if time.monotonic() > deadline:
-                raise FetchTemporaryError("The page took too long to download.")
             chunk = response.read1(64 * 1024)
             if not chunk:
                 break
             total += len(chunk)
             if total > limit:
-                raise FetchPermanentError(
-                    f"The page is larger than Folio's limit of {limit // (1024 * 1024)} MB."
-                )
+                if truncate:
+                    chunks.append(chunk)
+                    break
+                raise FetchPermanentError(f"The page is larger than Folio's limit of {_size(limit)}.")
             chunks.append(chunk)
     except urllib3.exceptions.ReadTimeoutError as exc:
         raise FetchTemporaryError("The site stopped sending the page (read timed out).") from exc
     except urllib3.exceptions.DecodeError as exc:
-        raise FetchPermanentError("The page was sent with a compression Folio cannot decode.") from exc
-    except (urllib3.exceptions.ProtocolError, OSError) as exc:
+        raise FetchPermanentError(
+            "The page was sent with a compression Folio cannot decode (the compressed data is damaged)."
+        ) from exc
+    except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
         raise FetchTemporaryError("The connection broke while the page was downloading.") from exc
-    return b"".join(chunks)
+    return b"".join(chunks)[:limit] if truncate else b"".join(chunks)
+
+
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"

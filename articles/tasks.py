@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from . import services
-from .fetching import FetchTemporaryError
+from .fetching import FetchHostBusyError, FetchTemporaryError
 
 
 def retry_countdown(retries: int, retry_after: float | None) -> float:
@@ -25,11 +25,18 @@ def article_process_task(self, article_id: int) -> None:
     """Process one article; transient fetch errors retry with backoff until FOLIO_MAX_ATTEMPTS."""
     try:
         services.article_process(article_id=article_id)
+    except FetchHostBusyError as exc:
+        # Waiting for a per-host slot is not a failure: a short, jittered wait that does not grow.
+        raise self.retry(exc=exc, countdown=random.uniform(1.0, 2.0) * (exc.retry_after or 2.0)) from exc
     except FetchTemporaryError as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries, exc.retry_after)) from exc
     except SoftTimeLimitExceeded:
         services.article_mark_failed(
-            article_id=article_id, reason="Processing the page took too long, so Folio stopped. Try again later."
+            article_id=article_id,
+            reason=(
+                f"Processing the page took longer than Folio's limit of {settings.CELERY_TASK_SOFT_TIME_LIMIT} "
+                "seconds, so Folio stopped. You can retry it, or save it with the bookmarklet."
+            ),
         )
 
 

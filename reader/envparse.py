@@ -24,17 +24,21 @@ def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Net
     return networks
 
 
-def broker_settings(broker_url: str, redis_url: str, data_dir: Path) -> tuple[str, dict]:
+def broker_settings(
+    broker_url: str, redis_url: str, data_dir: Path, visibility_timeout: int = 3600
+) -> tuple[str, dict]:
     """Choose the Celery broker URL and its transport options.
 
     Order: an explicit ``CELERY_BROKER_URL``, then ``REDIS_URL``, then kombu's filesystem transport under
     ``data_dir/broker`` (the embedded default: no server needed). Returns ``(url, transport_options)``.
+    ``visibility_timeout`` (seconds, Redis only) is how long an unacknowledged task waits before Redis
+    hands it to another worker.
     """
     url = broker_url or redis_url
     if url and not url.startswith("filesystem:"):
         # visibility_timeout: how long an unacknowledged (acks_late) task waits before Redis redelivers it
         # after its worker died; kombu's default is one hour.
-        return url, {"visibility_timeout": 3600}
+        return url, {"visibility_timeout": visibility_timeout}
     folder = data_dir / "broker"
     for sub in ("queue", "processed"):
         (folder / sub).mkdir(parents=True, exist_ok=True)

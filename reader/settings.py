@@ -180,7 +180,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery -----------------------------------------------------------------------------------------------
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(
-    env("CELERY_BROKER_URL", default=""), env("REDIS_URL", default=""), DATA_DIR
+    env("CELERY_BROKER_URL", default=""),
+    env("REDIS_URL", default=""),
+    DATA_DIR,
+    env.int("FOLIO_BROKER_VISIBILITY_TIMEOUT", default=3600),
 )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -212,6 +215,10 @@ FOLIO_FETCH_READ_TIMEOUT = env.float("FOLIO_FETCH_READ_TIMEOUT", default=20.0)
 FOLIO_FETCH_TOTAL_TIMEOUT = env.float("FOLIO_FETCH_TOTAL_TIMEOUT", default=60.0)
 FOLIO_FETCH_MAX_BYTES = env.int("FOLIO_FETCH_MAX_BYTES", default=15 * 1024 * 1024)
 FOLIO_FETCH_MAX_REDIRECTS = env.int("FOLIO_FETCH_MAX_REDIRECTS", default=10)
+# At most this many fetches at once against one host (0: no limit); a fetch waits FOLIO_FETCH_HOST_WAIT
+# seconds for a slot, then its task tries again later (articles/hostlimit.py).
+FOLIO_FETCH_PER_HOST = env.int("FOLIO_FETCH_PER_HOST", default=2)
+FOLIO_FETCH_HOST_WAIT = env.float("FOLIO_FETCH_HOST_WAIT", default=10.0)
 FOLIO_USER_AGENT = env(
     "FOLIO_USER_AGENT",
     default="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Folio/0.1",

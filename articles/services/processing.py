@@ -16,20 +16,45 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import extraction, fetching, sanitizing
+from .. import extraction, fetching, interstitials, sanitizing
 from ..models import Article, ArticleSource
 from ..urlnorm import normalize_url
 
 logger = logging.getLogger(__name__)
 
+STOPPED_REASON = (
+    "Processing this page was stopped several times before it finished (it took too long, or the worker "
+    "was stopped), so Folio gave up."
+)
 BOOKMARKLET_HINT = " You can save it with the bookmarklet, which sends the page as your browser shows it."
+
+
+class _InterstitialFound(Exception):
+    def __init__(self, wall: interstitials.Interstitial):
+        super().__init__(wall.reason)
+        self.reason = wall.reason
+        self.kind = wall.kind
+
+
+def _extract_fetched_html(page: fetching.FetchedPage) -> extraction.Extraction:
+    """Extract a page Folio fetched, refusing interstitials (bot checks, consent and login walls, pages
+    with too little text): those raise _InterstitialFound and are never stored as the article."""
+    try:
+        result: extraction.Extraction | None = extraction.extract(page.text, page.url)
+    except extraction.ExtractionError:
+        result = None
+    wall = interstitials.detect_page(page.text, result)
+    if wall is not None:
+        raise _InterstitialFound(wall)
+    assert result is not None  # detect_page reports a missing extraction as too short
+    return result
 
 
 def _claim(article_id: int) -> bool:
     now = timezone.now()
     stale = now - timedelta(seconds=settings.FOLIO_STALE_AFTER)
     claimable = Q(status__in=[Article.Status.QUEUED, Article.Status.FAILED]) | Q(
-        status=Article.Status.FETCHING, claimed_at__lt=stale
+        status=Article.Status.FETCHING, claimed_at__lt=stale, attempts__lt=settings.FOLIO_MAX_ATTEMPTS
     )
     return bool(
         Article.objects.filter(pk=article_id, deleted_at__isnull=True)
@@ -92,18 +117,30 @@ def article_process(*, article_id: int) -> str | None:
             elif page.content_type in fetching.TEXT_TYPES:
                 result = extraction.extract_plain_text(page.text, page.url)
             else:
-                result = extraction.extract(page.text, page.url)
-    except fetching.FetchTemporaryError as exc:
-        if article.attempts >= settings.FOLIO_MAX_ATTEMPTS:
-            article_mark_failed(article_id=article_id, reason=exc.reason)
-            return Article.Status.FAILED
-        _requeue(article_id, exc.reason)
+                result = _extract_fetched_html(page)
+    except fetching.FetchHostBusyError:
+        # Not an attempt: the site is busy with Folio's other fetches, not failing.
+        Article.objects.filter(pk=article_id).update(attempts=F("attempts") - 1)
+        _requeue(article_id, "waiting for other pages of this site to finish")
         raise
     except fetching.FetchError as exc:
+        wall = interstitials.detect_error_page(exc.status, exc.page_text) if exc.status else None
+        if wall is not None:
+            article_mark_failed(article_id=article_id, reason=wall.reason + BOOKMARKLET_HINT)
+            return Article.Status.FAILED
+        if isinstance(exc, fetching.FetchTemporaryError):
+            if article.attempts >= settings.FOLIO_MAX_ATTEMPTS:
+                article_mark_failed(
+                    article_id=article_id,
+                    reason=f"{exc.reason} Folio tried {article.attempts} times." + BOOKMARKLET_HINT,
+                )
+                return Article.Status.FAILED
+            _requeue(article_id, exc.reason)
+            raise
         hint = BOOKMARKLET_HINT if not isinstance(exc, fetching.FetchRefusedError) else ""
         article_mark_failed(article_id=article_id, reason=exc.reason + hint)
         return Article.Status.FAILED
-    except extraction.ExtractionError as exc:
+    except (extraction.ExtractionError, _InterstitialFound) as exc:
         article_mark_failed(article_id=article_id, reason=exc.reason + BOOKMARKLET_HINT)
         return Article.Status.FAILED
 
@@ -142,13 +179,26 @@ def article_process(*, article_id: int) -> str | None:
 
 
 def article_requeue_stale() -> int:
-    """Queue again every article stuck in ``queued`` or ``fetching`` for longer than FOLIO_STALE_AFTER seconds.
+    """Queue again every article stuck in ``queued`` or ``fetching`` for over FOLIO_STALE_AFTER seconds.
 
-    Covers a broker that was down at save time and a worker killed mid-article. Returns how many were sent.
+    Covers a broker that was down at save time and a worker killed mid-article (SIGKILL, or Celery's hard
+    time limit). An article whose processing was cut off FOLIO_MAX_ATTEMPTS times is set ``failed``
+    instead, so that a page that always kills its worker cannot loop. Returns how many were sent.
     """
     from .saving import article_enqueue
 
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
+    Article.objects.filter(
+        deleted_at__isnull=True,
+        status=Article.Status.FETCHING,
+        claimed_at__lt=cutoff,
+        attempts__gte=settings.FOLIO_MAX_ATTEMPTS,
+    ).update(
+        status=Article.Status.FAILED,
+        failure_reason=STOPPED_REASON + BOOKMARKLET_HINT,
+        claimed_at=None,
+        updated_at=timezone.now(),
+    )
     stuck = Article.objects.filter(deleted_at__isnull=True).filter(
         Q(status=Article.Status.QUEUED, updated_at__lt=cutoff)
         | Q(status=Article.Status.FETCHING, claimed_at__lt=cutoff)
