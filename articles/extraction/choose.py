@@ -183,7 +183,11 @@ def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict
         superset = grows >= 0.9 and ratio >= 1.15 and clean
         # readability has the lead paragraph trafilatura left out, and little else.
         lead_fixed = lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
-        better = bool(superset or (lead_fixed and clean))
+        # readability passes more of the checks, and is not much shorter.
+        fewer = len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
+        # trafilatura returned a block of links (a menu, a teaser list) rather than prose.
+        junk = main_features["link_density"] > 0.5
+        better = bool(clean and (superset or lead_fixed or fewer or junk))
     if better:
         log["extractor"] = "readability"
         return other

@@ -262,18 +262,24 @@ def drop_top_furniture(body: etree._Element, title: str, authors: list[str], log
 
 
 def drop_duplicates(body: etree._Element, log: dict) -> None:
-    """Remove a block of 6 to 80 words whose text repeats an earlier block's text word for word (a standfirst
-    or a caption repeated); longer paragraphs are left alone."""
+    """Remove a paragraph of 8 to 80 words that repeats an earlier paragraph word for word (a standfirst or
+    a caption repeated). List items (recipes and product lists repeat lines) and long paragraphs stay."""
     seen: set[str] = set()
     for child in blocks(body):
+        if child.tag not in ("p", "figcaption", "h2", "h3", "h4", "div") or _in_list(child):
+            continue
         key = comparable(child.text_content())
-        if not 6 <= count_words(key) <= 80:
+        if not 8 <= count_words(key) <= 80:
             continue
         if key in seen:
             _log(log, "duplicate", child)
             remove_block(child, body)
         else:
             seen.add(key)
+
+
+def _in_list(element: etree._Element) -> bool:
+    return any(ancestor.tag in ("li", "ul", "ol", "table") for ancestor in element.iterancestors())
 
 
 def drop_link_lines(body: etree._Element, log: dict) -> None:

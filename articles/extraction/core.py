@@ -24,6 +24,10 @@ from .metadata import read_metadata
 from .text import count_words, detect_language, html_to_text, normalize_space, page_language
 
 
+#: Fewer words than this is a navigation bar or an error page, not an article.
+MIN_WORDS = 10
+
+
 class ExtractionError(Exception):
     """No article could be extracted; ``reason`` is a sentence a person understands."""
 
@@ -101,9 +105,9 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     cleanup.trim_edges(body, log)
 
     text = html_to_text(body, captions=False)
-    if not text:
-        raise ExtractionError("Folio could not find an article on this page.")
     word_count = count_words(text)
+    if word_count < MIN_WORDS:
+        raise ExtractionError("Folio could not find an article on this page.")
     if word_count < 100:
         log["warnings"].append("very short")
     if cleanup.link_density(body) > 0.3:
