@@ -4,6 +4,7 @@ trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its res
 
 - ``too short``: under SHORT_WORDS words;
 - ``link-dense``: more than LINK_DENSE of its characters inside links;
+- ``menu-like``: thirty lines or more of under three words on average (a menu or a list of links as text);
 - ``missing lead``: the page's description opens a paragraph of the page but not of the result;
 - ``far from articleBody``: the page's JSON-LD ``articleBody`` is given and the result's 4-word shingles
   match it with F1 under BODY_AGREEMENT (the corpus scorer's unit; scrapinghub article-extraction-benchmark).
@@ -115,9 +116,11 @@ def paragraph_words(tree: etree._Element) -> int:
 
 def _features(body: etree._Element | None, lead: re.Pattern | None, reference: str) -> dict:
     if body is None:
-        return {"words": 0, "link_density": 0.0, "lead": False, "agreement": 0.0, "text": ""}
+        return {"words": 0, "link_density": 0.0, "lead": False, "agreement": 0.0, "text": "", "menu_like": False}
     text = html_to_text(body, captions=False)
+    lines = [line for line in body.text_content().splitlines() if line.strip()]
     return {
+        "menu_like": len(lines) >= 30 and len(words(text)) < 3 * len(lines),
         "words": len(words(text)),
         "link_density": round(link_density(body), 3),
         "lead": bool(lead and lead.search(text)),
@@ -132,6 +135,8 @@ def _problems(features: dict, lead: re.Pattern | None, reference: str, prose_wor
         problems.append("too short")
     if features["link_density"] > LINK_DENSE:
         problems.append("link-dense")
+    if features["menu_like"]:
+        problems.append("menu-like")
     if lead and not features["lead"]:
         problems.append("missing lead")
     if reference and features["agreement"] < BODY_AGREEMENT:
@@ -186,7 +191,7 @@ def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict
         # readability passes more of the checks, and is not much shorter.
         fewer = len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
         # trafilatura returned a block of links (a menu, a teaser list) rather than prose.
-        junk = main_features["link_density"] > 0.5
+        junk = main_features["link_density"] > 0.5 or (main_features["menu_like"] and not other_features["menu_like"])
         better = bool(clean and (superset or lead_fixed or fewer or junk))
     if better:
         log["extractor"] = "readability"

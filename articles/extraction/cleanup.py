@@ -313,6 +313,10 @@ def _is_edge_boilerplate(element: etree._Element) -> bool:
         return True
     if RELATED_HEADING.match(text):
         return True
+    # A keyword line: five or more short comma-separated phrases and no sentence.
+    phrases = [p for p in text.split(",") if p.strip()]
+    if len(phrases) >= 6 and words <= 4 * len(phrases) and not re.search(r"[.!?]\s", text):
+        return True
     # A short block of links (tags, share buttons, "more stories" teasers) at an edge.
     return words <= 40 and element.find(".//a") is not None and link_density(element) >= 0.6
 

@@ -165,6 +165,8 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
         or next((_text(o.get("name")) for o in site_objects if o.get("name")), "")
         or normalize_space(found.sitename or "")
     ).lstrip("@")
+    if re.search(r"copyright|©|all rights", meta.site_name, re.I) or len(meta.site_name) > 100:
+        meta.site_name = ""
     meta.title = _text(article.get("headline")) or _meta(tree, "og:title", "twitter:title")
     if not meta.title:
         meta.title = strip_site_name(normalize_space(found.title or extract_title(tree) or ""), meta.site_name)
