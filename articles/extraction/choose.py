@@ -1,0 +1,199 @@
+"""Candidate article bodies and the choice between them.
+
+trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its result is checked:
+
+- ``too short``: under SHORT_WORDS words;
+- ``link-dense``: more than LINK_DENSE of its characters inside links;
+- ``menu-like``: thirty lines or more of under three words on average (a menu or a list of links as text);
+- ``missing lead``: the page's description opens a paragraph of the page but not of the result;
+- ``far from articleBody``: the page's JSON-LD ``articleBody`` is given and the result's 4-word shingles
+  match it with F1 under BODY_AGREEMENT (the corpus scorer's unit; scrapinghub article-extraction-benchmark).
+
+If any check fails, readability-lxml (a port of Arc90 Readability) runs on the same parsed page and the
+better candidate wins: the nearer one to ``articleBody`` when the page gives one, otherwise readability
+only when it repairs the failed check without becoming link-dense. Scores go into ``log["scores"]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from copy import deepcopy
+
+import lxml.html
+from lxml import etree
+
+from .cleanup import link_density
+from .metadata import PageMetadata
+from .text import html_to_text, words
+
+SHORT_WORDS = 150
+LINK_DENSE = 0.35
+BODY_AGREEMENT = 0.9
+MISSED_PROSE = 0.6
+MIN_FALLBACK_WORDS = 25
+
+
+def trafilatura_body(tree: etree._Element, url: str) -> etree._Element | None:
+    """trafilatura's main content of ``tree`` (not modified) as an HTML ``<div>``, or None."""
+    from trafilatura.core import bare_extraction
+    from trafilatura.htmlprocessing import convert_to_html
+    from trafilatura.settings import Extractor
+
+    options = Extractor(
+        output_format="python", fast=True, comments=False, formatting=True, links=True, images=True,
+        tables=True, url=url,
+    )
+    document = bare_extraction(tree, options=options)
+    if document is None or document.body is None or not len(document.body):
+        return None
+    html = convert_to_html(document.body)
+    body = html.find("body") if html.tag == "html" else html
+    body = body if body is not None else html
+    div = etree.Element("div")
+    div.text = body.text
+    for child in list(body):
+        div.append(child)
+    return lxml.html.fromstring(etree.tostring(div, encoding="unicode"))
+
+
+def readability_body(tree: etree._Element) -> etree._Element | None:
+    """readability-lxml's main content of ``tree`` (not modified) as an HTML ``<div>``, or None."""
+    from readability import Document
+
+    try:
+        html = Document(deepcopy(tree)).summary(html_partial=True)
+    except Exception:  # readability raises Unparseable and assorted errors on odd pages
+        return None
+    if not html:
+        return None
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    # Flatten readability's wrapper <div>s so clean-up sees the paragraphs as children.
+    while len(root) == 1 and root[0].tag in ("div", "article", "section", "body") and not (root.text or "").strip():
+        inner = root[0]
+        root.remove(inner)
+        root.text = inner.text
+        for child in list(inner):
+            root.append(child)
+    return root
+
+
+def shingles(tokens: list[str], size: int = 4) -> Counter:
+    """Multiset of ``size``-token runs of ``tokens`` (the whole list if shorter)."""
+    if len(tokens) < size:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+
+
+def agreement(candidate: str, reference: str) -> float:
+    """F1 of the 4-word shingles of ``candidate`` against ``reference`` (0 to 1)."""
+    a, b = shingles(words(candidate)), shingles(words(reference))
+    shared = sum((a & b).values())
+    if not shared:
+        return 0.0
+    precision, recall = shared / sum(a.values()), shared / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _lead_pattern(meta: PageMetadata, page_text: str) -> re.Pattern | None:
+    """A pattern for the first words of the description when the page's text also holds them."""
+    lead = words(meta.description)[:7]
+    if len(lead) < 6:
+        return None
+    pattern = re.compile(r"\W+".join(re.escape(w) for w in lead), re.IGNORECASE)
+    return pattern if pattern.search(page_text) else None
+
+
+def paragraph_words(tree: etree._Element) -> int:
+    """Words in the page's prose paragraphs: ``<p>`` elements of 12 words or more, outside links."""
+    total = 0
+    for paragraph in tree.iterfind(".//body//p"):
+        count = len(words(paragraph.text_content()))
+        if count >= 12:
+            total += count
+    return total
+
+
+def _features(body: etree._Element | None, lead: re.Pattern | None, reference: str) -> dict:
+    if body is None:
+        return {"words": 0, "link_density": 0.0, "lead": False, "agreement": 0.0, "text": "", "menu_like": False}
+    text = html_to_text(body, captions=False)
+    lines = [line for line in body.text_content().splitlines() if line.strip()]
+    return {
+        "menu_like": len(lines) >= 30 and len(words(text)) < 3 * len(lines),
+        "words": len(words(text)),
+        "link_density": round(link_density(body), 3),
+        "lead": bool(lead and lead.search(text)),
+        "agreement": round(agreement(text, reference), 3) if reference else None,
+        "text": text,
+    }
+
+
+def _problems(features: dict, lead: re.Pattern | None, reference: str, prose_words: int) -> list[str]:
+    problems = []
+    if features["words"] < SHORT_WORDS:
+        problems.append("too short")
+    if features["link_density"] > LINK_DENSE:
+        problems.append("link-dense")
+    if features["menu_like"]:
+        problems.append("menu-like")
+    if lead and not features["lead"]:
+        problems.append("missing lead")
+    if reference and features["agreement"] < BODY_AGREEMENT:
+        problems.append("far from articleBody")
+    if features["words"] < MISSED_PROSE * prose_words:
+        problems.append("prose left out")
+    return problems
+
+
+def containment(inner: str, outer: str) -> float:
+    """Share of the 4-word shingles of ``inner`` that ``outer`` also holds (0 to 1)."""
+    a, b = shingles(words(inner)), shingles(words(outer))
+    total = sum(a.values())
+    return sum((a & b).values()) / total if total else 0.0
+
+
+def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict) -> etree._Element | None:
+    """The best article body of ``tree`` as an HTML ``<div>``; fills ``log`` with the decision."""
+    reference = meta.article_body if len(words(meta.article_body)) >= 50 else ""
+    body_element = tree.find("body")
+    page_text = body_element.text_content() if body_element is not None else ""
+    lead = _lead_pattern(meta, page_text)
+    prose_words = paragraph_words(tree)
+
+    main = trafilatura_body(tree, url)
+    main_features = _features(main, lead, reference)
+    problems = _problems(main_features, lead, reference, prose_words)
+    log["scores"]["page"] = {"prose_words": prose_words, "article_body_words": len(words(reference))}
+    log["scores"]["trafilatura"] = {k: v for k, v in main_features.items() if k != "text"}
+    log["extractor"] = "trafilatura"
+    if not problems:
+        return main
+    log["fallbacks"].append({"extractor": "readability", "because": problems})
+    other = readability_body(tree)
+    other_features = _features(other, lead, reference)
+    log["scores"]["readability"] = {k: v for k, v in other_features.items() if k != "text"}
+    if other is None or not other_features["words"]:
+        return main
+    if reference:
+        better = other_features["agreement"] > main_features["agreement"] + 0.02
+    elif main is None or not main_features["words"]:
+        better = other_features["words"] >= MIN_FALLBACK_WORDS
+    else:
+        grows = containment(main_features["text"], other_features["text"])
+        log["scores"]["readability"]["holds_trafilatura"] = round(grows, 3)
+        clean = other_features["link_density"] <= 0.2
+        ratio = other_features["words"] / main_features["words"]
+        # readability found the same article and more of it (a body split over several containers).
+        superset = grows >= 0.9 and ratio >= 1.15 and clean
+        # readability has the lead paragraph trafilatura left out, and little else.
+        lead_fixed = lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
+        # readability passes more of the checks, and is not much shorter.
+        fewer = len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
+        # trafilatura returned a block of links (a menu, a teaser list) rather than prose.
+        junk = main_features["link_density"] > 0.5 or (main_features["menu_like"] and not other_features["menu_like"])
+        better = bool(clean and (superset or lead_fixed or fewer or junk))
+    if better:
+        log["extractor"] = "readability"
+        return other
+    return main

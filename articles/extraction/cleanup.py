@@ -1,0 +1,346 @@
+"""Clean-up of an extracted article body (an lxml ``<div>`` of block elements), in place.
+
+Each rule removes one kind of page furniture that extractors let through, and records what it removed
+in the extraction log. No rule names a site; all work on text shape, position and link density:
+
+- the headline repeated as a heading at the top, and the lead image repeated at the top;
+- bylines, timestamps, reading times and "updated" lines among the first blocks;
+- the same paragraph twice (a standfirst repeated as the first paragraph, a duplicated teaser);
+- stand-alone link lines (inline "read also" teasers) anywhere in the body;
+- calls to action and furniture at the edges: newsletter, share, follow, "found a mistake", paywall,
+  copyright, reprints, tags; a "related stories" / "top stories" heading at the end and what follows it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml import etree
+
+from .text import count_words, normalize_space, remove_element
+
+#: Short lines that end (or start) an article body but are not part of it: calls to action and page
+#: furniture. Matched only on short edge blocks (EDGE_MAX_WORDS), never inside a body.
+EDGE_BOILERPLATE = re.compile(
+    r"""(
+        found\s+(a|an)\s+(mistake|error|typo) | report\s+(a|an)\s+(mistake|error|typo|correction)
+      | spotted\s+(a|an)\s+(mistake|error|typo) | contact\s+us | get\s+in\s+touch
+      | sign\s+up | subscribe | newsletter | follow\s+(us|him|her|them|@) | share\s+(this|on|via) | click\s+here
+      | all\s+rights\s+reserved | © | \(c\)\s*\d{4} | copyright\s+(\d{4}|©) | read\s+more\b
+      | related\s+(articles|stories|coverage|content|posts|links|topics) | (more|top|latest)\s+(stories|news)
+      | (download|get)\s+(our|the)\s+app | support\s+(our|independent)\s+journalism | advertisement
+      | already\s+a\s+(subscriber|member) | (log|sign)\s+in\s+to | to\s+continue\s+reading | paywall
+      | (order|buy)\s+reprints | print\s+(this\s+)?article | originally\s+(appeared|published)\s+(on|in|at)
+      | ^\s*(tags|topics|filed\s+under|categories|related|see\s+also|also\s+read|read\s+also|more\s+on)\b\s*:?
+      | (leave|post|add)\s+a\s+comment | join\s+the\s+(conversation|discussion) | comments?\s*\(\d+\)
+      | ^\s*\d+\s+comments?\s*$ | you\s+(may|might)\s+also\s+like | recommended\s+(for\s+you|stories|reading)
+      | most\s+(popular|read|viewed) | editor'?s\s+picks | don'?t\s+miss | must\s+read | watch\s+next
+      | (story|article)\s+continues\s+below | this\s+(story|article)\s+(is|was)\s+(from|provided)
+      | (photo|image|picture|video)\s*(credit)?\s*:\s | ^\s*(source|credit|via)\s*:\s | getty\s+images
+      | terms\s+(of\s+(use|service)|and\s+conditions) | privacy\s+policy | cookie
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+EDGE_MAX_WORDS = 18
+
+#: Longer closing lines that are never article prose: contributor notes, contact lines, reprint notices,
+#: membership pitches, citations. Matched on edge blocks of up to STRONG_MAX_WORDS words.
+EDGE_STRONG = re.compile(
+    r"""(
+        [\w.+-]+@[\w-]+\.[\w.]+ | contributed\s+(to\s+)?(this\s+)?(report|reporting|story) | ^\W*(additional\s+)?reporting\s+by
+      | \bediting\s+by\b | if\s+you\s+(enjoyed|liked|value|appreciate)\s+this | this\s+copy\s+is\s+for\s+your\s+personal
+      | (sign\s+up|subscribe)\s+(for|to|now|today) | follow\s+\S+(\s+\S+)?\s+on\s+(twitter|facebook|instagram|x\b)
+      | ^\W*citation\s*: | \bretrieved\s+\d | ^\W*note\s*:\s*we\s+are | have\s+a\s+tip | may\s+(earn|get|receive)\s+a
+      | (full|more)\s+coverage\s+(of|at) | ^\W*listen\s+to\b | comments?\s+(with|that|which)\s+.*(approved|moderat)
+      | (about|more\s+about)\s+the\s+author | is\s+headquartered\s+in | for\s+more\s+information,?\s+(visit|contact|see)
+      | an\s+error\s+has\s+occurred | there\s+was\s+an\s+error | ^\W*(share|tweet|email|print)\W*$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+STRONG_MAX_WORDS = 60
+
+#: A teaser line to another article inside a body: a label then a headline, or a headline then a tag.
+TEASER = re.compile(
+    r"^\W*(read\s+more|see\s+more|read\s+also|also\s+read|related|also\s+on\s+\S+|more|watch|listen|see\s+also"
+    r"|recommended|trending|top\s+story|must\s+read|don'?t\s+miss)\s*(:|\||–|—|-|»)\s*\S"
+    r"|\[[A-Z][A-Z ]{2,20}\]\W*$|^\W*\[related",
+    re.IGNORECASE,
+)
+_BARE_URL = re.compile(r"^\s*(https?://|www\.)\S+\s*$")
+
+#: A heading that opens a block of links to other articles; it and what follows it end the body.
+RELATED_HEADING = re.compile(
+    r"^\s*(related|related\s+(articles?|stories|coverage|content|posts|reading|news|links)|more\s+(from|on|stories|news"
+    r"|like\s+this|to\s+read)|read\s+(more|next|also)|also\s+read|see\s+also|top\s+stories|latest(\s+news|\s+stories)?"
+    r"|most\s+(popular|read|viewed)|trending(\s+now)?|you\s+(may|might)\s+also\s+like|recommended(\s+for\s+you)?"
+    r"|what\s+to\s+read\s+next|popular\s+(now|stories)|further\s+reading|comments?|\d+\s+comments?|leave\s+a\s+(reply|comment)"
+    r"|share\s+this(\s+article|\s+story)?|tags?|topics)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+#: Bylines, timestamps and reading times: furniture when a short line among the first blocks.
+TOP_FURNITURE = re.compile(
+    r"""(
+        ^\s*(by|por|von|par|di|de|oleh|door|av|af|written\s+by|posted\s+by|published\s+by|reported\s+by)\s+\S
+      | \b(published|updated|posted|last\s+modified|modified)\b\s*(on|at|:)?\s*\S
+      | \b\d+\s*(min|mins|minutes?)\s+(read|de\s+lectura)\b | \bread(ing)?\s+time\b
+      | ^\s*\d{1,2}[:.]\d{2}\s*(am|pm)?\b | \b\d{1,2}[:.]\d{2}\s*(am|pm|[A-Z]{2,4}T|GMT|UTC)\b
+      | ^\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}
+      | ^\s*\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}
+      | ^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2} | ^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b
+      | ^\s*(photo|image|foto)\s*: | ^\s*(share|compartir|teilen|partager)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+TOP_BLOCKS = 6
+TOP_MAX_WORDS = 25
+BLOCK_LEVEL = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "span", "section", "dl"}
+
+
+def comparable(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of ``text`` for comparisons."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return normalize_space(re.sub(r"[^\w\s]", " ", text))
+
+
+def link_density(element: etree._Element) -> float:
+    """Share of the element's text characters that sit inside links (0 when it has no text)."""
+    total = len(normalize_space(element.text_content()))
+    if not total:
+        return 0.0
+    linked = sum(len(normalize_space(a.text_content())) for a in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+LEAF_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figure", "table", "dd", "dt", "figcaption"}
+CONTAINER_TAGS = {
+    "div", "section", "article", "main", "ul", "ol", "span", "header", "footer", "aside", "li", "blockquote", "dl",
+}
+
+
+def blocks(body: etree._Element) -> list[etree._Element]:
+    """The body's blocks in reading order: paragraphs, headings, list items, figures, tables, and
+    containers (``div``...) that hold text directly rather than through child blocks."""
+    found: list[etree._Element] = []
+
+    def walk(element: etree._Element) -> None:
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in LEAF_TAGS:
+                found.append(child)
+            elif tag in CONTAINER_TAGS and any(
+                isinstance(c.tag, str) and (c.tag in LEAF_TAGS or c.tag in CONTAINER_TAGS) for c in child
+            ):
+                walk(child)
+            elif tag:
+                found.append(child)
+
+    walk(body)
+    return found
+
+
+def remove_block(element: etree._Element, body: etree._Element) -> None:
+    """Remove ``element`` and any container left empty by its removal (never ``body`` itself)."""
+    parent = element.getparent()
+    remove_element(element)
+    while parent is not None and parent is not body and not len(parent) and not (parent.text or "").strip():
+        grandparent = parent.getparent()
+        remove_element(parent)
+        parent = grandparent
+
+
+def wrap_loose_text(body: etree._Element) -> None:
+    """Put text lying directly in ``body`` (its own text, the tails of its children) into ``<p>``s, so that
+    every piece of text belongs to a block the clean-up rules can see."""
+    if (body.text or "").strip():
+        paragraph = etree.Element("p")
+        paragraph.text, body.text = body.text.strip(), None
+        body.insert(0, paragraph)
+    for child in list(body):
+        if (child.tail or "").strip():
+            paragraph = etree.Element("p")
+            paragraph.text, child.tail = child.tail.strip(), None
+            child.addnext(paragraph)
+
+
+def caption_texts(tree: etree._Element) -> set[str]:
+    """Comparable texts of the page's picture captions: ``<figcaption>``, elements whose class names a
+    caption or credit, schema.org ``caption``, and long ``alt`` texts."""
+    found: set[str] = set()
+    xpath = (
+        "//body//figcaption | //body//*[contains(translate(@class,'CAPTION','caption'),'caption')]"
+        " | //body//*[@itemprop='caption' or @itemprop='description'][ancestor::figure]"
+    )
+    for element in tree.xpath(xpath)[:300]:
+        text = comparable(element.text_content())
+        if count_words(text) >= 4:
+            found.add(text)
+    for alt in tree.xpath("//body//img/@alt")[:300]:
+        text = comparable(alt)
+        if count_words(text) >= 6:
+            found.add(text)
+    return found
+
+
+def mark_captions(body: etree._Element, captions: set[str], log: dict) -> None:
+    """Turn paragraphs that repeat a picture caption into ``<figcaption>`` (kept in the HTML, left out of the
+    plain text), attached to the picture right before them when there is one."""
+    if not captions:
+        return
+    for child in blocks(body):
+        if child.tag not in ("p", "div", "span"):
+            continue
+        text = comparable(child.text_content())
+        if count_words(text) < 4:
+            continue
+        if text in captions or any(len(c) > 30 and (c.startswith(text) or text.startswith(c)) for c in captions):
+            log.setdefault("captions", 0)
+            log["captions"] += 1
+            child.tag = "figcaption"
+            child.attrib.clear()
+            previous = child.getprevious()
+            if previous is not None and previous.tag == "figure" and previous.find("figcaption") is None:
+                previous.append(child)
+            elif previous is not None and previous.tag == "img":
+                figure = etree.Element("figure")
+                previous.addprevious(figure)
+                figure.append(previous)
+                figure.append(child)
+
+
+def _log(log: dict, reason: str, element: etree._Element) -> None:
+    log.setdefault("removed", []).append(f"{reason}: {normalize_space(element.text_content())[:80]}")
+
+
+def drop_repeated_title(body: etree._Element, title: str, log: dict) -> None:
+    """Remove a heading among the first blocks that repeats the title (the reader shows the title)."""
+    if not title:
+        return
+    wanted = comparable(title)
+    for child in list(body)[:4]:
+        if child.tag in ("h1", "h2", "h3", "p", "div") and comparable(child.text_content()) == wanted:
+            _log(log, "repeated title", child)
+            remove_element(child)
+            return
+
+
+def drop_repeated_lead_image(body: etree._Element, lead_image: str, log: dict) -> None:
+    """Remove the lead image from the top of the body when it is shown above the article anyway."""
+    if not lead_image:
+        return
+    for image in body.xpath(".//img")[:1]:
+        if (image.get("src") or "").strip() == lead_image:
+            parent = image.getparent()
+            target = parent if parent is not None and parent.tag == "figure" else image
+            log.setdefault("removed", []).append("repeated lead image")
+            remove_element(target)
+
+
+def drop_top_furniture(body: etree._Element, title: str, authors: list[str], log: dict) -> None:
+    """Remove the headline, bylines, timestamps, reading times and bare URLs among the first blocks."""
+    names = [comparable(a) for a in authors if a]
+    wanted = comparable(title)
+    title_words = set(wanted.split())
+    for index, child in enumerate(blocks(body)[:TOP_BLOCKS]):
+        if child.tag in ("figure", "table", "img") or child.find(".//img") is not None:
+            continue
+        text = normalize_space(child.text_content())
+        if not text:
+            continue
+        words = count_words(text)
+        if words > TOP_MAX_WORDS:
+            break
+        plain = comparable(text)
+        is_byline = any(name and (plain == name or (name in plain and words <= len(name.split()) + 6)) for name in names)
+        overlap = len(set(plain.split()) & title_words) / max(1, len(set(plain.split())))
+        is_headline = child.tag == "h1" or (index < 2 and words >= 4 and overlap >= 0.8 and
+                                            len(plain.split()) <= len(title_words) + 3)
+        if is_byline or is_headline or _BARE_URL.match(text) or (words <= 14 and TOP_FURNITURE.search(text)):
+            _log(log, "headline, byline or timestamp", child)
+            remove_block(child, body)
+
+
+def drop_duplicates(body: etree._Element, log: dict) -> None:
+    """Remove a paragraph of 8 to 80 words that repeats an earlier paragraph word for word (a standfirst or
+    a caption repeated). List items (recipes and product lists repeat lines) and long paragraphs stay."""
+    seen: set[str] = set()
+    for child in blocks(body):
+        if child.tag not in ("p", "figcaption", "h2", "h3", "h4", "div") or _in_list(child):
+            continue
+        key = comparable(child.text_content())
+        if not 8 <= count_words(key) <= 80:
+            continue
+        if key in seen:
+            _log(log, "duplicate", child)
+            remove_block(child, body)
+        else:
+            seen.add(key)
+
+
+def _in_list(element: etree._Element) -> bool:
+    return any(ancestor.tag in ("li", "ul", "ol", "table") for ancestor in element.iterancestors())
+
+
+def drop_link_lines(body: etree._Element, log: dict) -> None:
+    """Remove stand-alone teaser lines to other articles anywhere in the body: a paragraph that is
+    nothing but a link, "Read more: ..." / "Related: ..." lines, headlines tagged ``[INSIGHT]``, bare URLs."""
+    for child in blocks(body):
+        if child.tag in ("figure", "table", "img") or child.find(".//img") is not None:
+            continue
+        text = normalize_space(child.text_content())
+        if not text:
+            continue
+        words = count_words(text)
+        if words > 30:
+            continue
+        linked = child.find(".//a") is not None and link_density(child) >= 0.9 and child.tag != "li"
+        if linked or TEASER.search(text) or _BARE_URL.match(text):
+            _log(log, "teaser line", child)
+            remove_block(child, body)
+
+
+def _is_edge_boilerplate(element: etree._Element) -> bool:
+    if element.tag in ("figure", "table", "img", "pre"):
+        return False
+    text = normalize_space(element.text_content())
+    if not text:
+        return element.find(".//img") is None
+    words = count_words(text)
+    if words <= EDGE_MAX_WORDS and EDGE_BOILERPLATE.search(text):
+        return True
+    if words <= STRONG_MAX_WORDS and EDGE_STRONG.search(text):
+        return True
+    if RELATED_HEADING.match(text):
+        return True
+    # A keyword line: five or more short comma-separated phrases and no sentence.
+    phrases = [p for p in text.split(",") if p.strip()]
+    if len(phrases) >= 6 and words <= 4 * len(phrases) and not re.search(r"[.!?]\s", text):
+        return True
+    # A short block of links (tags, share buttons, "more stories" teasers) at an edge.
+    return words <= 40 and element.find(".//a") is not None and link_density(element) >= 0.6
+
+
+def trim_edges(body: etree._Element, log: dict) -> None:
+    """Drop furniture blocks at the start and the end of the body, and a trailing "related" section."""
+    children = blocks(body)
+    # A "related stories" heading in the last third of the body ends the article.
+    for index in range(len(children) - 1, max(0, len(children) * 2 // 3) - 1, -1):
+        child = children[index]
+        if child.tag in ("h2", "h3", "h4", "h5", "h6", "p", "div", "li") and RELATED_HEADING.match(
+            normalize_space(child.text_content())
+        ):
+            rest = children[index:]
+            rest_words = sum(count_words(c.text_content()) for c in rest)
+            if index > 0 and rest_words <= 250:
+                for element in rest:
+                    _log(log, "related section", element)
+                    remove_block(element, body)
+                break
+    for position in (-1, 0):
+        while True:
+            current = blocks(body)
+            if len(current) <= 1 or not _is_edge_boilerplate(current[position]):
+                break
+            _log(log, "edge", current[position])
+            remove_block(current[position], body)

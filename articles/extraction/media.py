@@ -1,0 +1,145 @@
+"""Images before extraction: lazy-loaded images become normal ``<img src>`` with absolute URLs.
+
+Runs on the parsed page before the extractor sees it (the extractor keeps ``<img src>`` only):
+
+- ``data-src``, ``data-lazy-src``, ``data-original``, ``data-srcset``, ``srcset`` and ``<picture><source>``
+  fill an ``src`` that is missing or a placeholder (a ``data:`` URI, a spacer or "blank" image);
+- ``<noscript>`` copies of an image replace the lazy placeholder beside them;
+- tracking pixels (declared 1-2 px, or a beacon/pixel URL) and small icons (both sides under 40 px) go.
+
+Pure: works on an lxml tree in place; no network.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from .text import remove_element
+
+LAZY_ATTRIBUTES = (
+    "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
+    "data-orig-file", "data-medium-file",
+)
+SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset")
+_PLACEHOLDER = re.compile(r"^data:|blank|spacer|placeholder|transparent|lazy[-_]?load|grey\.gif|pixel\.gif", re.I)
+_TRACKER = re.compile(
+    r"(^|[/._-])(pixel|beacon|tracking|tracker|analytics|spacer)([/._?-]|$)|doubleclick|/b/ss/|facebook\.com/tr",
+    re.I,
+)
+_SIZE = re.compile(r"^\s*(\d+)")
+
+
+def best_from_srcset(srcset: str) -> str:
+    """The largest candidate URL of a ``srcset`` value (by ``w`` or ``x`` descriptor; the last on a tie)."""
+    best, best_size = "", -1.0
+    for candidate in srcset.split(","):
+        pieces = candidate.strip().split()
+        if not pieces:
+            continue
+        size = 0.0
+        if len(pieces) > 1:
+            match = re.match(r"([\d.]+)", pieces[1])
+            if match:
+                try:
+                    size = float(match.group(1))
+                except ValueError:
+                    size = 0.0
+        if size >= best_size:
+            best, best_size = pieces[0], size
+    return best
+
+
+def _dimension(image: etree._Element, name: str) -> int | None:
+    match = _SIZE.match(image.get(name) or "")
+    return int(match.group(1)) if match else None
+
+
+def _is_junk(image: etree._Element, src: str) -> bool:
+    width, height = _dimension(image, "width"), _dimension(image, "height")
+    if (width is not None and width <= 2) or (height is not None and height <= 2):
+        return True
+    if width is not None and height is not None and width < 40 and height < 40:
+        return True
+    return bool(_TRACKER.search(src))
+
+
+def _source(image: etree._Element) -> str:
+    src = (image.get("src") or "").strip()
+    if src and not _PLACEHOLDER.search(src):
+        return src
+    for name in LAZY_ATTRIBUTES:
+        value = (image.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    for name in SRCSET_ATTRIBUTES:
+        value = best_from_srcset(image.get(name) or "")
+        if value and not value.startswith("data:"):
+            return value
+    parent = image.getparent()
+    if parent is not None and parent.tag == "picture":
+        for source in parent.iter("source"):
+            value = best_from_srcset(source.get("srcset") or source.get("data-srcset") or "")
+            if value and not value.startswith("data:"):
+                return value
+    return "" if src.startswith("data:") else src
+
+
+def _unwrap_noscript_images(tree: etree._Element) -> None:
+    """Replace a ``<noscript>`` that holds an image with that image, dropping a lazy placeholder beside it."""
+    for noscript in tree.xpath("//body//noscript[.//img]"):
+        parent = noscript.getparent()
+        if parent is None:
+            continue
+        previous = noscript.getprevious()
+        if previous is not None and previous.tag == "img" and not _source_is_real(previous):
+            remove_element(previous)
+        for image in noscript.iter("img"):
+            image.tail = None
+            noscript.addprevious(image)
+            break
+        remove_element(noscript)
+    # A noscript copy parsed as text (some parsers keep its content raw): parse it.
+    for noscript in tree.xpath("//body//noscript[contains(text(), '<img')]"):
+        try:
+            fragment = etree.HTML(noscript.text)
+        except (etree.ParserError, ValueError):
+            continue
+        images = fragment.xpath("//img") if fragment is not None else []
+        if images:
+            previous = noscript.getprevious()
+            if previous is not None and previous.tag == "img" and not _source_is_real(previous):
+                remove_element(previous)
+            noscript.addprevious(images[0])
+            remove_element(noscript)
+
+
+def _source_is_real(image: etree._Element) -> bool:
+    src = (image.get("src") or "").strip()
+    return bool(src) and not _PLACEHOLDER.search(src)
+
+
+def prepare_images(tree: etree._Element, base_url: str) -> dict:
+    """Normalise the page's images in place; returns counts ``{"lazy": n, "dropped": n}`` for the log."""
+    _unwrap_noscript_images(tree)
+    lazy = dropped = 0
+    for image in list(tree.iter("img")):
+        src = _source(image)
+        if not src or _is_junk(image, src):
+            remove_element(image)
+            dropped += 1
+            continue
+        absolute = src
+        if base_url and not src.startswith(("http://", "https://")):
+            try:
+                absolute = urljoin(base_url, src)
+            except ValueError:
+                absolute = src
+        if absolute != (image.get("src") or ""):
+            lazy += 1
+            image.set("src", absolute)
+        for name in (*LAZY_ATTRIBUTES, *SRCSET_ATTRIBUTES):
+            image.attrib.pop(name, None)
+    return {"lazy": lazy, "dropped": dropped}

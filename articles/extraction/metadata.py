@@ -1,0 +1,206 @@
+"""Page metadata: title, authors, published date, site name, lead image, description, JSON-LD article body.
+
+Sources, in order of trust: the page's JSON-LD Article object (schema.org ``headline``, ``author``,
+``datePublished``, ``publisher``, ``image``, ``articleBody``), then Open Graph / ``article:`` meta tags,
+then trafilatura's heuristics (``examine_meta``, ``extract_title``, ``extract_author``) and htmldate
+(``find_date`` without the extensive search, so no date is taken from script text). Pure; no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .text import normalize_space
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "reviewnewsarticle", "backgroundnewsarticle", "techarticle", "scholarlyarticle", "socialmediaposting",
+    "liveblogposting", "report", "posting", "webpage", "medicalwebpage",
+}
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\.com\b|^staff$|^admin$|^editor$|^redacci[oó]n$", re.I)
+
+
+@dataclass
+class PageMetadata:
+    """What the page states about itself; every field may be empty."""
+
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: dt.date | None = None
+    site_name: str = ""
+    lead_image: str = ""
+    description: str = ""
+    article_body: str = ""
+    language: str = ""
+
+
+def _json_objects(tree: etree._Element) -> list[dict]:
+    objects: list[dict] = []
+    for script in tree.xpath("//script[@type='application/ld+json']/text()")[:20]:
+        try:
+            data = json.loads(script.strip().rstrip(";"), strict=False)
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack and len(objects) < 200:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+                if isinstance(item.get("mainEntity"), dict):
+                    stack.append(item["mainEntity"])
+    return objects
+
+
+def _types(item: dict) -> set[str]:
+    value = item.get("@type") or ""
+    values = value if isinstance(value, list) else [value]
+    return {str(v).lower() for v in values}
+
+
+def _text(value) -> str:
+    if isinstance(value, str):
+        return normalize_space(value)
+    if isinstance(value, dict):
+        return _text(value.get("name") or value.get("@value") or "")
+    if isinstance(value, list) and value:
+        return _text(value[0])
+    return ""
+
+
+def _image(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return _image(value.get("url") or value.get("contentUrl") or "")
+    if isinstance(value, list) and value:
+        return _image(value[0])
+    return ""
+
+
+def _people(value, site_name: str) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, dict):
+            if "organization" in _types(item) or "newsmediaorganization" in _types(item):
+                continue
+            name = _text(item.get("name") or "")
+        else:
+            name = _text(item)
+        for part in re.split(r"\s*(?:,|\band\b|&| y | e | und )\s*", name) if name.count(",") < 4 else [name]:
+            part = normalize_space(part)
+            if _plausible_name(part, site_name) and part not in names:
+                names.append(part)
+    return names
+
+
+def _plausible_name(name: str, site_name: str) -> bool:
+    """A person's name, not a feed account, the site itself, a URL or a handle."""
+    if not name or len(name) > 80 or _NOT_A_NAME.search(name):
+        return False
+    if site_name and name.casefold() == site_name.casefold():
+        return False
+    return any(ch.isalpha() for ch in name)
+
+
+def parse_date(value: str | None, today: dt.date) -> dt.date | None:
+    """The ``YYYY-MM-DD`` date at the start of ``value`` if it is a real date no later than ``today``."""
+    match = _DATE.search(value or "")
+    if not match:
+        return None
+    try:
+        date = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return date if dt.date(1990, 1, 1) <= date <= today else None
+
+
+def _meta(tree: etree._Element, *names: str) -> str:
+    for name in names:
+        for value in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"):
+            value = normalize_space(value)
+            if value:
+                return value
+    return ""
+
+
+def strip_site_name(title: str, site_name: str) -> str:
+    """Drop a site-name segment (`` | Site``, ``Site - ``) from a ``<title>``-style string."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site = site_name.casefold()
+    kept = [p for p in parts if not site or p.casefold() != site and site not in p.casefold()]
+    if site and kept and len(kept) < len(parts):
+        return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # No known site name: the longest segment is the headline.
+    return max(parts, key=len) if len(max(parts, key=len)) > 20 else title
+
+
+def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadata:
+    """Read what ``tree`` (a whole parsed page, before any clean-up) states about its article."""
+    from trafilatura.metadata import examine_meta, extract_author, extract_title
+
+    meta = PageMetadata()
+    objects = _json_objects(tree)
+    article = next((o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None)
+    article = article or next((o for o in objects if _types(o) & ARTICLE_TYPES), None) or {}
+    site_objects = [o for o in objects if _types(o) & {"website", "organization", "newsmediaorganization"}]
+
+    found = examine_meta(tree)
+    meta.site_name = (
+        _meta(tree, "og:site_name")
+        or _text((article.get("publisher") or {}) if isinstance(article.get("publisher"), dict) else "")
+        or next((_text(o.get("name")) for o in site_objects if o.get("name")), "")
+        or normalize_space(found.sitename or "")
+    ).lstrip("@")
+    if re.search(r"copyright|©|all rights", meta.site_name, re.I) or len(meta.site_name) > 100:
+        meta.site_name = ""
+    meta.title = _text(article.get("headline")) or _meta(tree, "og:title", "twitter:title")
+    if not meta.title:
+        meta.title = strip_site_name(normalize_space(found.title or extract_title(tree) or ""), meta.site_name)
+    elif meta.site_name:
+        meta.title = strip_site_name(meta.title, meta.site_name)
+
+    authors = _people(article.get("author"), meta.site_name) if article.get("author") else []
+    if not authors:
+        authors = _people(_meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name)
+    if not authors and found.author:
+        authors = _people(found.author, meta.site_name)
+    if not authors:
+        authors = _people(extract_author(tree) or "", meta.site_name)
+    meta.authors = authors
+
+    meta.published = (
+        parse_date(_text(article.get("datePublished")), today)
+        or parse_date(_meta(tree, "article:published_time", "datePublished", "og:published_time",
+                            "pubdate", "publishdate", "date", "dc.date", "DC.date.issued", "sailthru.date"), today)
+    )
+    if meta.published is None:
+        from htmldate import find_date
+
+        try:
+            found_date = find_date(tree, url=url, extensive_search=False, max_date=today.isoformat(),
+                                   original_date=True)
+        except Exception:  # htmldate raises on odd pages; a missing date is fine
+            found_date = None
+        meta.published = parse_date(found_date, today)
+
+    meta.lead_image = _meta(tree, "og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
+    meta.description = _meta(tree, "og:description", "description", "twitter:description") or _text(
+        article.get("description")
+    )
+    body = article.get("articleBody")
+    meta.article_body = body if isinstance(body, str) else ""
+    return meta
