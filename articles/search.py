@@ -85,6 +85,11 @@ class SearchPage:
     def has_previous(self) -> bool:
         return self.page > 1
 
+    @property
+    def start_index(self) -> int:
+        """1-based number of the first result on this page."""
+        return (self.page - 1) * self.per_page + 1
+
 
 def headline_html(text: str) -> str:
     """Escape a passage whose matches are marked with START_SEL/STOP_SEL, then wrap those in <mark>."""
@@ -374,7 +379,7 @@ def _run(user, query: SearchQuery, offset: int, limit: int):
 
 def article_search(
     *, user: AbstractBaseUser, query: str | SearchQuery, page: int = 1, per_page: int = PER_PAGE,
-    fields: tuple[str, ...] | None = None,
+    fields: tuple[str, ...] | None = None, list_all: bool = False,
 ) -> SearchPage:
     """Search the user's articles. ``query`` is the search language (articles.searchquery) or a parsed query.
 
@@ -382,12 +387,12 @@ def article_search(
     best first, each with ``.rank`` (float; 0 for filter-only queries, which list newest first) and
     ``.headline`` (safe HTML: the matching passage, matches in <mark>; the excerpt when nothing matched
     in the body). ``fields`` limits the columns loaded (default: everything). An empty query gives an
-    empty page. Never raises for a malformed query: one the database rejects is re-read as plain words.
+    empty page, or with ``list_all`` every article, newest first. Never raises for a malformed query: one the database rejects is re-read as plain words.
     """
     parsed = query if isinstance(query, SearchQuery) else search_query_parse(query)
     page = max(1, int(page or 1))
     result = SearchPage(query=parsed, page=page, per_page=per_page)
-    if parsed.is_empty:
+    if parsed.is_empty and not list_all:
         return result
     offset = (page - 1) * per_page
     try:
@@ -397,7 +402,7 @@ def article_search(
         logger.warning("search query failed, read as plain words: %r", parsed.raw, exc_info=True)
         plain = search_query_parse(" ".join(w for t in parsed.positive_terms() for w in t.words))
         result.query = plain
-        if plain.is_empty:
+        if plain.is_empty and not list_all:
             return result
         with transaction.atomic():
             count, rows, headlines, ranked = _run(user, plain, offset, per_page)
@@ -416,6 +421,28 @@ def article_search(
         article.headline = headline_html(text) if text else html.escape(article.excerpt or "")
         result.results.append(article)
     return result
+
+
+def article_search_api(*, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE) -> dict:
+    """The API's answer to ``GET /api/articles/?q=QUERY&page=N``.
+
+    Shape: ``{"count": int, "page": int, "next_page": int | None, "results": [article fields (as the API's
+    ArticleOutput) + "headline" (HTML, matches in <mark>) + "rank" (float)]}``. Without ``q``: every
+    article, newest first, with an empty headline and rank 0.
+    """
+    from .api.serializers import ArticleOutput
+
+    found = article_search(user=user, query=query or "", page=page, per_page=per_page, list_all=True)
+    results = []
+    for article in found.results:
+        data = dict(ArticleOutput(article).data)
+        data["headline"] = article.headline if found.query.has_text else ""
+        data["rank"] = round(article.rank, 6)
+        results.append(data)
+    return {
+        "count": found.count, "page": found.page, "next_page": found.page + 1 if found.has_next else None,
+        "results": results,
+    }
 
 
 def saved_search_counts(*, user: AbstractBaseUser) -> list[tuple[object, int]]:

@@ -228,10 +228,15 @@ def main() -> None:
     user, _ = user_model.objects.get_or_create(username="bench")
     have = user.articles.count()
     if args.rebuild or have != args.articles:
-        user.articles.all().delete()
+        with connection.cursor() as cursor:  # the benchmark database holds only the benchmark library
+            if connection.vendor == "postgresql":
+                cursor.execute("TRUNCATE articles_article, articles_article_tags, articles_articlesource CASCADE")
+            else:
+                cursor.execute("DELETE FROM articles_article_tags")
+                cursor.execute("DELETE FROM articles_article")
         start = time.perf_counter()
         library_build(
-            user=user, n=args.articles,
+            user=user, n=args.articles, fast=True,
             progress=lambda k: print(f"\r  built {k}/{args.articles}", end="", file=sys.stderr, flush=True),
         )
         print(f"\nlibrary of {args.articles} built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
