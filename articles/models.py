@@ -13,6 +13,15 @@ from django.utils import timezone
 #: (Brysbaert 2019, "How many words do we read per minute?", J. Memory and Language 109).
 WORDS_PER_MINUTE = 238
 
+#: Text-search configurations PostgreSQL ships (``SELECT cfgname FROM pg_ts_config``, PostgreSQL 15);
+#: an article is indexed under one of them (articles.search.search_config_for maps its language).
+SEARCH_CONFIGS = (
+    "simple", "arabic", "armenian", "basque", "catalan", "danish", "dutch", "english", "finnish", "french",
+    "german", "greek", "hindi", "hungarian", "indonesian", "irish", "italian", "lithuanian", "nepali",
+    "norwegian", "portuguese", "romanian", "russian", "serbian", "spanish", "swedish", "tamil", "turkish",
+    "yiddish",
+)
+
 
 class Tag(models.Model):
     """A label a user puts on articles; names are unique per user, case-insensitively."""
@@ -61,6 +70,9 @@ class Article(models.Model):
     lead_image = models.URLField(max_length=2048, blank=True)
     excerpt = models.TextField(blank=True)
     language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code")
+    search_config = models.CharField(
+        max_length=20, default="simple", help_text="PostgreSQL text-search configuration (articles.search)."
+    )
     word_count = models.PositiveIntegerField(default=0)
     reading_time_minutes = models.PositiveIntegerField(default=0)
     content_html = models.TextField(blank=True, help_text="Sanitized article HTML (articles.sanitizing).")
@@ -95,10 +107,12 @@ class Article(models.Model):
         ordering = ["-saved_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "url_key"], name="article_unique_url_per_user"),
+            models.CheckConstraint(condition=models.Q(search_config__in=SEARCH_CONFIGS), name="article_search_config"),
         ]
         indexes = [
             models.Index(fields=["user", "-saved_at", "-id"], name="article_user_saved"),
             models.Index(fields=["status", "claimed_at"], name="article_status_claimed"),
+            models.Index(fields=["user", "search_config"], name="article_user_search_config"),
         ]
 
     def __str__(self) -> str:

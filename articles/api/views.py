@@ -1,13 +1,13 @@
 """REST API views: each validates input, calls a service or query scoped to the requesting user, renders."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import services
+from .. import search, services
 from ..errors import ArticleError
 from ..models import Article
 from .serializers import ArticleCreateInput, ArticleOutput
@@ -18,7 +18,19 @@ def _user_articles(request: Request):
 
 
 class ArticleListCreateApi(APIView):
-    """``POST /api/articles/``: save an article (answers at once; a worker fetches it)."""
+    """``GET /api/articles/?q=QUERY``: search (or list) the articles; ``POST /api/articles/``: save an article."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Search query (Folio's search language)"),
+                    OpenApiParameter("page", int)],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            page = max(1, int(request.query_params.get("page", 1)))
+        except ValueError:
+            page = 1
+        return Response(search.article_search_api(user=request.user, query=request.query_params.get("q", ""), page=page))
 
     @extend_schema(request=ArticleCreateInput, responses={201: ArticleOutput, 200: ArticleOutput})
     def post(self, request: Request) -> Response:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .. import extraction, fetching, interstitials, sanitizing
 from ..models import Article, ArticleSource
+from ..search import search_config_for
 from ..urlnorm import normalize_url
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def article_process(*, article_id: int) -> str | None:
     article.lead_image = result.lead_image if result.lead_image.startswith(("http://", "https://")) else ""
     article.excerpt = result.excerpt
     article.language = result.language
+    article.search_config = search_config_for(result.language)
     article.word_count = result.word_count
     article.reading_time_minutes = Article.reading_time_for(result.word_count)
     article.content_html = content_html
@@ -171,6 +173,7 @@ def article_process(*, article_id: int) -> str | None:
         update_fields=[
             "final_url", "final_key", "canonical_url", "canonical_key", "title", "author", "published",
             "site_name", "lead_image", "excerpt", "language", "word_count", "reading_time_minutes",
+            "search_config",
             "content_html", "content_text", "content_hash", "extraction_log", "status", "failure_reason",
             "fetched_at", "claimed_at", "updated_at",
         ]

@@ -1,0 +1,478 @@
+"""Full-text search over one user's articles: ``article_search()`` is the one entry point.
+
+PostgreSQL: each article's ``search_vector`` (title A; author, site, tags B; body C) is parsed under its own
+language's configuration (``search_config``), so a query is turned into a tsquery under every configuration
+present in the user's library and ORed term by term ("running" → 'run' for English articles, 'running' for
+the others). Matches come from the GIN index; ranking is ``ts_rank_cd`` with weights {D 0.1, C 0.2, B 0.4,
+A 1.0}, newer first on ties; headlines are ``ts_headline`` computed only for the page shown.
+
+Ranking large match sets: reading every matching row's full tsvector from TOAST costs ~14 µs a row, 280 ms
+for 20,000 matches. When a query matches more than ``FULL_RANK_LIMIT`` articles, the rows are first ranked
+with the compact ``search_rank_vector`` (articles.search_schema: title/author/site/tag lexemes and body
+lexemes seen at least twice, positions capped, stored inline), the best ``CANDIDATES`` are then ranked
+with the full vector. A body lexeme seen once contributes 0.2 at most to a rank, so the articles that lose
+their only mention in the compact vector are those the full ranking puts at the bottom anyway; the
+benchmark (bench/search_bench.py) measures how often the top 20 agree with the full ranking.
+
+SQLite: an FTS5 table (articles.search_schema) queried with ``MATCH``, ranked by ``bm25`` with column
+weights 5 : 2 : 1 (the same A : B : C ratio), headlines from ``snippet()``.
+
+Both engines read the same query language (articles.searchquery) and return the same SearchPage.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from . import sanitizing
+from .models import SEARCH_CONFIGS, Article
+from .searchquery import Filter, SearchQuery, Term, search_query_parse
+
+logger = logging.getLogger(__name__)
+
+#: ISO 639-1 → PostgreSQL text-search configuration. Chinese, Japanese, Korean and anything unknown use
+#: ``simple`` (lower-cased words, no stemming, no stop words).
+LANGUAGE_CONFIGS = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish", "nl": "dutch",
+    "en": "english", "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian", "ne": "nepali",
+    "no": "norwegian", "nb": "norwegian", "nn": "norwegian", "pt": "portuguese", "ro": "romanian",
+    "ru": "russian", "sr": "serbian", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+    "yi": "yiddish",
+}
+RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+PER_PAGE = 20
+FULL_RANK_LIMIT = 1500
+CANDIDATES = 300
+START_SEL, STOP_SEL = "\ue000", "\ue001"
+HEADLINE_OPTIONS = (
+    f"MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=\" … \", "
+    f"StartSel={START_SEL}, StopSel={STOP_SEL}"
+)
+#: ts_headline parses the whole text it is given; most first matches sit in the first 12,000 characters.
+HEADLINE_WINDOW = 12000
+
+
+def search_config_for(language: str) -> str:
+    """The text-search configuration for an ISO 639-1 code (``"en-GB"`` → ``"english"``; unknown → simple)."""
+    config = LANGUAGE_CONFIGS.get((language or "").lower().split("-")[0].split("_")[0], "simple")
+    return config if config in SEARCH_CONFIGS else "simple"
+
+
+@dataclass
+class SearchPage:
+    """One page of results: ``results`` are Articles with ``headline`` (safe HTML) and ``rank`` attached."""
+
+    query: SearchQuery
+    count: int = 0
+    results: list[Article] = field(default_factory=list)
+    page: int = 1
+    per_page: int = PER_PAGE
+    ranked: bool = False
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def start_index(self) -> int:
+        """1-based number of the first result on this page."""
+        return (self.page - 1) * self.per_page + 1
+
+
+def headline_html(text: str) -> str:
+    """Escape a passage whose matches are marked with START_SEL/STOP_SEL, then wrap those in <mark>."""
+    escaped = html.escape(text or "", quote=False)
+    marked = escaped.replace(START_SEL, "<mark>").replace(STOP_SEL, "</mark>")
+    return sanitizing.clean(marked)
+
+
+# --- shared filter SQL ----------------------------------------------------------------------------------
+
+
+def _like(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filter_sql(flt: Filter) -> tuple[str, list]:
+    value = flt.value
+    if flt.key == "tag":
+        sql = (
+            "EXISTS (SELECT 1 FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id "
+            "WHERE at.article_id = a.id AND lower(t.name) = %s)"
+        )
+        params = [str(value).lower()]
+    elif flt.key == "site":
+        sql = (
+            "(lower(a.site_name) LIKE %s ESCAPE '\\' OR lower(a.url) LIKE %s ESCAPE '\\' "
+            "OR lower(a.final_url) LIKE %s ESCAPE '\\')"
+        )
+        params = [_like(value)] * 3
+    elif flt.key == "author":
+        sql, params = "lower(a.author) LIKE %s ESCAPE '\\'", [_like(value)]
+    elif flt.key == "lang":
+        sql, params = "(lower(a.language) = %s OR lower(a.language) LIKE %s)", [value, f"{value}-%"]
+    elif flt.key == "is":
+        sql, params = {
+            "unread": ("a.read_at IS NULL", []),
+            "read": ("a.read_at IS NOT NULL", []),
+            "archived": ("a.is_archived = %s", [True]),
+            "favorite": ("a.is_favorite = %s", [True]),
+        }[str(value)]
+    elif flt.key == "before":
+        sql, params = "a.saved_at < %s", [_day_start(value)]
+    else:  # after: on or after that day
+        sql, params = "a.saved_at >= %s", [_day_start(value)]
+    return (f"NOT ({sql})" if flt.negated else sql), params
+
+
+def _base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], list]:
+    where = ["a.user_id = %s", "a.deleted_at IS NULL"]
+    params: list = [user.pk]
+    for flt in query.filters:
+        sql, extra = _filter_sql(flt)
+        where.append(sql)
+        params.extend(extra)
+    return where, params
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------------
+
+
+def _pg_user_configs(cursor, user_id: int) -> list[str]:
+    """The configurations used in the user's library (a loose index scan on (user_id, search_config))."""
+    cursor.execute(
+        """
+        WITH RECURSIVE c AS (
+            (SELECT search_config FROM articles_article WHERE user_id = %s ORDER BY search_config LIMIT 1)
+            UNION ALL
+            SELECT (SELECT search_config FROM articles_article
+                    WHERE user_id = %s AND search_config > c.search_config ORDER BY search_config LIMIT 1)
+            FROM c WHERE c.search_config IS NOT NULL
+        )
+        SELECT search_config FROM c WHERE search_config IS NOT NULL
+        """,
+        [user_id, user_id],
+    )
+    configs = [row[0] for row in cursor.fetchall() if row[0] in SEARCH_CONFIGS]
+    return configs or ["simple"]
+
+
+def _pg_term_sql(term: Term, configs: list[str]) -> tuple[str, list]:
+    words = term.words
+    if term.field == "title" or term.kind == "prefix":
+        label = "A" if term.field == "title" else ""
+        joiner = " <-> " if term.kind == "phrase" else " & "
+        quoted = [f"'{w}':{label}" if label else f"'{w}'" for w in words]
+        if term.kind == "prefix":
+            quoted[-1] = f"'{words[-1]}':*{label}"
+        text = joiner.join(quoted)
+        func = "to_tsquery"
+        if term.kind == "prefix" and "simple" not in configs:
+            configs = [*configs, "simple"]
+    else:
+        text = term.text
+        func = "phraseto_tsquery" if term.kind == "phrase" else "plainto_tsquery"
+    parts = [f"{func}('{config}'::regconfig, %s)" for config in configs]
+    return "(" + " || ".join(parts) + ")", [text] * len(parts)
+
+
+def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
+    """The query's tsquery as text ('' when every term is a stop word), computed in one round trip."""
+    pieces, params = [], []
+    for group in query.groups:
+        ors = [_pg_term_sql(term, configs) for term in group]
+        pieces.append("(" + " || ".join(sql for sql, _ in ors) + ")")
+        params.extend(p for _, ps in ors for p in ps)
+    for term in query.excluded:
+        sql, ps = _pg_term_sql(term, configs)
+        pieces.append(f"(!! {sql})")
+        params.extend(ps)
+    if not pieces:
+        return ""
+    cursor.execute("SELECT (" + " && ".join(pieces) + ")::text", params)
+    return cursor.fetchone()[0] or ""
+
+
+def _pg_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
+    """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
+    with connection.cursor() as cursor:
+        where, params = _base_where(user, query)
+        tsquery = ""
+        if query.groups or query.excluded:
+            tsquery = _pg_tsquery(cursor, query, _pg_user_configs(cursor, user.pk))
+            if not tsquery:
+                if query.groups:  # only stop words: nothing can match
+                    return 0, [], "", False
+            else:
+                where.append("a.search_vector @@ %s::tsquery")
+                params.append(tsquery)
+        where_sql = " AND ".join(where)
+        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
+        count = cursor.fetchone()[0]
+        if count == 0 or offset >= count:
+            return count, [], tsquery, bool(query.groups)
+        if not query.groups or not tsquery:
+            cursor.execute(
+                f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
+                "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            return count, list(cursor.fetchall()), tsquery, False
+        if count <= FULL_RANK_LIMIT:
+            cursor.execute(
+                f"SELECT a.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank "
+                f"FROM articles_article a WHERE {where_sql} "
+                "ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+                [tsquery, *params, limit, offset],
+            )
+        else:
+            cursor.execute(
+                f"""
+                WITH candidates AS MATERIALIZED (
+                    SELECT a.id, a.saved_at FROM articles_article a WHERE {where_sql}
+                    ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC,
+                             a.saved_at DESC, a.id DESC
+                    LIMIT %s
+                )
+                SELECT c.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank
+                FROM candidates c JOIN articles_article a ON a.id = c.id
+                ORDER BY rank DESC, c.saved_at DESC, c.id DESC LIMIT %s OFFSET %s
+                """,
+                [*params, tsquery, offset + limit + CANDIDATES, tsquery, limit, offset],
+            )
+        return count, list(cursor.fetchall()), tsquery, True
+
+
+def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
+    if not ids or not tsquery:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id, CASE WHEN length(a.content_text) > {HEADLINE_WINDOW}
+                         THEN ts_headline(a.search_config::regconfig, left(a.content_text, {HEADLINE_WINDOW}),
+                                          %s::tsquery, %s)
+                         ELSE ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) END
+            FROM articles_article a WHERE a.id = ANY(%s)
+            """,
+            [tsquery, HEADLINE_OPTIONS, tsquery, HEADLINE_OPTIONS, ids],
+        )
+        headlines = dict(cursor.fetchall())
+        missing = [i for i, text in headlines.items() if START_SEL not in (text or "")]
+        long_missing = []
+        if missing:
+            cursor.execute(
+                "SELECT id FROM articles_article WHERE id = ANY(%s) AND length(content_text) > %s",
+                [missing, HEADLINE_WINDOW],
+            )
+            long_missing = [row[0] for row in cursor.fetchall()]
+        if long_missing:  # the first match lies past the window: parse the whole text for those few
+            cursor.execute(
+                "SELECT a.id, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) "
+                "FROM articles_article a WHERE a.id = ANY(%s)",
+                [tsquery, HEADLINE_OPTIONS, long_missing],
+            )
+            headlines.update(cursor.fetchall())
+    return headlines
+
+
+# --- SQLite ---------------------------------------------------------------------------------------------
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_term(term: Term) -> str:
+    words = " ".join(term.words)
+    if term.kind == "prefix":
+        expr = _fts_string(words) + " *"
+    else:
+        expr = _fts_string(words)
+    return f"title : {expr}" if term.field == "title" else expr
+
+
+def _fts_match(query: SearchQuery) -> tuple[str, str]:
+    """(positive MATCH expression, excluded MATCH expression); either may be ''."""
+    groups = []
+    for group in query.groups:
+        terms = [_fts_term(t) for t in group]
+        groups.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
+    positive = " AND ".join(groups)
+    negative = " OR ".join(_fts_term(t) for t in query.excluded)
+    return positive, negative
+
+
+def _sqlite_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
+    where, params = _base_where(user, query)
+    positive, negative = _fts_match(query)
+    if negative:
+        where.append("a.id NOT IN (SELECT rowid FROM articles_search WHERE articles_search MATCH %s)")
+        params.append(negative)
+    where_sql = " AND ".join(where)
+    with connection.cursor() as cursor:
+        if positive:
+            source = "articles_search s JOIN articles_article a ON a.id = s.rowid"
+            match_sql = "articles_search MATCH %s AND "
+            cursor.execute(f"SELECT count(*) FROM {source} WHERE {match_sql}{where_sql}", [positive, *params])
+            count = cursor.fetchone()[0]
+            if count == 0 or offset >= count:
+                return count, [], positive, True
+            cursor.execute(
+                f"SELECT a.id, -bm25(articles_search, 5.0, 2.0, 1.0) AS rank FROM {source} "
+                f"WHERE {match_sql}{where_sql} ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+                [positive, *params, limit, offset],
+            )
+            return count, list(cursor.fetchall()), positive, True
+        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
+        count = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
+            "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return count, list(cursor.fetchall()), "", False
+
+
+def _sqlite_headlines(ids: list[int], match: str) -> dict[int, str]:
+    if not ids or not match:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, snippet(articles_search, 2, %s, %s, ' … ', 24) FROM articles_search "
+            f"WHERE articles_search MATCH %s AND rowid IN ({marks})",
+            [START_SEL, STOP_SEL, match, *ids],
+        )
+        return dict(cursor.fetchall())
+
+
+# --- entry point ----------------------------------------------------------------------------------------
+
+
+def _run(user, query: SearchQuery, offset: int, limit: int):
+    if connection.vendor == "postgresql":
+        count, rows, match, ranked = _pg_search(user, query, offset, limit)
+        headlines = _pg_headlines([r[0] for r in rows], match) if query.groups else {}
+    else:
+        count, rows, match, ranked = _sqlite_search(user, query, offset, limit)
+        headlines = _sqlite_headlines([r[0] for r in rows], match) if query.groups else {}
+    return count, rows, headlines, ranked
+
+
+def article_search(
+    *, user: AbstractBaseUser, query: str | SearchQuery, page: int = 1, per_page: int = PER_PAGE,
+    fields: tuple[str, ...] | None = None, list_all: bool = False,
+) -> SearchPage:
+    """Search the user's articles. ``query`` is the search language (articles.searchquery) or a parsed query.
+
+    Returns a SearchPage: the total ``count`` and up to ``per_page`` Articles of page ``page`` (1-based),
+    best first, each with ``.rank`` (float; 0 for filter-only queries, which list newest first) and
+    ``.headline`` (safe HTML: the matching passage, matches in <mark>; the excerpt when nothing matched
+    in the body). ``fields`` limits the columns loaded (default: everything). An empty query gives an
+    empty page, or with ``list_all`` every article, newest first. Never raises for a malformed query: one the database rejects is re-read as plain words.
+    """
+    parsed = query if isinstance(query, SearchQuery) else search_query_parse(query)
+    page = max(1, int(page or 1))
+    result = SearchPage(query=parsed, page=page, per_page=per_page)
+    if parsed.is_empty and not list_all:
+        return result
+    offset = (page - 1) * per_page
+    try:
+        with transaction.atomic():
+            count, rows, headlines, ranked = _run(user, parsed, offset, per_page)
+    except DatabaseError:
+        logger.warning("search query failed, read as plain words: %r", parsed.raw, exc_info=True)
+        plain = search_query_parse(" ".join(w for t in parsed.positive_terms() for w in t.words))
+        result.query = plain
+        if plain.is_empty and not list_all:
+            return result
+        with transaction.atomic():
+            count, rows, headlines, ranked = _run(user, plain, offset, per_page)
+    result.count, result.ranked = count, ranked
+    ids = [row[0] for row in rows]
+    articles = Article.objects.filter(pk__in=ids).prefetch_related("tags")
+    if fields:
+        articles = articles.only(*fields)
+    by_id = {a.pk: a for a in articles}
+    for article_id, rank in rows:
+        article = by_id.get(article_id)
+        if article is None:
+            continue
+        article.rank = float(rank or 0.0)
+        text = headlines.get(article_id)
+        article.headline = headline_html(text) if text else html.escape(article.excerpt or "")
+        result.results.append(article)
+    return result
+
+
+def article_search_api(*, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE) -> dict:
+    """The API's answer to ``GET /api/articles/?q=QUERY&page=N``.
+
+    Shape: ``{"count": int, "page": int, "next_page": int | None, "results": [article fields (as the API's
+    ArticleOutput) + "headline" (HTML, matches in <mark>) + "rank" (float)]}``. Without ``q``: every
+    article, newest first, with an empty headline and rank 0.
+    """
+    from .api.serializers import ArticleOutput
+
+    found = article_search(user=user, query=query or "", page=page, per_page=per_page, list_all=True)
+    results = []
+    for article in found.results:
+        data = dict(ArticleOutput(article).data)
+        data["headline"] = article.headline if found.query.has_text else ""
+        data["rank"] = round(article.rank, 6)
+        results.append(data)
+    return {
+        "count": found.count, "page": found.page, "next_page": found.page + 1 if found.has_next else None,
+        "results": results,
+    }
+
+
+def saved_search_counts(*, user: AbstractBaseUser) -> list[tuple[object, int]]:
+    """The user's saved searches with the number of articles each finds now: [(SavedSearch, count)]."""
+    from .models import SavedSearch
+
+    out = []
+    for saved in SavedSearch.objects.filter(user=user).order_by("name"):
+        out.append((saved, article_search_count(user=user, query=saved.query)))
+    return out
+
+
+def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
+    """How many of the user's articles ``query`` finds (no ranking, no headlines)."""
+    parsed = search_query_parse(query)
+    if parsed.is_empty:
+        return 0
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                count, *_ = _pg_search(user, parsed, 10**9, 0)
+            else:
+                count, *_ = _sqlite_search(user, parsed, 10**9, 0)
+    except DatabaseError:
+        logger.warning("saved search failed to count: %r", query, exc_info=True)
+        return 0
+    return count
+
+
+def search_terms_for_reader(query: str) -> list[str]:
+    """The words and phrases the reader highlights for ``query`` (positive terms only, as typed)."""
+    return search_query_parse(query).highlight_words()
+

@@ -1,0 +1,251 @@
+"""The search index's database objects, installed by migration 0002_search (vendor-guarded).
+
+PostgreSQL: columns kept out of the Django model because only the database writes them:
+
+- ``search_tags`` (text): the article's tag names, space-separated, kept by triggers on the
+  article-tag link table (insert, update, delete) and on tag rename;
+- ``search_vector`` (tsvector): title weighted A; author, site name and tags B; body C; parsed under the
+  row's ``search_config``; recomputed by a BEFORE trigger when title, author, site name, body, config
+  or tags change, so every writer (ORM save, ``update()``, raw SQL, bulk import) keeps it in step;
+- ``search_rank_vector`` (tsvector): the compact ranking vector, ``search_vector`` less the lexemes that
+  occur fewer than 3 times and only in the body (positions of the kept lexemes all kept). About 45
+  lexemes for an 800-word article instead of 400, so it lives inline in the heap row: ranking thousands of
+  candidates reads no TOAST. See articles.search for why ranking it is faithful to ranking the full vector.
+
+Both vectors have GIN indexes with fastupdate off, so a search never scans a pending list.
+
+SQLite: an FTS5 table ``articles_search(title, meta, body)`` with rowid = article id, kept in step by
+triggers on the article table, the article-tag link table and tag rename. ``sqlite_install`` is also run
+after every ``migrate`` (apps.py) because SQLite drops a table's triggers when Django remakes the table.
+
+This module must stay compatible with migration 0002: the migration calls ``install`` and ``uninstall``.
+"""
+
+from __future__ import annotations
+
+PG_INSTALL = r"""
+ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_tags text NOT NULL DEFAULT '';
+ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_vector tsvector;
+ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_rank_vector tsvector;
+ALTER TABLE articles_article ALTER COLUMN search_rank_vector SET STORAGE MAIN;
+
+CREATE OR REPLACE FUNCTION articles_tag_names(article bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(string_agg(t.name, ' ' ORDER BY t.name), '')
+    FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id
+    WHERE at.article_id = article
+$$;
+
+-- The compact ranking vector: the lexemes that weigh in a rank, with all their positions: every lexeme of
+-- the title, author, site or tags (weights A, B) and the body lexemes that occur at least 3 times.
+CREATE OR REPLACE FUNCTION articles_rank_vector(v tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ts_delete(v, ARRAY(
+        SELECT u.lexeme FROM unnest(v) AS u
+        WHERE coalesce(cardinality(u.positions), 0) < 3 AND NOT (u.weights && '{A,B}'::text[])
+    ))
+$$;
+
+CREATE OR REPLACE FUNCTION articles_article_search_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    cfg regconfig;
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND NEW.search_vector IS NOT NULL
+       AND NEW.title IS NOT DISTINCT FROM OLD.title
+       AND NEW.author IS NOT DISTINCT FROM OLD.author
+       AND NEW.site_name IS NOT DISTINCT FROM OLD.site_name
+       AND NEW.content_text IS NOT DISTINCT FROM OLD.content_text
+       AND NEW.search_config IS NOT DISTINCT FROM OLD.search_config
+       AND NEW.search_tags IS NOT DISTINCT FROM OLD.search_tags THEN
+        RETURN NEW;
+    END IF;
+    cfg := NEW.search_config::regconfig;
+    NEW.search_vector :=
+           setweight(to_tsvector(cfg, coalesce(NEW.title, '')), 'A')
+        || setweight(to_tsvector(cfg, concat_ws(' ', NEW.author, NEW.site_name, NEW.search_tags)), 'B')
+        || setweight(to_tsvector(cfg, coalesce(NEW.content_text, '')), 'C');
+    NEW.search_rank_vector := articles_rank_vector(NEW.search_vector);
+    RETURN NEW;
+END
+$$;
+
+DROP TRIGGER IF EXISTS articles_article_search_insert ON articles_article;
+CREATE TRIGGER articles_article_search_insert BEFORE INSERT ON articles_article
+    FOR EACH ROW EXECUTE FUNCTION articles_article_search_trigger();
+DROP TRIGGER IF EXISTS articles_article_search_update ON articles_article;
+CREATE TRIGGER articles_article_search_update
+    BEFORE UPDATE OF title, author, site_name, content_text, search_config, search_tags, search_vector
+    ON articles_article FOR EACH ROW EXECUTE FUNCTION articles_article_search_trigger();
+
+-- Tags reach the index through search_tags: one UPDATE per statement on the link table.
+CREATE OR REPLACE FUNCTION articles_article_tags_search_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE articles_article a SET search_tags = articles_tag_names(a.id)
+    WHERE a.id IN (SELECT DISTINCT article_id FROM changed)
+      AND a.search_tags IS DISTINCT FROM articles_tag_names(a.id);
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS articles_article_tags_search_insert ON articles_article_tags;
+CREATE TRIGGER articles_article_tags_search_insert AFTER INSERT ON articles_article_tags
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+DROP TRIGGER IF EXISTS articles_article_tags_search_delete ON articles_article_tags;
+CREATE TRIGGER articles_article_tags_search_delete AFTER DELETE ON articles_article_tags
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+DROP TRIGGER IF EXISTS articles_article_tags_search_update_new ON articles_article_tags;
+CREATE TRIGGER articles_article_tags_search_update_new AFTER UPDATE ON articles_article_tags
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+DROP TRIGGER IF EXISTS articles_article_tags_search_update_old ON articles_article_tags;
+CREATE TRIGGER articles_article_tags_search_update_old AFTER UPDATE ON articles_article_tags
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+
+CREATE OR REPLACE FUNCTION articles_tag_rename_search_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE articles_article a SET search_tags = articles_tag_names(a.id)
+    WHERE a.id IN (SELECT article_id FROM articles_article_tags WHERE tag_id = NEW.id);
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS articles_tag_search_rename ON articles_tag;
+CREATE TRIGGER articles_tag_search_rename AFTER UPDATE OF name ON articles_tag
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION articles_tag_rename_search_trigger();
+
+UPDATE articles_article SET search_tags = articles_tag_names(id), search_vector = NULL;
+
+CREATE INDEX IF NOT EXISTS article_search_vector ON articles_article
+    USING gin (search_vector) WITH (fastupdate = off);
+CREATE INDEX IF NOT EXISTS article_search_rank_vector ON articles_article
+    USING gin (search_rank_vector) WITH (fastupdate = off);
+"""
+
+PG_UNINSTALL = r"""
+DROP TRIGGER IF EXISTS articles_tag_search_rename ON articles_tag;
+DROP TRIGGER IF EXISTS articles_article_tags_search_insert ON articles_article_tags;
+DROP TRIGGER IF EXISTS articles_article_tags_search_delete ON articles_article_tags;
+DROP TRIGGER IF EXISTS articles_article_tags_search_update_new ON articles_article_tags;
+DROP TRIGGER IF EXISTS articles_article_tags_search_update_old ON articles_article_tags;
+DROP TRIGGER IF EXISTS articles_article_search_insert ON articles_article;
+DROP TRIGGER IF EXISTS articles_article_search_update ON articles_article;
+DROP FUNCTION IF EXISTS articles_tag_rename_search_trigger();
+DROP FUNCTION IF EXISTS articles_article_tags_search_trigger();
+DROP FUNCTION IF EXISTS articles_article_search_trigger();
+DROP FUNCTION IF EXISTS articles_rank_vector(tsvector);
+DROP INDEX IF EXISTS article_search_vector;
+DROP INDEX IF EXISTS article_search_rank_vector;
+ALTER TABLE articles_article DROP COLUMN IF EXISTS search_rank_vector;
+ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector;
+ALTER TABLE articles_article DROP COLUMN IF EXISTS search_tags;
+DROP FUNCTION IF EXISTS articles_tag_names(bigint);
+"""
+
+#: FTS5 tokenizer: Unicode words, diacritics folded, English Porter stemming (SQLite ships no other stemmer).
+SQLITE_TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+_SQLITE_META = (
+    "coalesce({a}.author, '') || ' ' || coalesce({a}.site_name, '') || ' ' || coalesce((SELECT"
+    " group_concat(t.name, ' ') FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id"
+    " WHERE at.article_id = {a}.id), '')"
+)
+
+
+def _sqlite_meta_for(article_id_sql: str) -> str:
+    return f"(SELECT {_SQLITE_META.format(a='a')} FROM articles_article a WHERE a.id = {article_id_sql})"
+
+
+SQLITE_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_search USING fts5(title, meta, body, tokenize = '{SQLITE_TOKENIZE}')"
+)
+
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS articles_search_ai AFTER INSERT ON articles_article BEGIN
+        INSERT INTO articles_search(rowid, title, meta, body)
+        VALUES (new.id, new.title, {_SQLITE_META.format(a="new")}, new.content_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS articles_search_au
+        AFTER UPDATE OF title, author, site_name, content_text ON articles_article BEGIN
+        DELETE FROM articles_search WHERE rowid = old.id;
+        INSERT INTO articles_search(rowid, title, meta, body)
+        VALUES (new.id, new.title, {_SQLITE_META.format(a="new")}, new.content_text);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_search_ad AFTER DELETE ON articles_article BEGIN
+        DELETE FROM articles_search WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS articles_search_tags_ai AFTER INSERT ON articles_article_tags BEGIN
+        UPDATE articles_search SET meta = {_sqlite_meta_for("new.article_id")} WHERE rowid = new.article_id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS articles_search_tags_ad AFTER DELETE ON articles_article_tags BEGIN
+        UPDATE articles_search SET meta = {_sqlite_meta_for("old.article_id")} WHERE rowid = old.article_id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS articles_search_tags_au AFTER UPDATE ON articles_article_tags BEGIN
+        UPDATE articles_search SET meta = {_sqlite_meta_for("old.article_id")} WHERE rowid = old.article_id;
+        UPDATE articles_search SET meta = {_sqlite_meta_for("new.article_id")} WHERE rowid = new.article_id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS articles_search_tag_rename AFTER UPDATE OF name ON articles_tag BEGIN
+        UPDATE articles_search SET meta = {_sqlite_meta_for("articles_search.rowid")}
+        WHERE rowid IN (SELECT article_id FROM articles_article_tags WHERE tag_id = new.id);
+    END""",
+]
+
+SQLITE_TRIGGER_NAMES = [
+    "articles_search_ai", "articles_search_au", "articles_search_ad", "articles_search_tags_ai",
+    "articles_search_tags_ad", "articles_search_tags_au", "articles_search_tag_rename",
+]
+
+SQLITE_REBUILD = [
+    "DELETE FROM articles_search",
+    "INSERT INTO articles_search(rowid, title, meta, body) SELECT a.id, a.title, "
+    + _SQLITE_META.format(a="a")
+    + ", a.content_text FROM articles_article a",
+]
+
+
+def sqlite_install(cursor, *, rebuild: bool = False) -> None:
+    """Create the FTS5 table and its triggers if missing; with ``rebuild``, re-fill it from the articles."""
+    cursor.execute(SQLITE_TABLE)
+    for sql in SQLITE_TRIGGERS:
+        cursor.execute(sql)
+    if rebuild:
+        for sql in SQLITE_REBUILD:
+            cursor.execute(sql)
+
+
+def sqlite_ensure(using: str = "default", **kwargs) -> None:
+    """After ``migrate`` on SQLite: if any search trigger is missing (a remade table loses its triggers),
+    create the missing ones and re-fill the FTS table. Does nothing before migration 0002 or on PostgreSQL."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, type FROM sqlite_master WHERE name = 'articles_search' OR type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+        if "articles_search" not in names or all(name in names for name in SQLITE_TRIGGER_NAMES):
+            return
+        sqlite_install(cursor, rebuild=True)
+
+
+def install(schema_editor) -> None:
+    """Migration entry point: install the index for the connection's engine."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_INSTALL)
+    elif vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            sqlite_install(cursor, rebuild=True)
+
+
+def uninstall(schema_editor) -> None:
+    """Migration reverse: drop what ``install`` created."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_UNINSTALL)
+    elif vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            for name in SQLITE_TRIGGER_NAMES:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute("DROP TABLE IF EXISTS articles_search")

@@ -1,0 +1,34 @@
+"""Saved searches: a query kept under a name, shown in the sidebar with its current count."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from ..errors import ArticleError
+from ..models import SavedSearch
+
+MAX_NAME_LENGTH = 100
+MAX_QUERY_LENGTH = 1000
+
+
+def saved_search_create(*, user: AbstractBaseUser, name: str, query: str) -> SavedSearch:
+    """Save ``query`` under ``name`` (a search saved again under the same name takes the new query).
+
+    Raises ArticleError for an empty or too long name or query.
+    """
+    name = " ".join((name or "").split())
+    query = (query or "").strip()
+    if not name:
+        raise ArticleError("Give the search a name.")
+    if not query:
+        raise ArticleError("There is no query to save.")
+    if len(name) > MAX_NAME_LENGTH or len(query) > MAX_QUERY_LENGTH:
+        raise ArticleError(f"A name has at most {MAX_NAME_LENGTH} characters, a query {MAX_QUERY_LENGTH}.")
+    saved, _ = SavedSearch.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    return saved
+
+
+def saved_search_delete(*, user: AbstractBaseUser, pk: int) -> bool:
+    """Delete one of the user's saved searches; False if there is no such search (or it is someone else's)."""
+    deleted, _ = SavedSearch.objects.filter(user=user, pk=pk).delete()
+    return bool(deleted)

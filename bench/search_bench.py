@@ -1,0 +1,252 @@
+"""Search benchmark: p50/p95 of the whole search request on a library built from real text, beside naive SQL.
+
+    # PostgreSQL, 100,000 articles in a separate database (built once, then reused):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/folio_bench .venv/bin/python bench/search_bench.py --articles 100000
+    # SQLite:
+    DATABASE_URL=sqlite:////tmp/folio_bench.sqlite3 .venv/bin/python bench/search_bench.py --articles 100000
+
+The library (bench/search_library.py) is built once per database for the user ``bench``; ``--rebuild``
+starts over. The 20 queries are chosen from the library itself so that they mean the same thing at any
+size: 4 common words (each in about 20% of the articles), 4 rare words, 4 phrases, 3 filters with a word,
+3 prefixes, 2 queries with no hits. Each query is timed as a whole request (``GET /search/?q=…`` through
+Django's test client, htmx partial: parse, count, rank, headlines, template) and, in the same run, as the
+naive SQL: ``WHERE search_vector @@ q ORDER BY ts_rank_cd(...) DESC LIMIT 20`` plus ``ts_headline`` on
+those 20 (PostgreSQL) or ``MATCH … ORDER BY bm25 LIMIT 20`` plus ``snippet`` (SQLite). The overlap is the
+share of Folio's top 20 that is in the naive full ranking's top 20 (articles tied on rank count as equal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@dataclass
+class QueryResult:
+    kind: str
+    query: str
+    hits: int
+    folio_p50: float
+    folio_p95: float
+    naive_p50: float
+    naive_p95: float
+    overlap: float
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
+    """20 (kind, query) pairs chosen from a sample of the user's English articles."""
+    from articles.models import Article
+
+    rng = random.Random(seed)
+    texts = list(
+        Article.objects.filter(user=user, language="en").order_by("id").values_list("content_text", flat=True)[:1500]
+    )
+    n = len(texts) or 1
+    df: Counter[str] = Counter()
+    bigrams: Counter[str] = Counter()
+    for text in texts:
+        words = re.findall(r"[a-z]+", text.lower())
+        df.update(set(w for w in words if len(w) >= 6))
+        for a, b in zip(words, words[1:]):
+            if len(a) >= 5 and len(b) >= 5:
+                bigrams[f"{a} {b}"] += 1
+    total = Article.objects.filter(user=user).count() or 1
+    share_en = n and Article.objects.filter(user=user, language="en").count() / total
+    # A word in ~20% of the whole library is in ~20%/share_en of the English sample.
+    target = 0.2 / max(share_en, 0.05)
+    common = sorted(df, key=lambda w: (abs(df[w] / n - target), w))[:4]
+    rare_pool = sorted(w for w, c in df.items() if c == 2)
+    rare = rng.sample(rare_pool, min(4, len(rare_pool)))
+    phrase_pool = sorted(b for b, c in bigrams.items() if 3 <= c <= 30)
+    phrases = [f'"{p}"' for p in rng.sample(phrase_pool, min(4, len(phrase_pool)))]
+    mid = sorted(df, key=lambda w: (abs(df[w] / n - 0.05), w))[:3]
+    filters = [f"tag:politics {mid[0]}", f"is:unread {mid[1]}", f"site:{_a_site(user)} {mid[2]}"]
+    prefix_words = sorted(df, key=lambda w: (abs(df[w] / n - 0.1), w))[:3]
+    prefixes = [w[:5] + "*" for w in prefix_words]
+    none = ["zzyzxqwv", '"purple elephants negotiate"']
+    return (
+        [("common", q) for q in common] + [("rare", q) for q in rare] + [("phrase", q) for q in phrases]
+        + [("filter", q) for q in filters] + [("prefix", q) for q in prefixes] + [("none", q) for q in none]
+    )
+
+
+def _a_site(user) -> str:
+    from articles.models import Article
+
+    return (
+        Article.objects.filter(user=user, language="en").order_by("id").values_list("site_name", flat=True).first()
+        or "example.com"
+    )
+
+
+def naive(user, query: str) -> list[tuple[int, float]]:
+    """The naive ranked search in one statement: all matches ranked, top 20, with headlines on those."""
+    from django.db import connection
+
+    from articles import search
+
+    parsed = search.search_query_parse(query)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsquery = search._pg_tsquery(cursor, parsed, search._pg_user_configs(cursor, user.pk))
+            where, params = search._base_where(user, parsed)
+            cursor.execute(
+                f"""
+                SELECT t.id, t.rank, ts_headline(t.search_config::regconfig, t.content_text, %s::tsquery,
+                                                 %s)
+                FROM (SELECT a.id, a.search_config, a.content_text,
+                             ts_rank_cd('{search.RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank
+                      FROM articles_article a WHERE {" AND ".join(where)} AND a.search_vector @@ %s::tsquery
+                      ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT 20) t
+                ORDER BY t.rank DESC
+                """,
+                [tsquery, search.HEADLINE_OPTIONS, tsquery, *params, tsquery],
+            )
+        else:
+            positive, _ = search._fts_match(parsed)
+            where, params = search._base_where(user, parsed)
+            cursor.execute(
+                f"""
+                SELECT a.id, -bm25(articles_search, 5.0, 2.0, 1.0) AS rank,
+                       snippet(articles_search, 2, '[', ']', ' … ', 24)
+                FROM articles_search s JOIN articles_article a ON a.id = s.rowid
+                WHERE articles_search MATCH %s AND {" AND ".join(where)}
+                ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT 20
+                """,
+                [positive, *params],
+            )
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def overlap(folio: list[tuple[int, float]], reference: list[tuple[int, float]]) -> float:
+    """Share of ``folio``'s ids found in ``reference`` (an id whose rank ties the reference's last counts)."""
+    if not reference:
+        return 1.0 if not folio else 0.0
+    ids = {i for i, _ in reference}
+    floor = min(r for _, r in reference)
+    hits = sum(1 for i, r in folio if i in ids or (len(reference) >= 20 and abs(r - floor) < 1e-6))
+    return hits / max(len(folio), 1)
+
+
+def run(user, *, repeats: int = 7, client=None) -> list[QueryResult]:
+    """Time every query ``repeats`` times (after one warm-up) as a request and as naive SQL."""
+    from django.test import Client
+
+    from articles.search import article_search
+
+    if client is None:
+        client = Client()
+        client.force_login(user)
+    results = []
+    for kind, query in queries_choose(user):
+        page = article_search(user=user, query=query)
+        folio_top = [(a.pk, a.rank) for a in page.results]
+        reference = naive(user, query)
+        folio_times, naive_times = [], []
+        for _ in range(repeats + 1):
+            start = time.perf_counter()
+            response = client.get("/search/", {"q": query}, HTTP_HX_REQUEST="true")
+            folio_times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+            start = time.perf_counter()
+            naive(user, query)
+            naive_times.append((time.perf_counter() - start) * 1000)
+        folio_times, naive_times = folio_times[1:], naive_times[1:]
+        results.append(
+            QueryResult(
+                kind, query, page.count, statistics.median(folio_times), _percentile(folio_times, 95),
+                statistics.median(naive_times), _percentile(naive_times, 95),
+                overlap(folio_top, reference) if page.ranked else 1.0,
+            )
+        )
+    return results
+
+
+def report(results: list[QueryResult], *, articles: int, engine: str) -> str:
+    lines = [
+        f"Search benchmark: {articles} articles on {engine}; times in ms (whole request vs naive SQL)",
+        f"{'kind':7} {'query':34} {'hits':>6} {'p50':>7} {'p95':>7} {'naive50':>8} {'naive95':>8} {'ratio':>6} "
+        f"{'overlap':>7}",
+    ]
+    for r in results:
+        ratio = r.naive_p50 / r.folio_p50 if r.folio_p50 else 0
+        lines.append(
+            f"{r.kind:7} {r.query[:34]:34} {r.hits:6d} {r.folio_p50:7.1f} {r.folio_p95:7.1f} {r.naive_p50:8.1f} "
+            f"{r.naive_p95:8.1f} {ratio:5.1f}x {r.overlap:7.0%}"
+        )
+    all_p95 = max(r.folio_p95 for r in results)
+    mean_overlap = statistics.mean(r.overlap for r in results)
+    lines.append(f"worst p95 {all_p95:.1f} ms; mean top-20 overlap with the naive full ranking {mean_overlap:.0%}")
+    for kind in dict.fromkeys(r.kind for r in results):
+        rows = [r for r in results if r.kind == kind]
+        lines.append(
+            f"  {kind:7} p95 {max(r.folio_p95 for r in rows):6.1f} ms  naive p50 "
+            f"{statistics.median(r.naive_p50 for r in rows):6.1f} ms"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--build-only", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from search_library import library_build
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("migrate", verbosity=0)
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(username="bench")
+    have = user.articles.count()
+    if args.rebuild or have != args.articles:
+        with connection.cursor() as cursor:  # the benchmark database holds only the benchmark library
+            if connection.vendor == "postgresql":
+                cursor.execute("TRUNCATE articles_article, articles_article_tags, articles_articlesource CASCADE")
+            else:
+                cursor.execute("DELETE FROM articles_article_tags")
+                cursor.execute("DELETE FROM articles_article")
+        start = time.perf_counter()
+        library_build(
+            user=user, n=args.articles, fast=True,
+            progress=lambda k: print(f"\r  built {k}/{args.articles}", end="", file=sys.stderr, flush=True),
+        )
+        print(f"\nlibrary of {args.articles} built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE articles_article")
+    if args.build_only:
+        return
+    print(report(run(user, repeats=args.repeats), articles=args.articles, engine=connection.vendor))
+
+
+if __name__ == "__main__":
+    main()

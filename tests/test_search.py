@@ -1,0 +1,338 @@
+"""Full-text search, the same cases on PostgreSQL and SQLite: ranking, highlighting, the query language,
+filters, the index following every change, the page, the API, saved searches."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles import search, services
+from articles.models import Article, SavedSearch, Tag
+from articles.search import article_search, search_config_for
+
+pytestmark = pytest.mark.django_db
+
+PG = "postgresql"
+
+
+def make(user, title="", text="", *, language="en", **fields) -> Article:
+    """A ready article, stored the way processing stores one."""
+    n = Article.objects.count() + 1
+    url = fields.pop("url", f"https://example.com/{n}-{title[:10].replace(' ', '-')}")
+    return Article.objects.create(
+        user=user, url=url, url_key=url, title=title, content_text=text, language=language,
+        search_config=search_config_for(language), status=Article.Status.READY, **fields,
+    )
+
+
+def ids(query, user, **kwargs):
+    return [a.pk for a in article_search(user=user, query=query, **kwargs).results]
+
+
+# --- "done means": the seed article, through the worker's function, found by a phrase of its body -------------
+
+
+@pytest.fixture
+def seed(user, page_server):
+    article, _ = services.article_save_url(user=user, url=page_server.url("/seed/voz-russia-taliban.html"))
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    make(user, "Taliban talks elsewhere", "Russia hosted talks. " * 5)  # a competitor with the same words
+    return article
+
+
+def _phrase_of(article) -> str:
+    sentence = next(s for s in re.split(r"(?<=[.!?])\s+", article.content_text) if len(s.split()) >= 12)
+    return " ".join(re.findall(r"\w+", sentence)[2:8])
+
+
+def test_seed_phrase_found_first_with_highlight_in_the_page(seed, client_logged_in):
+    phrase = _phrase_of(seed)
+    response = client_logged_in.get("/search/", {"q": f'"{phrase}"'})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "1 result" in body
+    first = re.search(r'class="search-result-link" href="([^"]+)"', body)
+    assert first.group(1).startswith(f"/articles/{seed.pk}/?q=")
+    assert "<mark>" in body.split('class="headline"', 1)[1]
+    marked = re.findall(r"<mark>(.*?)</mark>", body)
+    assert marked and all(w.lower() in phrase.lower() for w in marked)
+
+
+def test_seed_phrase_found_first_through_the_api(seed, api_client):
+    phrase = _phrase_of(seed)
+    body = api_client.get("/api/articles/", {"q": f'"{phrase}"'}).json()
+    assert body["count"] == 1
+    first = body["results"][0]
+    assert first["id"] == seed.pk and first["title"] == seed.title and first["rank"] > 0
+    assert "<mark>" in first["headline"] and first["content_text"] == seed.content_text
+
+
+def test_seed_words_rank_the_seed_first(seed, user):
+    words = " ".join(_phrase_of(seed).split()[:4])
+    page = article_search(user=user, query=words)
+    assert page.results[0].pk == seed.pk and "<mark>" in page.results[0].headline
+
+
+# --- ranking ------------------------------------------------------------------------------------------------
+
+
+def test_title_outranks_body_and_newer_first_on_ties(user):
+    old = make(user, "Gardening", "Notes on compost and the orchard.")
+    new = make(user, "Gardening too", "Notes on compost and the orchard.")
+    Article.objects.filter(pk=old.pk).update(saved_at=timezone.now() - timedelta(days=3))
+    in_title = make(user, "Orchard planning", "Planting apple trees.")
+    assert ids("orchard", user) == [in_title.pk, new.pk, old.pk]
+    ranks = [a.rank for a in article_search(user=user, query="orchard").results]
+    assert ranks[0] > ranks[1] == ranks[2] > 0
+
+
+def test_more_mentions_rank_higher(user):
+    once = make(user, "A", "The glacier moved. Other words here.")
+    thrice = make(user, "B", "The glacier moved. A glacier melts. Every glacier is old.")
+    assert ids("glacier", user) == [thrice.pk, once.pk]
+
+
+# --- language-aware --------------------------------------------------------------------------------------------
+
+
+def test_english_stemming(user):
+    article = make(user, "Morning", "She runs every day; yesterday she ran far.")
+    assert ids("running", user) == [article.pk]
+
+
+def test_spanish_article_indexed_in_spanish(user):
+    article = make(user, "Maratón", "Me gusta correr por el parque.", language="es")
+    assert article.search_config == ("spanish")
+    if connection.vendor == PG:
+        assert ids("corriendo", user) == [article.pk]  # Snowball Spanish: corriendo → corr ← correr
+    else:
+        assert ids("corriendo", user) == []  # FTS5 ships only an English stemmer
+    assert ids("correr", user) == [article.pk]
+
+
+def test_language_configs():
+    assert search_config_for("en") == "english" and search_config_for("es-MX") == "spanish"
+    assert search_config_for("pt_BR") == "portuguese" and search_config_for("ru") == "russian"
+    assert search_config_for("zh") == search_config_for("ja") == search_config_for("ko") == "simple"
+    assert search_config_for("") == search_config_for("xx") == "simple"
+
+
+def test_unknown_config_refused_by_the_database(user):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():  # the check constraint (or the trigger first)
+        Article.objects.create(user=user, url="https://e.com/x", url_key="https://e.com/x", search_config="klingon")
+
+
+def test_chinese_uses_simple(user):
+    article = make(user, "北京", "北京 欢迎 你", language="zh")
+    assert article.search_config == "simple"
+    assert ids("欢迎", user) == [article.pk]
+
+
+# --- the index follows every change ---------------------------------------------------------------------------
+
+
+def test_index_follows_title_and_text_changes(user):
+    article = make(user, "Alpha", "Bravo charlie.")
+    assert ids("alpha", user) == [article.pk] and ids("bravo", user) == [article.pk]
+    article.title = "Delta"
+    article.content_text = "Echo foxtrot."
+    article.save()
+    assert ids("alpha", user) == [] and ids("bravo", user) == []
+    assert ids("delta", user) == [article.pk] and ids("echo", user) == [article.pk]
+    Article.objects.filter(pk=article.pk).update(content_text="Golf hotel.")
+    assert ids("echo", user) == [] and ids("golf", user) == [article.pk]
+
+
+def test_index_follows_tags_add_remove_rename_delete(user):
+    article = make(user, "Plain", "Nothing special.")
+    services.article_tags_set(article=article, names=["zeppelin"])
+    assert ids("zeppelin", user) == [article.pk]
+    Tag.objects.filter(user=user, name="zeppelin").update(name="airship")
+    assert ids("zeppelin", user) == [] and ids("airship", user) == [article.pk]
+    services.article_tags_set(article=article, names=["blimp"], replace=True)
+    assert ids("airship", user) == [] and ids("blimp", user) == [article.pk]
+    Tag.objects.filter(user=user, name="blimp").delete()
+    assert ids("blimp", user) == []
+
+
+def test_processing_indexes_the_article(user, page_server, seed):
+    assert search.article_search_count(user=user, query="Taliban") == 2
+
+
+# --- query language ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def library(user):
+    a = make(user, "Quick brown fox", "The quick brown fox jumps over the lazy dog.", author="Ana Lima",
+             site_name="Fox News Network", url="https://www.foxes.example/a")
+    b = make(user, "Lazy afternoon", "A dog sleeps. The fox is brown and quick.", author="John Smith",
+             url="https://dogs.example/b")
+    c = make(user, "Programming", "Programmers program programs in Python.", language="en",
+             url="https://code.example/c")
+    d = make(user, "Nachrichten", "Der schnelle braune Fuchs springt.", language="de", url="https://de.example/d")
+    return a, b, c, d
+
+
+def test_phrase_is_exact(user, library):
+    a, b, c, d = library
+    assert ids('"quick brown fox"', user) == [a.pk]
+    assert set(ids("quick brown fox", user)) == {a.pk, b.pk}
+
+
+def test_or_exclusion_prefix(user, library):
+    a, b, c, d = library
+    assert set(ids("python OR sleeps", user)) == {b.pk, c.pk}
+    assert ids("fox -jumps", user) == [b.pk]
+    assert ids('fox -"lazy dog"', user) == [b.pk]
+    assert ids("progr*", user) == [c.pk]
+    assert ids("-fox -python", user) == [d.pk]
+
+
+def test_filters(user, library):
+    a, b, c, d = library
+    services.article_tags_set(article=b, names=["Pets", "long read"])
+    Article.objects.filter(pk=a.pk).update(is_archived=True, is_favorite=True, read_at=timezone.now())
+    Article.objects.filter(pk=c.pk).update(saved_at=timezone.now() - timedelta(days=400))
+    assert ids("tag:pets fox", user) == [b.pk]
+    assert ids('tag:"long read"', user) == [b.pk]
+    assert ids("-tag:pets fox", user) == [a.pk]
+    assert ids("site:foxes.example", user) == [a.pk]
+    assert ids("site:www.foxes.example fox", user) == [a.pk]
+    assert ids("author:smith", user) == [b.pk]
+    assert ids("title:lazy", user) == [b.pk]
+    assert ids('title:"brown fox"', user) == [a.pk]
+    assert ids("lang:de", user) == [d.pk]
+    assert ids("is:archived", user) == [a.pk] and ids("is:favorite", user) == [a.pk]
+    assert ids("is:read", user) == [a.pk] and a.pk not in ids("is:unread", user)
+    day = (timezone.now() - timedelta(days=200)).date().isoformat()
+    assert ids(f"before:{day}", user) == [c.pk]
+    assert c.pk not in ids(f"after:{day}", user) and len(ids(f"after:{day}", user)) == 3
+
+
+def test_filter_only_lists_newest_first(user, library):
+    a, b, c, d = library
+    page = article_search(user=user, query="lang:en")
+    assert [x.pk for x in page.results] == [c.pk, b.pk, a.pk] and page.count == 3 and not page.ranked
+
+
+@pytest.mark.parametrize(
+    "raw", ['"unclosed', "foo:bar", "before:nope", "(((", "*", "-", "OR", "title:", '""', "\\", "'", "a&b|!c",
+            "fox:*", "'; DROP TABLE articles_article; --", "NEAR(a b)", "a AND", "^fox", "fox*:A"]
+)
+def test_malformed_queries_answer_200(client_logged_in, api_client, user, library, raw):
+    assert client_logged_in.get("/search/", {"q": raw}).status_code == 200
+    assert client_logged_in.get("/search/", {"q": raw}, HTTP_HX_REQUEST="true",
+                                HTTP_HX_TARGET="search-results").status_code == 200
+    assert api_client.get("/api/articles/", {"q": raw}).status_code == 200
+
+
+def test_stop_words_only(user, library):
+    page = article_search(user=user, query="the")
+    assert page.count == (0 if connection.vendor == PG else 2)
+
+
+# --- results --------------------------------------------------------------------------------------------------
+
+
+def test_headline_escapes_article_text(user):
+    make(user, "Markup", "Use <script>alert('x')</script> with care; the scriptlet word is here.")
+    page = article_search(user=user, query="care")
+    headline = page.results[0].headline
+    assert "<script>" not in headline and "&lt;script&gt;" in headline and "<mark>care</mark>" in headline
+
+
+def test_other_users_articles_are_never_found(user, other_user):
+    make(other_user, "Secret", "classified material")
+    mine = make(user, "Mine", "classified but mine")
+    assert ids("classified", user) == [mine.pk]
+    assert search.article_search_count(user=user, query="secret") == 0
+
+
+def test_count_and_pages(user):
+    made = [make(user, f"Comet {i}", "comet tail " * (i + 1)) for i in range(25)]
+    first = article_search(user=user, query="comet")
+    second = article_search(user=user, query="comet", page=2)
+    assert first.count == second.count == 25 and len(first.results) == 20 and len(second.results) == 5
+    assert first.has_next and not second.has_next
+    assert first.results[0].pk == made[-1].pk  # the most mentions
+    assert {a.pk for a in first.results} | {a.pk for a in second.results} == {a.pk for a in made}
+
+
+def test_deleted_articles_are_not_found(user):
+    article = make(user, "Gone", "ephemeral")
+    Article.objects.filter(pk=article.pk).update(deleted_at=timezone.now())
+    assert ids("ephemeral", user) == []
+
+
+def test_compact_ranking_agrees_with_full_ranking(user, monkeypatch):
+    """PostgreSQL ranks big match sets on the compact vector; the top must be the full ranking's top."""
+    for i in range(60):
+        make(user, f"Report {i}", ("market " * (i % 7)) + "filler text about weather " * 20)
+    full = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
+    monkeypatch.setattr(search, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(search, "CANDIDATES", 10)
+    compact = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
+    assert [r for _, r in compact] == [r for _, r in full]
+    assert compact == full
+
+
+# --- the page, htmx, saved searches ---------------------------------------------------------------------------
+
+
+def test_search_page_and_htmx_partial(client_logged_in, user, library):
+    page = client_logged_in.get("/search/", {"q": "fox"}).content.decode()
+    assert 'id="search-q"' in page and 'hx-get="/search/"' in page and "2 results" in page
+    partial = client_logged_in.get("/search/", {"q": "fox"}, HTTP_HX_REQUEST="true",
+                                   HTTP_HX_TARGET="search-results").content.decode()
+    assert "<html" not in partial and "2 results" in partial and "<mark>" in partial
+
+
+def test_header_has_search_box(client_logged_in):
+    body = client_logged_in.get("/").content.decode()
+    assert 'id="header-search-q"' in body and 'action="/search/"' in body
+
+
+def test_search_requires_login(client):
+    assert client.get("/search/", {"q": "x"}).status_code == 302
+
+
+def test_saved_search_save_list_delete(client_logged_in, user, library):
+    response = client_logged_in.post("/search/saved/new/", {"name": "Foxes", "q": "fox -jumps"})
+    assert response.status_code == 302 and "/search/?q=fox" in response["Location"]
+    saved = SavedSearch.objects.get(user=user)
+    assert saved.query == "fox -jumps"
+    sidebar = client_logged_in.get("/search/saved/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Foxes" in sidebar and re.search(r'class="count">1<', sidebar)
+    page = client_logged_in.get("/search/saved/").content.decode()
+    assert "Foxes" in page and html.escape("fox -jumps") in page
+    client_logged_in.post(f"/search/saved/{saved.pk}/delete/")
+    assert not SavedSearch.objects.exists()
+
+
+def test_saved_search_needs_a_name(client_logged_in, user):
+    client_logged_in.post("/search/saved/new/", {"name": " ", "q": "fox"})
+    assert not SavedSearch.objects.exists()
+
+
+def test_api_without_q_lists_articles(api_client, user, library):
+    body = api_client.get("/api/articles/").json()
+    assert body["count"] == 4 and all(r["headline"] == "" for r in body["results"])
+
+
+def test_api_search_fields(api_client, user, library):
+    a, b, c, d = library
+    body = api_client.get("/api/articles/", {"q": "python"}).json()
+    assert body["count"] == 1 and body["next_page"] is None
+    result = body["results"][0]
+    assert result["id"] == c.pk and "<mark>Python</mark>" in result["headline"] and result["rank"] > 0
+    for key in ("url", "title", "tags", "content_text", "created_at"):
+        assert key in result
