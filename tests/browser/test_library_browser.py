@@ -229,9 +229,9 @@ def test_dark_theme_and_screenshots(page, live_server, reader_user, page_server)
     assert page.evaluate("getComputedStyle(document.getElementById('reader')).fontSize") == "20px"
     # Images in the article are lazy-loaded.
     assert page.evaluate("[...document.querySelectorAll('#reader img')].every(i => i.loading === 'lazy')")
+    page.screenshot(path=ARTIFACTS / "reader-dark.png")
     page.get_by_text("Details").click()
     details = page.locator("#details")
     expect(details).to_contain_text("Words")
     expect(details).to_contain_text(str(article.word_count))
-    page.screenshot(path=ARTIFACTS / "reader-dark.png")
     assert ArticleSource.objects.filter(article=article).exists()
