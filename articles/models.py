@@ -113,6 +113,9 @@ class Article(models.Model):
             models.Index(fields=["user", "-saved_at", "-id"], name="article_user_saved"),
             models.Index(fields=["status", "claimed_at"], name="article_status_claimed"),
             models.Index(fields=["user", "search_config"], name="article_user_search_config"),
+            # Keyset pages of the library sorted by length, and the per-site view (queries.article_page).
+            models.Index(fields=["user", "word_count", "id"], name="article_user_words"),
+            models.Index(fields=["user", "site_name", "-saved_at", "-id"], name="article_user_site_saved"),
         ]
 
     def __str__(self) -> str:

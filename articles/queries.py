@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
 
-from .models import Article
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+
+from .models import Article, ReaderSettings, Tag
 
 #: Columns a list page needs; article bodies and raw pages are never loaded for lists.
 LIST_FIELDS = (
     "id", "user_id", "url", "final_url", "title", "site_name", "excerpt", "reading_time_minutes", "status",
     "failure_reason", "saved_at", "is_archived", "is_favorite", "read_at", "lead_image", "word_count",
+    "progress_percent",
 )
 
 
@@ -27,3 +32,120 @@ def article_list(*, user: AbstractBaseUser) -> QuerySet[Article]:
 def article_get(*, user: AbstractBaseUser, pk: int) -> Article:
     """One of the user's articles; raises Article.DoesNotExist for anyone else's."""
     return Article.objects.filter(user=user, deleted_at__isnull=True).prefetch_related("tags").get(pk=pk)
+
+
+# --- Library pages (keyset pagination) -------------------------------------------------------------------
+#
+# A page is the next ``limit`` rows after a cursor, never an OFFSET: the database walks the index from the
+# cursor, so page 500 costs what page 1 costs ("Use The Index, Luke", Markus Winand, chapter "Paging
+# Through Results"). No COUNT over the library either; "more" is known by reading one extra row.
+
+#: The views of the library: the name in URLs -> (heading, filter on Article).
+LIBRARY_VIEWS: dict[str, tuple[str, dict]] = {
+    "unread": ("Unread", {"is_archived": False, "read_at__isnull": True}),
+    "continue": (
+        "Continue reading",
+        {"is_archived": False, "read_at__isnull": True, "progress_percent__gt": 0},
+    ),
+    "favorites": ("Favorites", {"is_favorite": True}),
+    "archive": ("Archive", {"is_archived": True}),
+    "all": ("All articles", {}),
+    "tag": ("Tag", {}),
+    "site": ("Site", {}),
+}
+
+#: Sort orders: name -> (label, key field, descending). The id breaks ties, in the same direction.
+LIBRARY_SORTS: dict[str, tuple[str, str, bool]] = {
+    "newest": ("Newest first", "saved_at", True),
+    "oldest": ("Oldest first", "saved_at", False),
+    "longest": ("Longest first", "word_count", True),
+    "shortest": ("Shortest first", "word_count", False),
+}
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    """One page of a library view: the articles (without bodies, tags prefetched) and the cursor of the
+    next page (``None`` on the last page)."""
+
+    articles: list[Article]
+    next_cursor: str | None
+
+
+def _cursor_encode(article: Article, field: str) -> str:
+    value = getattr(article, field)
+    return f"{value.isoformat() if field == 'saved_at' else int(value)}_{article.pk}"
+
+
+def _cursor_decode(cursor: str, field: str):
+    """``"<value>_<id>"`` -> (value, id). Raises ValueError for a malformed cursor."""
+    raw, _, pk = cursor.rpartition("_")
+    if field == "saved_at":
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise ValueError("cursor without a time zone")
+    else:
+        value = int(raw)
+    return value, int(pk)
+
+
+def article_page(
+    *,
+    user: AbstractBaseUser,
+    view: str = "unread",
+    tag: Tag | None = None,
+    site: str = "",
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> LibraryPage:
+    """The articles of one library view (see LIBRARY_VIEWS; ``tag`` for "tag", ``site`` = site_name for
+    "site") in one of LIBRARY_SORTS, starting after ``cursor`` (from a previous page's ``next_cursor``).
+
+    Two queries: the rows (``limit + 1`` to learn whether there is a next page) and their tags.
+    Raises ValueError for an unknown view or sort, or a malformed cursor.
+    """
+    if view not in LIBRARY_VIEWS or sort not in LIBRARY_SORTS:
+        raise ValueError(f"unknown view {view!r} or sort {sort!r}")
+    _, field, descending = LIBRARY_SORTS[sort]
+    qs = Article.objects.filter(user=user, deleted_at__isnull=True, **LIBRARY_VIEWS[view][1])
+    if view == "tag":
+        if tag is None:
+            raise ValueError("the tag view needs a tag")
+        qs = qs.filter(tags=tag)
+    elif view == "site":
+        qs = qs.filter(site_name=site)
+    if cursor:
+        value, pk = _cursor_decode(cursor, field)
+        # The redundant "<=" lets the database start the index range at the cursor instead of filtering
+        # every row before it.
+        if descending:
+            qs = qs.filter(**{f"{field}__lte": value}).filter(Q(**{f"{field}__lt": value}) | Q(id__lt=pk))
+        else:
+            qs = qs.filter(**{f"{field}__gte": value}).filter(Q(**{f"{field}__gt": value}) | Q(id__gt=pk))
+    order = (f"-{field}", "-id") if descending else (field, "id")
+    rows = list(qs.only(*LIST_FIELDS).prefetch_related("tags").order_by(*order)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return LibraryPage(rows, _cursor_encode(rows[-1], field) if more and rows else None)
+
+
+def tag_list(*, user: AbstractBaseUser) -> list[Tag]:
+    """The user's tags by name (id and name only), for the sidebar, autocomplete and the tag view."""
+    return list(Tag.objects.filter(user=user).only("id", "name").order_by(Lower("name"), "id"))
+
+
+def article_get_deleted(*, user: AbstractBaseUser, pk: int) -> Article | None:
+    """One of the user's deleted articles (for the undo row), or None."""
+    return Article.objects.filter(user=user, pk=pk, deleted_at__isnull=False).only(*LIST_FIELDS).first()
+
+
+def reader_settings_for(user: AbstractBaseUser) -> ReaderSettings:
+    """The user's reader settings, or unsaved defaults. No query when the user was loaded by
+    ``articles.auth.FolioModelBackend`` (which joins the settings in)."""
+    if not getattr(user, "is_authenticated", False):
+        return ReaderSettings()
+    try:
+        return user.reader_settings  # type: ignore[attr-defined]
+    except ReaderSettings.DoesNotExist:
+        return ReaderSettings(user=user)

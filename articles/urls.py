@@ -2,12 +2,23 @@
 
 from django.urls import path
 
-from .views import library, reader, search
+from .views import account, library, reader, search, tags
 
 app_name = "articles"
 
 urlpatterns = [
     path("", library.library_view, name="library"),
+    path("reading/", library.library_list_view, {"view": "continue"}, name="continue"),
+    path("favorites/", library.library_list_view, {"view": "favorites"}, name="favorites"),
+    path("archive/", library.library_list_view, {"view": "archive"}, name="archive"),
+    path("all/", library.library_list_view, {"view": "all"}, name="all"),
+    path("tags/", tags.tags_view, name="tags"),
+    path("tags/<int:tag_id>/", library.tag_articles_view, name="tag"),
+    path("tags/<int:pk>/rename/", tags.tag_rename_view, name="tag_rename"),
+    path("tags/<int:pk>/merge/", tags.tag_merge_view, name="tag_merge"),
+    path("tags/<int:pk>/delete/", tags.tag_delete_view, name="tag_delete"),
+    path("sites/<path:site>/", library.site_articles_view, name="site"),
+    path("articles/actions/", library.article_action_view, name="actions"),
     path("articles/<int:pk>/", reader.reader_view, name="reader"),
     path("articles/<int:pk>/row/", library.article_row_view, name="row"),
     path("articles/<int:pk>/retry/", library.article_retry_view, name="retry"),
@@ -15,4 +26,7 @@ urlpatterns = [
     path("search/saved/", search.saved_searches_view, name="saved_searches"),
     path("search/saved/new/", search.saved_search_create_view, name="saved_search_create"),
     path("search/saved/<int:pk>/delete/", search.saved_search_delete_view, name="saved_search_delete"),
+    path("articles/<int:pk>/progress/", reader.article_progress_view, name="progress"),
+    path("articles/<int:pk>/title/", reader.article_title_view, name="title"),
+    path("settings/reader/", account.reader_settings_view, name="reader_settings"),
 ]

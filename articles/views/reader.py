@@ -1,14 +1,69 @@
-"""The reader page of one article."""
+"""The reader page of one article, its reading-progress endpoint and the title edit."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from .library import _get_article
+from .. import queries, services
+from ..errors import ArticleError
+from .library import _get_article, is_htmx
 
 
 @login_required
 def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Title, byline, lead image and the sanitized article body of one of the user's articles."""
+    """Title, byline, lead image and the sanitized article body of one of the user's articles, with the
+    actions toolbar, the details panel and the saved reading position (restored by static/js/reader.js)."""
     article = _get_article(request, pk)
-    return render(request, "articles/reader.html", {"article": article})
+    context = {"article": article, "tags": queries.tag_list(user=request.user)}
+    return render(request, "articles/reader.html", context)
+
+
+@login_required
+@require_POST
+def article_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Store the reading position sent by reader.js: ``percent`` (0-100) and ``paragraph`` (index of the
+    block nearest the top of the screen). Answers JSON ``{"percent", "paragraph", "finished", "read"}``;
+    400 for values that are not numbers, 404 for someone else's article."""
+    try:
+        percent = float(request.POST.get("percent", ""))
+        paragraph = int(request.POST.get("paragraph", "0"))
+    except ValueError:
+        return JsonResponse({"error": "percent and paragraph must be numbers"}, status=400)
+    if percent != percent:  # NaN
+        return JsonResponse({"error": "percent must be a number"}, status=400)
+    article = _get_article(request, pk)
+    finished = services.article_progress_set(
+        user=request.user, pk=article.pk, percent=percent, paragraph=paragraph
+    )
+    return JsonResponse(
+        {
+            "percent": min(100.0, max(0.0, percent)),
+            "paragraph": max(0, paragraph),
+            "finished": finished,
+            "read": finished or article.is_read,
+        }
+    )
+
+
+@login_required
+@require_POST
+def article_title_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the article's title (from the details panel). htmx gets the new heading."""
+    article = _get_article(request, pk)
+    try:
+        article.title = services.article_title_set(
+            user=request.user, pk=article.pk, title=request.POST.get("title", "")
+        )
+    except ArticleError as exc:
+        if is_htmx(request):
+            return render(
+                request, "articles/_reader_title.html", {"article": article, "error": exc.message}, status=400
+            )
+        messages.error(request, exc.message)
+        return redirect("articles:reader", pk=article.pk)
+    if is_htmx(request):
+        return render(request, "articles/_reader_title.html", {"article": article})
+    messages.success(request, "Title changed.")
+    return redirect("articles:reader", pk=article.pk)
