@@ -27,6 +27,7 @@ def test_broker_defaults_to_filesystem(tmp_path):
     url, options = broker_settings("", "", tmp_path)
     assert url == "filesystem://"
     assert Path(options["data_folder_in"]).is_dir()
+    assert Path(options["control_folder"]).is_dir() and str(tmp_path) in options["control_folder"]
 
 
 def test_broker_prefers_explicit_url(tmp_path):
