@@ -7,7 +7,6 @@ filesystem broker (the SQLite pass) drops a message when it is delivered, so the
 (article_requeue_stale) is what brings the article back. Each engine asserts its own path.
 """
 
-import contextlib
 import os
 import threading
 import time
@@ -19,6 +18,7 @@ import pytest
 from articles import services
 from articles.models import Article
 from tests.conftest import LOCAL_NETWORKS, WorkerProcess, _database_url
+from tests.brokers import CLOSED_BROKER, publishing_to
 from tests.pageserver import SEED_DIR, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -45,33 +45,6 @@ def _isolated_broker(url: str) -> str:
         return url
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/14", parts.query, ""))
-
-
-@contextlib.contextmanager
-def publishing_to(url: str):
-    """Make this test process's Celery app publish to ``url`` (then back). Celery reads the
-    CELERY_BROKER_URL environment variable before its configuration, so both are switched."""
-    from reader.celery import app
-
-    old_conf, old_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
-
-    def reset():
-        app._pool = None
-        with contextlib.suppress(AttributeError, KeyError):
-            app.__dict__["amqp"]._producer_pool = None
-
-    app.conf.broker_url = url
-    os.environ["CELERY_BROKER_URL"] = url
-    reset()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = old_conf
-        if old_env is None:
-            os.environ.pop("CELERY_BROKER_URL", None)
-        else:
-            os.environ["CELERY_BROKER_URL"] = old_env
-        reset()
 
 
 def _worker(tmp_path, queue: str, broker_url: str, **env) -> WorkerProcess:
@@ -149,7 +122,7 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
 
 def test_save_while_broker_is_down_then_sweep_queues_it(api_client, page_server, celery_worker_process, settings):
     url = page_server.url("/seed/voz-russia-taliban.html")
-    with publishing_to("redis://127.0.0.1:1/0"):  # nothing listens on port 1
+    with publishing_to(CLOSED_BROKER):  # nothing listens on port 1
         started = time.monotonic()
         response = api_client.post("/api/articles/", {"url": url}, format="json")
         elapsed = time.monotonic() - started
@@ -167,9 +140,9 @@ def test_save_while_broker_is_down_then_sweep_queues_it(api_client, page_server,
 
 
 def test_sweep_while_broker_still_down_keeps_the_article_queued(user, settings):
-    article, _ = services.article_save_url(user=user, url="https://example.com/later")
     settings.FOLIO_STALE_AFTER = 0
-    with publishing_to("redis://127.0.0.1:1/0"):
+    with publishing_to(CLOSED_BROKER):
+        article, _ = services.article_save_url(user=user, url="https://example.com/later")
         assert services.article_requeue_stale() == 0
     assert _status(article.pk) == Article.Status.QUEUED
 
@@ -220,11 +193,12 @@ def test_article_cut_off_too_often_ends_failed(user, settings):
 
     settings.FOLIO_MAX_ATTEMPTS = 2
     settings.FOLIO_STALE_AFTER = 60
-    article, _ = services.article_save_url(user=user, url="https://example.com/heavy")
+    with publishing_to(CLOSED_BROKER):  # no worker may pick it up meanwhile
+        article, _ = services.article_save_url(user=user, url="https://example.com/heavy")
     long_ago = timezone.now() - timedelta(seconds=120)
     Article.objects.filter(pk=article.pk).update(status="fetching", attempts=2, claimed_at=long_ago)
     assert services.article_process(article_id=article.pk) is None  # a redelivered task cannot claim it
-    with publishing_to("redis://127.0.0.1:1/0"):
+    with publishing_to(CLOSED_BROKER):
         assert services.article_requeue_stale() == 0
     article.refresh_from_db()
     assert article.status == Article.Status.FAILED and "stopped several times" in article.failure_reason
