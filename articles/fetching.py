@@ -75,11 +75,11 @@ class FetchPermanentError(FetchError):
 
 
 class FetchRefusedError(FetchPermanentError):
-    """The URL points at an address Folio does not fetch (private, loopback, ...) or a scheme it does not use."""
+    """The URL points at an address Folio does not fetch (private, loopback, ...) or uses another scheme."""
 
 
 class FetchTemporaryError(FetchError):
-    """Worth retrying later (timeout, connection error, 429, 5xx); ``retry_after`` in seconds if the server said."""
+    """Worth retrying later (timeouts, connection errors, 429, 5xx); ``retry_after`` in seconds, if given."""
 
     def __init__(self, reason: str, retry_after: float | None = None):
         super().__init__(reason)
@@ -148,7 +148,8 @@ def resolve(host: str, port: int) -> IPAddress:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if is_blocked_address(address):
             raise FetchRefusedError(
-                f"Folio does not fetch {host}: it resolves to {address}, a private, local or reserved address."
+                f"Folio does not fetch {host}: it resolves to {address}, "
+                "a private, local or reserved address."
             )
         addresses.append(address)
     if not addresses:
@@ -503,7 +504,7 @@ def _encodings_ok(headers: dict[str, str]) -> bool:
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, *, truncate: bool = False) -> bytes:
-    """Read the decoded body, stopping past ``limit`` bytes (an error, or with ``truncate`` the first bytes)."""
+    """Read the decoded body; past ``limit`` bytes raise (or, with ``truncate``, keep the first bytes)."""
     chunks: list[bytes] = []
     total = 0
     try:

@@ -50,7 +50,8 @@ _CONSENT = re.compile(
     re.IGNORECASE,
 )
 _LOGIN = re.compile(
-    r"(sign|log) ?in to (continue|read|keep reading|view|access)|create (a free|an) account to (continue|read)|"
+    r"(sign|log) ?in to (continue|read|keep reading|view|access)|"
+    r"create (a free|an) account to (continue|read)|"
     r"subscribe to (continue|keep) reading|(this|the) (article|content|story) is (only )?(available )?"
     r"(for|to) (subscribers|members|registered users)|already a (subscriber|member)\?|"
     r"you must be logged in|please (sign|log) ?in|register to (continue|read)|subscribers only",
@@ -61,7 +62,7 @@ _PASSWORD_FIELD = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.IGNOREC
 
 @dataclass(frozen=True)
 class Interstitial:
-    """What stood in front of the article: ``kind`` (one of the constants above) and ``reason`` (a sentence)."""
+    """What stood in front of the article: ``kind`` (a constant above) and ``reason`` (a sentence)."""
 
     kind: str
     reason: str
@@ -83,7 +84,7 @@ def detect_error_page(status: int, html: str) -> Interstitial | None:
     if is_bot_challenge(html):
         return Interstitial(
             BOT_CHALLENGE,
-            f"The site answered with a bot check ({status}) instead of the article, so Folio cannot fetch it.",
+            f"The site answered with a bot check ({status}) instead of the article; Folio cannot pass it.",
         )
     if status == 401 or (status == 403 and (_LOGIN.search(html) or _PASSWORD_FIELD.search(html))):
         return Interstitial(LOGIN_WALL, f"The site asks to sign in before it shows the article ({status}).")
@@ -109,7 +110,9 @@ def detect_page(html: str, extraction: Extraction | None) -> Interstitial | None
         if _LOGIN.search(text) or (
             words < MIN_ARTICLE_WORDS and (_LOGIN.search(page_head) or _PASSWORD_FIELD.search(page_head))
         ):
-            return Interstitial(LOGIN_WALL, "The site asks to sign in or subscribe before it shows the article.")
+            return Interstitial(
+                LOGIN_WALL, "The site asks to sign in or subscribe before it shows the article."
+            )
     if extraction is None or words == 0:
         return Interstitial(TOO_SHORT, "Folio could not find an article on this page.")
     if words < MIN_ARTICLE_WORDS:

@@ -1,4 +1,4 @@
-"""Point this test process's Celery app at another broker for a while (a closed port: "the broker is down")."""
+"""Point this test process's Celery app at another broker (a closed port: the broker is down)."""
 
 import contextlib
 import os

@@ -1,4 +1,5 @@
-"""Faults with real processes: a worker killed with SIGKILL in the middle of an article, the broker down when a
+"""Faults with real processes: a worker killed with SIGKILL in the middle of an article, the broker down when
+a
 save arrives, Celery's soft time limit. Each test starts its own worker (tests/conftest.WorkerProcess) on its
 own queue so that killing it cannot disturb the session worker.
 
@@ -17,8 +18,8 @@ import pytest
 
 from articles import services
 from articles.models import Article
-from tests.conftest import LOCAL_NETWORKS, WorkerProcess, _database_url
 from tests.brokers import CLOSED_BROKER, publishing_to
+from tests.conftest import LOCAL_NETWORKS, WorkerProcess, _database_url
 from tests.pageserver import SEED_DIR, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -104,7 +105,9 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
     try:
         if _redis(broker):
             # Redis hands the unacknowledged task to the new worker; the claim takes the stale row.
-            assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=45), second.log()[-3000:]
+            assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=45), second.log()[
+                -3000:
+            ]
         else:
             # The filesystem broker dropped the message on delivery: nothing happens until the sweep runs.
             time.sleep(3)
@@ -112,7 +115,9 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
             settings.FOLIO_STALE_AFTER = 1
             with publishing_to(broker):
                 assert services.article_requeue_stale() == 1
-            assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=45), second.log()[-3000:]
+            assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=45), second.log()[
+                -3000:
+            ]
     finally:
         second.stop()
     article.refresh_from_db()
@@ -120,7 +125,9 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
     assert "Russian Prosecutor General" in article.content_text
 
 
-def test_save_while_broker_is_down_then_sweep_queues_it(api_client, page_server, celery_worker_process, settings):
+def test_save_while_broker_is_down_then_sweep_queues_it(
+    api_client, page_server, celery_worker_process, settings
+):
     url = page_server.url("/seed/voz-russia-taliban.html")
     with publishing_to(CLOSED_BROKER):  # nothing listens on port 1
         started = time.monotonic()
@@ -135,7 +142,9 @@ def test_save_while_broker_is_down_then_sweep_queues_it(api_client, page_server,
 
     settings.FOLIO_STALE_AFTER = 0  # the broker is back: the periodic sweep runs
     assert services.article_requeue_stale() == 1
-    assert wait_for(lambda: _status(pk) == Article.Status.READY, timeout=60), celery_worker_process.log()[-3000:]
+    assert wait_for(lambda: _status(pk) == Article.Status.READY, timeout=60), celery_worker_process.log()[
+        -3000:
+    ]
     assert Article.objects.get(pk=pk).attempts == 1
 
 

@@ -1,4 +1,5 @@
-"""Duplicates: one article per normalized URL per user, matched on the given, final and canonical URL, also when
+"""Duplicates: one article per normalized URL per user, matched on the given, final and canonical URL, also
+when
 ten saves of the same article arrive at once (the unique constraint decides, not a check-then-insert)."""
 
 import threading
@@ -74,7 +75,8 @@ def test_save_of_final_or_canonical_url_returns_the_first_article(user, page_ser
     prose = " ".join(["Rivers shape the towns that grow beside them, and towns reshape the rivers."] * 10)
     page_server.add(
         "/stories/rivers",
-        f'<html><head><title>Rivers</title><link rel="canonical" href="{page_server.url("/canonical/rivers")}?ref_src=tw">'
+        f"<html><head><title>Rivers</title>"
+        f'<link rel="canonical" href="{page_server.url("/canonical/rivers")}?ref_src=tw">'
         "</head>"
         f"<body><article><h1>Rivers</h1><p>{prose}</p></article></body></html>",
     )
