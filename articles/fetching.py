@@ -296,6 +296,7 @@ def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
 
 
 _META_REFRESH = re.compile(r"""<meta\b[^>]*http-equiv\s*=\s*["']?refresh["']?[^>]*>""", re.IGNORECASE)
+_HIDDEN_MARKUP = re.compile(r"<!--.*?(-->|$)|<noscript\b.*?(</noscript\s*>|$)", re.IGNORECASE | re.DOTALL)
 _CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _REFRESH_VALUE = re.compile(
     r"""^\s*(\d*\.?\d*)\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.IGNORECASE
@@ -309,8 +310,11 @@ def meta_refresh_target(page: FetchedPage) -> str:
 
     Only a refresh in the first 16 KB, with a URL other than the page itself and a delay of at most
     META_REFRESH_MAX_DELAY seconds counts (HTML Living Standard, "shared declarative refresh steps").
+    Refreshes inside comments (``<!--[if lte IE 9]>`` redirects to "unsupported browser" pages) and inside
+    ``<noscript>`` (ignored by the person's browser, which runs scripts) are not followed.
     """
-    for tag in _META_REFRESH.findall(page.text[:16384]):
+    head = _HIDDEN_MARKUP.sub("", page.text[:65536])[:16384]
+    for tag in _META_REFRESH.findall(head):
         content = _CONTENT_ATTR.search(tag)
         if not content:
             continue

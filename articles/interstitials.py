@@ -37,11 +37,14 @@ _CHALLENGE_TITLE = re.compile(
 )
 _CHALLENGE_MARKUP = re.compile(
     r"cf-challenge|cf_chl_|challenge-platform|challenge-form|cf-turnstile|id=[\"']?cf-wrapper|"
-    r"g-recaptcha|h-captcha|px-captcha|_incapsula_resource|captcha-delivery|"
+    r"_incapsula_resource|captcha-delivery|px-captcha|"
     r"enable javascript and cookies to continue|checking if the site connection is secure|"
     r"verify you are human|please complete the security check|press (&amp;|&) hold",
     re.IGNORECASE,
 )
+#: CAPTCHA widgets also sit in comment and contact forms under real articles: on a 2xx page they count only
+#: when there is next to no article text.
+_CAPTCHA_WIDGET = re.compile(r"g-recaptcha|h-captcha|grecaptcha|hcaptcha\.com/1/api", re.IGNORECASE)
 _CONSENT = re.compile(
     r"we value your privacy|we care about your privacy|cookie (consent|preferences|settings)|"
     r"(accept|agree to) (all )?cookies|manage (cookies|consent|preferences)|before you continue|"
@@ -68,10 +71,13 @@ class Interstitial:
     reason: str
 
 
-def is_bot_challenge(html: str) -> bool:
-    """True when ``html`` is a "checking your browser" page or carries a CAPTCHA / challenge script."""
+def is_bot_challenge(html: str, *, widgets: bool = True) -> bool:
+    """True when ``html`` is a "checking your browser" page or carries a challenge script; with ``widgets``
+    a CAPTCHA widget alone also counts."""
     head = html[:200_000]
-    return bool(_CHALLENGE_TITLE.search(head) or _CHALLENGE_MARKUP.search(head))
+    if _CHALLENGE_TITLE.search(head) or _CHALLENGE_MARKUP.search(head):
+        return True
+    return widgets and bool(_CAPTCHA_WIDGET.search(head))
 
 
 def detect_error_page(status: int, html: str) -> Interstitial | None:
@@ -97,9 +103,9 @@ def detect_page(html: str, extraction: Extraction | None) -> Interstitial | None
     Order: bot challenge; then, on a short extraction, consent wall and login wall; then an empty or far
     too short extraction (fewer than MIN_ARTICLE_WORDS words). Returns None for an article.
     """
-    if is_bot_challenge(html) and (extraction is None or extraction.word_count < WALL_MAX_WORDS):
-        return Interstitial(BOT_CHALLENGE, "The site showed a bot check instead of the article.")
     words = extraction.word_count if extraction is not None else 0
+    if words < WALL_MAX_WORDS and is_bot_challenge(html, widgets=words < MIN_ARTICLE_WORDS):
+        return Interstitial(BOT_CHALLENGE, "The site showed a bot check instead of the article.")
     text = extraction.text if extraction is not None else ""
     if words <= WALL_MAX_WORDS:
         page_head = html[:300_000]

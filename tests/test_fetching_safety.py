@@ -218,6 +218,8 @@ def test_meta_refresh_counts_towards_redirect_limit(page_server, settings):
 @pytest.mark.parametrize(
     "meta",
     [
+        '<!--[if lte IE 9]><meta http-equiv="refresh" content="1;url=/unsupported.html" /><![endif]-->',
+        '<noscript><meta http-equiv="refresh" content="0; url=/no-js"></noscript>',
         '<meta http-equiv="refresh" content="300">',
         '<meta http-equiv="refresh" content="600; url=/elsewhere">',
         '<meta http-equiv="refresh" content="0; url=/self-refresh#top">',

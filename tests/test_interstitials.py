@@ -174,3 +174,18 @@ def test_rules_name_the_kind():
 def test_long_article_quoting_wall_wording_is_not_a_wall():
     text = PROSE * 3 + " The site said: subscribe to continue reading, and we value your privacy."
     assert interstitials.detect_page(f"<p>{text}</p>", _extraction(text)) is None
+
+
+@pytest.mark.parametrize(
+    "page_id",
+    [
+        "f6ac15a4d985",  # a short news item with a reCAPTCHA comment form under it
+        "ef4e67b66d63",  # an IE-only <meta refresh> in a conditional comment
+    ],
+)
+def test_corpus_pages_with_wall_lookalikes_are_stored(user, page_server, page_id):
+    from tests.pageserver import CORPUS_DIR
+
+    name = next((CORPUS_DIR / "html").glob(f"{page_id}*.html.gz")).name.removesuffix(".gz")
+    article = _process(user, page_server.url(f"/corpus/{name}"))
+    assert article.status == Article.Status.READY, article.failure_reason
