@@ -75,11 +75,11 @@ class FetchPermanentError(FetchError):
 
 
 class FetchRefusedError(FetchPermanentError):
-    """The URL points at an address Folio does not fetch (private, loopback, ...) or a scheme it does not use."""
+    """The URL points at an address Folio does not fetch (private, loopback, ...) or uses another scheme."""
 
 
 class FetchTemporaryError(FetchError):
-    """Worth retrying later (timeout, connection error, 429, 5xx); ``retry_after`` in seconds if the server said."""
+    """Worth retrying later (timeouts, connection errors, 429, 5xx); ``retry_after`` in seconds, if given."""
 
     def __init__(self, reason: str, retry_after: float | None = None):
         super().__init__(reason)
@@ -148,7 +148,8 @@ def resolve(host: str, port: int) -> IPAddress:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if is_blocked_address(address):
             raise FetchRefusedError(
-                f"Folio does not fetch {host}: it resolves to {address}, a private, local or reserved address."
+                f"Folio does not fetch {host}: it resolves to {address}, "
+                "a private, local or reserved address."
             )
         addresses.append(address)
     if not addresses:
@@ -295,6 +296,7 @@ def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
 
 
 _META_REFRESH = re.compile(r"""<meta\b[^>]*http-equiv\s*=\s*["']?refresh["']?[^>]*>""", re.IGNORECASE)
+_HIDDEN_MARKUP = re.compile(r"<!--.*?(-->|$)|<noscript\b.*?(</noscript\s*>|$)", re.IGNORECASE | re.DOTALL)
 _CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _REFRESH_VALUE = re.compile(
     r"""^\s*(\d*\.?\d*)\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.IGNORECASE
@@ -308,8 +310,11 @@ def meta_refresh_target(page: FetchedPage) -> str:
 
     Only a refresh in the first 16 KB, with a URL other than the page itself and a delay of at most
     META_REFRESH_MAX_DELAY seconds counts (HTML Living Standard, "shared declarative refresh steps").
+    Refreshes inside comments (``<!--[if lte IE 9]>`` redirects to "unsupported browser" pages) and inside
+    ``<noscript>`` (ignored by the person's browser, which runs scripts) are not followed.
     """
-    for tag in _META_REFRESH.findall(page.text[:16384]):
+    head = _HIDDEN_MARKUP.sub("", page.text[:65536])[:16384]
+    for tag in _META_REFRESH.findall(head):
         content = _CONTENT_ATTR.search(tag)
         if not content:
             continue
@@ -503,7 +508,7 @@ def _encodings_ok(headers: dict[str, str]) -> bool:
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, *, truncate: bool = False) -> bytes:
-    """Read the decoded body, stopping past ``limit`` bytes (an error, or with ``truncate`` the first bytes)."""
+    """Read the decoded body; past ``limit`` bytes raise (or, with ``truncate``, keep the first bytes)."""
     chunks: list[bytes] = []
     total = 0
     try:

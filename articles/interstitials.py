@@ -37,11 +37,14 @@ _CHALLENGE_TITLE = re.compile(
 )
 _CHALLENGE_MARKUP = re.compile(
     r"cf-challenge|cf_chl_|challenge-platform|challenge-form|cf-turnstile|id=[\"']?cf-wrapper|"
-    r"g-recaptcha|h-captcha|px-captcha|_incapsula_resource|captcha-delivery|"
+    r"_incapsula_resource|captcha-delivery|px-captcha|"
     r"enable javascript and cookies to continue|checking if the site connection is secure|"
     r"verify you are human|please complete the security check|press (&amp;|&) hold",
     re.IGNORECASE,
 )
+#: CAPTCHA widgets also sit in comment and contact forms under real articles: on a 2xx page they count only
+#: when there is next to no article text.
+_CAPTCHA_WIDGET = re.compile(r"g-recaptcha|h-captcha|grecaptcha|hcaptcha\.com/1/api", re.IGNORECASE)
 _CONSENT = re.compile(
     r"we value your privacy|we care about your privacy|cookie (consent|preferences|settings)|"
     r"(accept|agree to) (all )?cookies|manage (cookies|consent|preferences)|before you continue|"
@@ -50,7 +53,8 @@ _CONSENT = re.compile(
     re.IGNORECASE,
 )
 _LOGIN = re.compile(
-    r"(sign|log) ?in to (continue|read|keep reading|view|access)|create (a free|an) account to (continue|read)|"
+    r"(sign|log) ?in to (continue|read|keep reading|view|access)|"
+    r"create (a free|an) account to (continue|read)|"
     r"subscribe to (continue|keep) reading|(this|the) (article|content|story) is (only )?(available )?"
     r"(for|to) (subscribers|members|registered users)|already a (subscriber|member)\?|"
     r"you must be logged in|please (sign|log) ?in|register to (continue|read)|subscribers only",
@@ -61,16 +65,19 @@ _PASSWORD_FIELD = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.IGNOREC
 
 @dataclass(frozen=True)
 class Interstitial:
-    """What stood in front of the article: ``kind`` (one of the constants above) and ``reason`` (a sentence)."""
+    """What stood in front of the article: ``kind`` (a constant above) and ``reason`` (a sentence)."""
 
     kind: str
     reason: str
 
 
-def is_bot_challenge(html: str) -> bool:
-    """True when ``html`` is a "checking your browser" page or carries a CAPTCHA / challenge script."""
+def is_bot_challenge(html: str, *, widgets: bool = True) -> bool:
+    """True when ``html`` is a "checking your browser" page or carries a challenge script; with ``widgets``
+    a CAPTCHA widget alone also counts."""
     head = html[:200_000]
-    return bool(_CHALLENGE_TITLE.search(head) or _CHALLENGE_MARKUP.search(head))
+    if _CHALLENGE_TITLE.search(head) or _CHALLENGE_MARKUP.search(head):
+        return True
+    return widgets and bool(_CAPTCHA_WIDGET.search(head))
 
 
 def detect_error_page(status: int, html: str) -> Interstitial | None:
@@ -83,7 +90,7 @@ def detect_error_page(status: int, html: str) -> Interstitial | None:
     if is_bot_challenge(html):
         return Interstitial(
             BOT_CHALLENGE,
-            f"The site answered with a bot check ({status}) instead of the article, so Folio cannot fetch it.",
+            f"The site answered with a bot check ({status}) instead of the article; Folio cannot pass it.",
         )
     if status == 401 or (status == 403 and (_LOGIN.search(html) or _PASSWORD_FIELD.search(html))):
         return Interstitial(LOGIN_WALL, f"The site asks to sign in before it shows the article ({status}).")
@@ -96,9 +103,9 @@ def detect_page(html: str, extraction: Extraction | None) -> Interstitial | None
     Order: bot challenge; then, on a short extraction, consent wall and login wall; then an empty or far
     too short extraction (fewer than MIN_ARTICLE_WORDS words). Returns None for an article.
     """
-    if is_bot_challenge(html) and (extraction is None or extraction.word_count < WALL_MAX_WORDS):
-        return Interstitial(BOT_CHALLENGE, "The site showed a bot check instead of the article.")
     words = extraction.word_count if extraction is not None else 0
+    if words < WALL_MAX_WORDS and is_bot_challenge(html, widgets=words < MIN_ARTICLE_WORDS):
+        return Interstitial(BOT_CHALLENGE, "The site showed a bot check instead of the article.")
     text = extraction.text if extraction is not None else ""
     if words <= WALL_MAX_WORDS:
         page_head = html[:300_000]
@@ -109,7 +116,9 @@ def detect_page(html: str, extraction: Extraction | None) -> Interstitial | None
         if _LOGIN.search(text) or (
             words < MIN_ARTICLE_WORDS and (_LOGIN.search(page_head) or _PASSWORD_FIELD.search(page_head))
         ):
-            return Interstitial(LOGIN_WALL, "The site asks to sign in or subscribe before it shows the article.")
+            return Interstitial(
+                LOGIN_WALL, "The site asks to sign in or subscribe before it shows the article."
+            )
     if extraction is None or words == 0:
         return Interstitial(TOO_SHORT, "Folio could not find an article on this page.")
     if words < MIN_ARTICLE_WORDS:

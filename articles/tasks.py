@@ -34,7 +34,8 @@ def article_process_task(self, article_id: int) -> None:
         services.article_mark_failed(
             article_id=article_id,
             reason=(
-                f"Processing the page took longer than Folio's limit of {settings.CELERY_TASK_SOFT_TIME_LIMIT} "
+                "Processing the page took longer than Folio's limit of "
+                f"{settings.CELERY_TASK_SOFT_TIME_LIMIT} "
                 "seconds, so Folio stopped. You can retry it, or save it with the bookmarklet."
             ),
         )

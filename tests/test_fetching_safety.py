@@ -38,7 +38,13 @@ def fake_dns(monkeypatch):
             addresses = queue.pop(0) if len(queue) > 1 else queue[0]
             family = {4: socket.AF_INET, 6: socket.AF_INET6}
             return [
-                (family[6 if ":" in a else 4], socket.SOCK_STREAM, 6, "", (a, port) if ":" not in a else (a, port, 0, 0))
+                (
+                    family[6 if ":" in a else 4],
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (a, port) if ":" not in a else (a, port, 0, 0),
+                )
                 for a in addresses
             ]
         return REAL_GETADDRINFO(host, port, *args, **kwargs)
@@ -184,7 +190,9 @@ def test_redirect_chain_to_refused_target(page_server, loopback_one, location):
 
 
 def test_meta_refresh_followed_and_recorded(page_server):
-    page_server.add("/refresh", '<html><head><meta http-equiv="Refresh" content="0; URL=\'/refreshed\'"></head></html>')
+    page_server.add(
+        "/refresh", '<html><head><meta http-equiv="Refresh" content="0; URL=\'/refreshed\'"></head></html>'
+    )
     page_server.add("/refreshed", ARTICLE)
     page = fetch(page_server.url("/refresh"))
     assert page.url == page_server.url("/refreshed") and "Rivers shape towns" in page.text
@@ -192,7 +200,9 @@ def test_meta_refresh_followed_and_recorded(page_server):
 
 
 def test_meta_refresh_to_refused_address_is_refused(page_server, loopback_one):
-    page_server.add("/refresh-evil", '<meta http-equiv=refresh content="1;url=http://169.254.169.254/latest/">')
+    page_server.add(
+        "/refresh-evil", '<meta http-equiv=refresh content="1;url=http://169.254.169.254/latest/">'
+    )
     with pytest.raises(FetchRefusedError):
         fetch(page_server.url("/refresh-evil"))
 
@@ -207,11 +217,18 @@ def test_meta_refresh_counts_towards_redirect_limit(page_server, settings):
 
 @pytest.mark.parametrize(
     "meta",
-    ['<meta http-equiv="refresh" content="300">', '<meta http-equiv="refresh" content="600; url=/elsewhere">',
-     '<meta http-equiv="refresh" content="0; url=/self-refresh#top">'],
+    [
+        '<!--[if lte IE 9]><meta http-equiv="refresh" content="1;url=/unsupported.html" /><![endif]-->',
+        '<noscript><meta http-equiv="refresh" content="0; url=/no-js"></noscript>',
+        '<meta http-equiv="refresh" content="300">',
+        '<meta http-equiv="refresh" content="600; url=/elsewhere">',
+        '<meta http-equiv="refresh" content="0; url=/self-refresh#top">',
+    ],
 )
 def test_periodic_reload_is_not_a_redirect(page_server, meta):
-    page_server.add("/self-refresh", f"<html><head>{meta}</head><body><p>Rivers shape towns.</p></body></html>")
+    page_server.add(
+        "/self-refresh", f"<html><head>{meta}</head><body><p>Rivers shape towns.</p></body></html>"
+    )
     page = fetch(page_server.url("/self-refresh"))
     assert page.url == page_server.url("/self-refresh") and page.redirects == []
 
@@ -346,7 +363,11 @@ def test_each_coding_decoded(page_server, coding, compress):
 
 @pytest.mark.parametrize(
     ("coding", "compress"),
-    [("gzip", gzip.compress), ("deflate", zlib.compress), ("br", lambda data: brotli.compress(data, quality=5))],
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("br", lambda data: brotli.compress(data, quality=5)),
+    ],
 )
 def test_compression_bomb_stops_at_the_cap_after_decompression(page_server, settings, coding, compress):
     settings.FOLIO_FETCH_MAX_BYTES = 1024 * 1024
@@ -387,7 +408,9 @@ def test_unknown_or_stacked_unknown_codings_fail(page_server, coding):
 
 
 def test_damaged_gzip_fails_cleanly(page_server):
-    page_server.add("/bad-gzip", b"\x1f\x8b\x08\x00garbage-not-deflate" * 10, headers={"Content-Encoding": "gzip"})
+    page_server.add(
+        "/bad-gzip", b"\x1f\x8b\x08\x00garbage-not-deflate" * 10, headers={"Content-Encoding": "gzip"}
+    )
     with pytest.raises(FetchPermanentError, match="damaged"):
         fetch(page_server.url("/bad-gzip"))
 
@@ -417,7 +440,7 @@ def test_huge_error_page_is_read_only_in_part(page_server):
     [
         ("windows-1251", "Съешь же ещё этих мягких французских булок, да выпей чаю."),
         ("shift_jis", "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。"),
-        ("gb2312", "我们的祖国是花园，花园的花朵真鲜艳。和暖的阳光照耀着我们，每个人脸上都笑开颜。"),
+        ("gb2312", "我们的祖国是花园。花园的花朵真鲜艳。和暖的阳光照耀着我们。每个人脸上都笑开颜。"),
     ],
 )
 def test_undeclared_charsets_detected(page_server, encoding, text):
@@ -439,7 +462,10 @@ def test_header_charset_wins_over_meta(page_server):
 
 
 def test_plain_text_charset(page_server):
-    page_server.add("/notes-1251.txt", "Привет, мир".encode("windows-1251"),
-                    headers={"Content-Type": "text/plain; charset=windows-1251"})
+    page_server.add(
+        "/notes-1251.txt",
+        "Привет, мир".encode("windows-1251"),
+        headers={"Content-Type": "text/plain; charset=windows-1251"},
+    )
     page = fetch(page_server.url("/notes-1251.txt"))
     assert page.content_type == "text/plain" and page.text == "Привет, мир"

@@ -1,6 +1,8 @@
-"""At most FOLIO_FETCH_PER_HOST fetches per host at once: both backends (Redis and file locks), the fetch client
+"""At most FOLIO_FETCH_PER_HOST fetches per host at once: both backends (Redis and file locks), the fetch
+client
 under many threads, and the processing service (waiting for a slot is not an attempt)."""
 
+import contextlib
 import os
 import threading
 import time
@@ -16,7 +18,7 @@ REDIS_URL = os.environ.get("CELERY_BROKER_URL", "").startswith("redis") and os.e
 
 @pytest.fixture(params=["files", "redis"])
 def backend(request, settings, tmp_path):
-    """Each backend in turn; Redis is the test broker's Redis (or the default local one for the SQLite pass)."""
+    """Each backend in turn; Redis is the test broker's Redis (or the local default in the SQLite pass)."""
     settings.DATA_DIR = tmp_path
     settings.FOLIO_FETCH_HOST_WAIT = 0.3
     settings.CELERY_BROKER_URL = (
@@ -85,7 +87,9 @@ def test_busy_host_is_a_temporary_error_that_does_not_count_as_an_attempt(user, 
     host = page_server.base.removeprefix("http://")
     token = hostlimit.acquire(host)  # another fetch of this host is running
     try:
-        article, _ = services.article_save_url(user=user, url=page_server.url("/seed/voz-russia-taliban.html"))
+        article, _ = services.article_save_url(
+            user=user, url=page_server.url("/seed/voz-russia-taliban.html")
+        )
         with pytest.raises(FetchHostBusyError) as info:
             services.article_process(article_id=article.pk)
         assert info.value.retry_after and "already fetching 1 pages" in info.value.reason
@@ -102,9 +106,7 @@ def test_slot_is_given_back_after_every_outcome(backend, settings, page_server):
     settings.FOLIO_FETCH_PER_HOST = 1
     page_server.add("/slot-ok", "<p>ok</p>")
     for path in ("/slot-ok", "/slot-missing", "/slot-ok"):
-        try:
+        with contextlib.suppress(fetching.FetchError):
             fetch(page_server.url(path))
-        except fetching.FetchError:
-            pass
     token = hostlimit.acquire(page_server.base.removeprefix("http://"))
     hostlimit.release(page_server.base.removeprefix("http://"), token)

@@ -1,4 +1,5 @@
-"""Interstitials are never stored as the article: each kind ends ``failed`` with its reason and the bookmarklet
+"""Interstitials are never stored as the article: each kind ends ``failed`` with its reason and the
+bookmarklet
 hint, through the same article_process the worker runs; real articles with banners stay ``ready``."""
 
 import pytest
@@ -10,7 +11,9 @@ from tests.pageserver import SEED_DIR
 
 pytestmark = pytest.mark.django_db
 
-PROSE = " ".join(["Rivers shape the towns that grow beside them, and the towns reshape the rivers in turn."] * 12)
+PROSE = " ".join(
+    ["Rivers shape the towns that grow beside them, and the towns reshape the rivers in turn."] * 12
+)
 
 
 def _process(user, url):
@@ -34,7 +37,8 @@ CHALLENGES = {
     "</body></html>",
     "script": '<html><head><title>example</title></head><body><div id="challenge-form"></div>'
     '<script src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1"></script></body></html>',
-    "captcha": '<html><head><title>Security check</title></head><body><div class="g-recaptcha"></div></body></html>',
+    "captcha": "<html><head><title>Security check</title></head>"
+    '<body><div class="g-recaptcha"></div></body></html>',
     "wording": "<html><body><h1>Checking if the site connection is secure</h1>"
     "<p>Enable JavaScript and cookies to continue</p></body></html>",
 }
@@ -74,7 +78,9 @@ def test_login_wall_fails(user, page_server):
 
 
 def test_401_is_a_login_wall(user, page_server):
-    article = _process(user, page_server.add("/members-only", "<html><body>Unauthorized</body></html>", status=401))
+    article = _process(
+        user, page_server.add("/members-only", "<html><body>Unauthorized</body></html>", status=401)
+    )
     _assert_failed(article, "sign in", "401")
 
 
@@ -84,7 +90,9 @@ def test_403_login_page_is_a_login_wall(user, page_server):
 
 
 def test_plain_403_keeps_the_status_reason(user, page_server):
-    article = _process(user, page_server.add("/forbidden", "<html><body><h1>Forbidden</h1></body></html>", status=403))
+    article = _process(
+        user, page_server.add("/forbidden", "<html><body><h1>Forbidden</h1></body></html>", status=403)
+    )
     _assert_failed(article, "403 Forbidden")
 
 
@@ -100,7 +108,9 @@ def test_5xx_after_last_attempt_fails_with_hint(user, page_server, settings):
 
 
 def test_far_too_short_extraction_fails(user, page_server):
-    html = "<html><body><article><h1>Teaser</h1><p>Rivers shape towns. Read on in our app.</p></article></body></html>"
+    html = (
+        "<html><body><article><h1>Teaser</h1><p>Rivers shape towns. Read on in our app.</p></article></body>"
+    )
     article = _process(user, page_server.add("/teaser", html))
     _assert_failed(article, "too few to be the article")
 
@@ -146,8 +156,13 @@ def _extraction(text):
 
 def test_rules_name_the_kind():
     assert interstitials.detect_page(CHALLENGES["title"], None).kind == interstitials.BOT_CHALLENGE
-    assert interstitials.detect_page(CONSENT_PAGE, _extraction("We value your privacy")).kind == "consent-wall"
-    assert interstitials.detect_page(LOGIN_PAGE, _extraction("Subscribe to continue reading.")).kind == "login-wall"
+    assert (
+        interstitials.detect_page(CONSENT_PAGE, _extraction("We value your privacy")).kind == "consent-wall"
+    )
+    assert (
+        interstitials.detect_page(LOGIN_PAGE, _extraction("Subscribe to continue reading.")).kind
+        == "login-wall"
+    )
     assert interstitials.detect_page("<p>x</p>", _extraction("Too short")).kind == interstitials.TOO_SHORT
     assert interstitials.detect_page("<p>x</p>", None).kind == interstitials.TOO_SHORT
     assert interstitials.detect_page("<p>x</p>", _extraction(PROSE)) is None
@@ -159,3 +174,18 @@ def test_rules_name_the_kind():
 def test_long_article_quoting_wall_wording_is_not_a_wall():
     text = PROSE * 3 + " The site said: subscribe to continue reading, and we value your privacy."
     assert interstitials.detect_page(f"<p>{text}</p>", _extraction(text)) is None
+
+
+@pytest.mark.parametrize(
+    "page_id",
+    [
+        "f6ac15a4d985",  # a short news item with a reCAPTCHA comment form under it
+        "ef4e67b66d63",  # an IE-only <meta refresh> in a conditional comment
+    ],
+)
+def test_corpus_pages_with_wall_lookalikes_are_stored(user, page_server, page_id):
+    from tests.pageserver import CORPUS_DIR
+
+    name = next((CORPUS_DIR / "html").glob(f"{page_id}*.html.gz")).name.removesuffix(".gz")
+    article = _process(user, page_server.url(f"/corpus/{name}"))
+    assert article.status == Article.Status.READY, article.failure_reason
