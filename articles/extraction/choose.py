@@ -5,11 +5,12 @@ trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its res
 - ``too short``: under SHORT_WORDS words;
 - ``link-dense``: more than LINK_DENSE of its characters inside links;
 - ``menu-like``: thirty lines or more of under three words on average (a menu or a list of links as text);
-- ``missing lead``: the page's description opens a paragraph of the page but not of the result;
-- ``far from articleBody``: the page's JSON-LD ``articleBody`` is given and the result's 4-word shingles
-  match it with F1 under BODY_AGREEMENT (the corpus scorer's unit; scrapinghub article-extraction-benchmark).
+- ``prose left out``: it holds under MISSED_PROSE of the words of the page's prose paragraphs.
 
-If any check fails, readability-lxml (a port of Arc90 Readability) runs on the same parsed page and the
+Two more signs are recorded as warnings only: ``missing lead`` (the page's description opens a paragraph of
+the page but not of the result) and ``far from articleBody`` (the page's JSON-LD ``articleBody`` is given
+and the result's 4-word shingles match it with F1 under BODY_AGREEMENT, the corpus scorer's unit); they
+decide between candidates once readability has run. If any check fails, readability-lxml (a port of Arc90 Readability) runs on the same parsed page and the
 better candidate wins: the nearer one to ``articleBody`` when the page gives one, otherwise readability
 only when it repairs the failed check without becoming link-dense. Scores go into ``log["scores"]``.
 """
@@ -27,7 +28,7 @@ from .cleanup import link_density
 from .metadata import PageMetadata
 from .text import html_to_text, words
 
-SHORT_WORDS = 150
+SHORT_WORDS = 80
 LINK_DENSE = 0.35
 BODY_AGREEMENT = 0.9
 MISSED_PROSE = 0.6
@@ -137,10 +138,6 @@ def _problems(features: dict, lead: re.Pattern | None, reference: str, prose_wor
         problems.append("link-dense")
     if features["menu_like"]:
         problems.append("menu-like")
-    if lead and not features["lead"]:
-        problems.append("missing lead")
-    if reference and features["agreement"] < BODY_AGREEMENT:
-        problems.append("far from articleBody")
     if features["words"] < MISSED_PROSE * prose_words:
         problems.append("prose left out")
     return problems
@@ -151,6 +148,17 @@ def containment(inner: str, outer: str) -> float:
     a, b = shingles(words(inner)), shingles(words(outer))
     total = sum(a.values())
     return sum((a & b).values()) / total if total else 0.0
+
+
+def _warnings(features: dict, lead: re.Pattern | None, reference: str) -> list[str]:
+    """Signs worth showing that do not on their own justify a second extractor (measured on the corpus:
+    running readability for them changed no page's choice)."""
+    found = []
+    if lead and not features["lead"]:
+        found.append("missing lead")
+    if reference and features["agreement"] < BODY_AGREEMENT:
+        found.append("far from articleBody")
+    return found
 
 
 def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict) -> etree._Element | None:
@@ -164,6 +172,7 @@ def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict
     main = trafilatura_body(tree, url)
     main_features = _features(main, lead, reference)
     problems = _problems(main_features, lead, reference, prose_words)
+    log["warnings"].extend(_warnings(main_features, lead, reference))
     log["scores"]["page"] = {"prose_words": prose_words, "article_body_words": len(words(reference))}
     log["scores"]["trafilatura"] = {k: v for k, v in main_features.items() if k != "text"}
     log["extractor"] = "trafilatura"

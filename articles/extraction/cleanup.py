@@ -169,8 +169,8 @@ def caption_texts(tree: etree._Element) -> set[str]:
     caption or credit, schema.org ``caption``, and long ``alt`` texts."""
     found: set[str] = set()
     xpath = (
-        "//body//figcaption | //body//*[contains(translate(@class,'CAPTION','caption'),'caption')]"
-        " | //body//*[@itemprop='caption' or @itemprop='description'][ancestor::figure]"
+        "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption')]"
+        " | //body//*[@itemprop='caption']"
     )
     for element in tree.xpath(xpath)[:300]:
         text = comparable(element.text_content())

@@ -2,7 +2,7 @@
 
 Sources, in order of trust: the page's JSON-LD Article object (schema.org ``headline``, ``author``,
 ``datePublished``, ``publisher``, ``image``, ``articleBody``), then Open Graph / ``article:`` meta tags,
-then trafilatura's heuristics (``examine_meta``, ``extract_title``, ``extract_author``) and htmldate
+then trafilatura's heuristics (``examine_meta``, ``extract_title``), the page's byline elements, and htmldate
 (``find_date`` without the extensive search, so no date is taken from script text). Pure; no network.
 """
 
@@ -126,13 +126,47 @@ def parse_date(value: str | None, today: dt.date) -> dt.date | None:
     return date if dt.date(1990, 1, 1) <= date <= today else None
 
 
-def _meta(tree: etree._Element, *names: str) -> str:
+def meta_tags(tree: etree._Element) -> dict[str, str]:
+    """``{name: content}`` of the page's ``<meta>`` tags by ``property``, ``name`` or ``itemprop`` (lower
+    case; the first non-empty value of each name wins)."""
+    found: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        content = normalize_space(element.get("content") or "")
+        if not content:
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            key = (element.get(attribute) or "").strip().lower()
+            if key and key not in found:
+                found[key] = content
+    return found
+
+
+def _meta(tags: dict[str, str], *names: str) -> str:
     for name in names:
-        for value in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"):
-            value = normalize_space(value)
-            if value:
-                return value
+        value = tags.get(name.lower())
+        if value:
+            return value
     return ""
+
+
+_BYLINE_XPATH = (
+    "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
+    " or contains(@class,'Author') or contains(@class,'Byline')][not(ancestor::*[contains(@class,'comment')])]"
+)
+_BY = re.compile(r"^\s*(by|por|von|par|di|de|door|av|af)\s+", re.I)
+
+
+def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
+    """Names from the page's byline elements (``rel=author``, ``itemprop=author``, class author/byline),
+    outside comment sections; short texts only."""
+    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+        text = normalize_space(element.text_content())
+        text = _BY.sub("", text)
+        if 1 <= len(text.split()) <= 6:
+            names = _people(text, site_name)
+            if names and all(len(n.split()) >= 2 for n in names):
+                return names
+    return []
 
 
 def strip_site_name(title: str, site_name: str) -> str:
@@ -150,9 +184,10 @@ def strip_site_name(title: str, site_name: str) -> str:
 
 def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadata:
     """Read what ``tree`` (a whole parsed page, before any clean-up) states about its article."""
-    from trafilatura.metadata import examine_meta, extract_author, extract_title
+    from trafilatura.metadata import examine_meta, extract_title
 
     meta = PageMetadata()
+    tags = meta_tags(tree)
     objects = _json_objects(tree)
     article = next((o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None)
     article = article or next((o for o in objects if _types(o) & ARTICLE_TYPES), None) or {}
@@ -160,14 +195,14 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
 
     found = examine_meta(tree)
     meta.site_name = (
-        _meta(tree, "og:site_name")
+        _meta(tags, "og:site_name")
         or _text((article.get("publisher") or {}) if isinstance(article.get("publisher"), dict) else "")
         or next((_text(o.get("name")) for o in site_objects if o.get("name")), "")
         or normalize_space(found.sitename or "")
     ).lstrip("@")
     if re.search(r"copyright|©|all rights", meta.site_name, re.I) or len(meta.site_name) > 100:
         meta.site_name = ""
-    meta.title = _text(article.get("headline")) or _meta(tree, "og:title", "twitter:title")
+    meta.title = _text(article.get("headline")) or _meta(tags, "og:title", "twitter:title")
     if not meta.title:
         meta.title = strip_site_name(normalize_space(found.title or extract_title(tree) or ""), meta.site_name)
     elif meta.site_name:
@@ -175,16 +210,16 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
 
     authors = _people(article.get("author"), meta.site_name) if article.get("author") else []
     if not authors:
-        authors = _people(_meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name)
+        authors = _people(_meta(tags, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name)
     if not authors and found.author:
         authors = _people(found.author, meta.site_name)
     if not authors:
-        authors = _people(extract_author(tree) or "", meta.site_name)
+        authors = _byline_authors(tree, meta.site_name)
     meta.authors = authors
 
     meta.published = (
         parse_date(_text(article.get("datePublished")), today)
-        or parse_date(_meta(tree, "article:published_time", "datePublished", "og:published_time",
+        or parse_date(_meta(tags, "article:published_time", "datePublished", "og:published_time",
                             "pubdate", "publishdate", "date", "dc.date", "DC.date.issued", "sailthru.date"), today)
     )
     if meta.published is None:
@@ -197,8 +232,8 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
             found_date = None
         meta.published = parse_date(found_date, today)
 
-    meta.lead_image = _meta(tree, "og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
-    meta.description = _meta(tree, "og:description", "description", "twitter:description") or _text(
+    meta.lead_image = _meta(tags, "og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
+    meta.description = _meta(tags, "og:description", "description", "twitter:description") or _text(
         article.get("description")
     )
     body = article.get("articleBody")
