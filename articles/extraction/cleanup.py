@@ -54,6 +54,7 @@ EDGE_STRONG = re.compile(
       | ^\W*citation\s*: | \bretrieved\s+\d | ^\W*note\s*:\s*we\s+are | have\s+a\s+tip | may\s+(earn|get|receive)\s+a
       | (full|more)\s+coverage\s+(of|at) | ^\W*listen\s+to\b | comments?\s+(with|that|which)\s+.*(approved|moderat)
       | (about|more\s+about)\s+the\s+author | is\s+headquartered\s+in | for\s+more\s+information,?\s+(visit|contact|see)
+      | (comments?|coment[aá]rios?|kommentare?)\b.*\b(approv|aprovad|moderat|moderad)
       | an\s+error\s+has\s+occurred | there\s+was\s+an\s+error | ^\W*(share|tweet|email|print)\W*$
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -75,7 +76,8 @@ RELATED_HEADING = re.compile(
     r"|like\s+this|to\s+read)|read\s+(more|next|also)|also\s+read|see\s+also|top\s+stories|latest(\s+news|\s+stories)?"
     r"|most\s+(popular|read|viewed)|trending(\s+now)?|you\s+(may|might)\s+also\s+like|recommended(\s+for\s+you)?"
     r"|what\s+to\s+read\s+next|popular\s+(now|stories)|further\s+reading|comments?|\d+\s+comments?|leave\s+a\s+(reply|comment)"
-    r"|share\s+this(\s+article|\s+story)?|tags?|topics)\s*:?\s*$",
+    r"|share\s+this(\s+article|\s+story)?|tags?|topics|about\s+(the\s+author|us|[\w&.'-]+(\s+[\w&.'-]+){0,3})"
+    r"|(media|press)\s+contacts?|contacts?|notes?\s+to\s+editors?|about\s+the\s+(company|author|writer))\s*:?\s*$",
     re.IGNORECASE,
 )
 

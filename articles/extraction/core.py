@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 
 from . import cleanup, choose
-from .media import prepare_images
+from .media import keep_embedded_posts, prepare_images
 from .metadata import read_metadata
 from .text import count_words, detect_language, html_to_text, normalize_space, page_language
 
@@ -90,6 +90,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     meta = read_metadata(tree, url, today)
     captions = cleanup.caption_texts(tree)
     log["images"] = prepare_images(tree, url)
+    log["embedded_posts"] = keep_embedded_posts(tree)
 
     winner = choose.best_candidate(tree, url, meta, log)
     if winner is None:

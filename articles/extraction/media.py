@@ -121,6 +121,23 @@ def _source_is_real(image: etree._Element) -> bool:
     return bool(src) and not _PLACEHOLDER.search(src)
 
 
+def keep_embedded_posts(tree: etree._Element) -> int:
+    """Embedded social posts (``<blockquote class="twitter-tweet">``, ``instagram-media``...) are quotations
+    the article makes; extractors drop them as "social" widgets. Strip the class names of such blockquotes
+    and of their wrappers so that they are read as ordinary quotations. Returns how many were kept."""
+    kept = 0
+    for quote in tree.xpath("//body//blockquote[@class]"):
+        classes = (quote.get("class") or "").lower()
+        if any(word in classes for word in ("tweet", "instagram", "tiktok", "mastodon", "bluesky", "social")):
+            quote.attrib.pop("class", None)
+            parent = quote.getparent()
+            if parent is not None and parent.tag == "div" and len(parent) <= 3:
+                parent.attrib.pop("class", None)
+                parent.attrib.pop("id", None)
+            kept += 1
+    return kept
+
+
 def prepare_images(tree: etree._Element, base_url: str) -> dict:
     """Normalise the page's images in place; returns counts ``{"lazy": n, "dropped": n}`` for the log."""
     _unwrap_noscript_images(tree)
