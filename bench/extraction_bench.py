@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     print(f"pages: {len(pages)}")
     print(f"{'extractor':<12} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>8}")
     for name, summary, speed in rows:
-        print(f"{name:<12} {summary['precision']:6.3f} {summary['recall']:6.3f} {summary['f1']:6.3f} {speed:8.1f}")
+        print(f"{name:<12} {summary['precision']:6.4f} {summary['recall']:6.4f} {summary['f1']:6.4f} {speed:8.1f}")
     if len(rows) == 2:
         print(f"speed ratio folio/trafilatura: {rows[0][2] / rows[1][2]:.2f}")
     return 0

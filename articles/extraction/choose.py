@@ -31,7 +31,7 @@ from .text import html_to_text, words
 SHORT_WORDS = 80
 LINK_DENSE = 0.35
 BODY_AGREEMENT = 0.9
-MISSED_PROSE = 0.6
+MISSED_PROSE = 0.8
 MIN_FALLBACK_WORDS = 25
 
 

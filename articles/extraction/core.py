@@ -101,6 +101,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     cleanup.drop_repeated_title(body, meta.title, log)
     cleanup.drop_repeated_lead_image(body, meta.lead_image, log)
     cleanup.drop_top_furniture(body, meta.title, meta.authors, log)
+    cleanup.drop_standfirst(body, tree, log)
     cleanup.drop_duplicates(body, log)
     cleanup.drop_link_lines(body, log)
     cleanup.trim_edges(body, log)
