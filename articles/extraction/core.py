@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 
 from . import cleanup, choose
-from .media import keep_embedded_posts, prepare_images
+from .media import drop_hidden, figure_captions, keep_embedded_posts, prepare_images, restore_captions
 from .metadata import read_metadata
 from .text import count_words, detect_language, html_to_text, normalize_space, page_language
 
@@ -89,8 +89,10 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     canonical = _canonical(tree)
     meta = read_metadata(tree, url, today)
     captions = cleanup.caption_texts(tree)
+    log["hidden_removed"] = drop_hidden(tree)
     log["images"] = prepare_images(tree, url)
     log["embedded_posts"] = keep_embedded_posts(tree)
+    picture_captions = figure_captions(tree)
 
     winner = choose.best_candidate(tree, url, meta, log)
     if winner is None:
@@ -98,6 +100,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     body = winner
     cleanup.wrap_loose_text(body)
     cleanup.mark_captions(body, captions, log)
+    log["captions_restored"] = restore_captions(body, picture_captions)
     cleanup.drop_repeated_title(body, meta.title, log)
     cleanup.drop_repeated_lead_image(body, meta.lead_image, log)
     cleanup.drop_top_furniture(body, meta.title, meta.authors, log)
