@@ -43,7 +43,7 @@ def trafilatura_body(tree: etree._Element, url: str) -> etree._Element | None:
 
     options = Extractor(
         output_format="python", fast=True, comments=False, formatting=True, links=True, images=True,
-        tables=True, url=url,
+        tables=True, url=None,  # links stay as in the page; sanitizing.clean resolves them (cheaper)
     )
     document = bare_extraction(tree, options=options)
     if document is None or document.body is None or not len(document.body):

@@ -151,7 +151,7 @@ def _meta(tags: dict[str, str], *names: str) -> str:
 
 _BYLINE_XPATH = (
     "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
-    " or contains(@class,'Author') or contains(@class,'Byline')][not(ancestor::*[contains(@class,'comment')])]"
+    " or contains(@class,'Author') or contains(@class,'Byline')]"
 )
 _BY = re.compile(r"^\s*(by|por|von|par|di|de|door|av|af)\s+", re.I)
 
@@ -160,6 +160,8 @@ def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
     """Names from the page's byline elements (``rel=author``, ``itemprop=author``, class author/byline),
     outside comment sections; short texts only."""
     for element in tree.xpath(_BYLINE_XPATH)[:12]:
+        if any("comment" in (a.get("class") or "").lower() for a in element.iterancestors()):
+            continue  # a commenter, not an author
         text = normalize_space(element.text_content())
         text = _BY.sub("", text)
         if 1 <= len(text.split()) <= 6:

@@ -81,16 +81,18 @@ def html_to_text(root: etree._Element, *, captions: bool = True) -> str:
 
 def page_language(page: etree._Element) -> str:
     """The language the page declares: ``<html lang>``, Content-Language meta, og:locale, JSON-LD inLanguage."""
-    candidates = [page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang") or ""]
-    candidates += page.xpath(
-        "//meta[translate(@http-equiv,'CONTENT-LANGUAGE','content-language')='content-language']/@content"
-    )
-    candidates += page.xpath("//meta[@property='og:locale']/@content")
-    for script in page.xpath("//script[@type='application/ld+json']/text()")[:5]:
-        match = re.search(r'"inLanguage"\s*:\s*"([^"]+)"', script)
-        if match:
-            candidates.append(match.group(1))
-    for candidate in candidates:
+
+    def candidates():
+        yield page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+        for meta in page.iter("meta"):
+            if (meta.get("http-equiv") or "").lower() == "content-language" or meta.get("property") == "og:locale":
+                yield meta.get("content") or ""
+        for script in page.xpath("//script[@type='application/ld+json']/text()")[:5]:
+            match = re.search(r'"inLanguage"\s*:\s*"([^"]+)"', script)
+            if match:
+                yield match.group(1)
+
+    for candidate in candidates():
         match = _LANG.match(candidate.strip())
         if match and len(match.group(0)) == 2:
             return match.group(0).lower()
