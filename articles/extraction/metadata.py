@@ -9,9 +9,12 @@ then trafilatura's heuristics (``examine_meta``, ``extract_title``), the page's 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass, field
+
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -24,7 +27,11 @@ ARTICLE_TYPES = {
 }
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
-_NOT_A_NAME = re.compile(r"https?://|www\.|@|\.com\b|^staff$|^admin$|^editor$|^redacci[oó]n$", re.I)
+_NOT_A_NAME = re.compile(
+    r"https?://|www\.|@|\.com\b|^admin$|^redacci[oó]n$|\b(writer|correspondent|reporter|editor|staff|press|news"
+    r"|agency|desk|team|contributor|columnist|newsroom|wire|service)s?\b",
+    re.I,
+)
 
 
 @dataclass
@@ -70,7 +77,7 @@ def _types(item: dict) -> set[str]:
 
 def _text(value) -> str:
     if isinstance(value, str):
-        return normalize_space(value)
+        return normalize_space(html.unescape(value))
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("@value") or "")
     if isinstance(value, list) and value:
@@ -99,7 +106,9 @@ def _people(value, site_name: str) -> list[str]:
         else:
             name = _text(item)
         for part in re.split(r"\s*(?:,|\band\b|&| y | e | und )\s*", name) if name.count(",") < 4 else [name]:
-            part = normalize_space(part)
+            part = _BY.sub("", normalize_space(part))
+            if part.isupper():
+                part = part.title()
             if _plausible_name(part, site_name) and part not in names:
                 names.append(part)
     return names
@@ -131,7 +140,7 @@ def meta_tags(tree: etree._Element) -> dict[str, str]:
     case; the first non-empty value of each name wins)."""
     found: dict[str, str] = {}
     for element in tree.iter("meta"):
-        content = normalize_space(element.get("content") or "")
+        content = normalize_space(html.unescape(element.get("content") or ""))
         if not content:
             continue
         for attribute in ("property", "name", "itemprop"):
@@ -235,6 +244,20 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
         meta.published = parse_date(found_date, today)
 
     meta.lead_image = _meta(tags, "og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
+    if meta.lead_image and url and not meta.lead_image.startswith(("http://", "https://", "data:")):
+        try:
+            meta.lead_image = urljoin(url, meta.lead_image)
+        except ValueError:
+            meta.lead_image = ""
+    if meta.lead_image.startswith("data:"):
+        meta.lead_image = ""
+    # A title cut short in the metadata ("... to contract"): the page's <h1> that continues it.
+    if len(meta.title) >= 20:
+        for heading in tree.iter("h1"):
+            text = normalize_space(heading.text_content())
+            if len(text) > len(meta.title) and text.startswith(meta.title.rstrip(".… ")) and len(text) < 300:
+                meta.title = text
+                break
     meta.description = _meta(tags, "og:description", "description", "twitter:description") or _text(
         article.get("description")
     )
