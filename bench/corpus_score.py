@@ -54,13 +54,13 @@ def main(argv=None) -> int:
 
 def run(args) -> int:
     import trafilatura
+    from corpus_common import corpus_pages, score
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
     from articles.models import Article
     from articles.services import article_process
     from articles.tokens import api_token_create
-    from corpus_common import corpus_pages, score
     from tests.pageserver import PageServer
 
     pages = corpus_pages(args.limit)
@@ -72,7 +72,9 @@ def run(args) -> int:
     try:
         ids: dict[str, int] = {}
         for page_id, _url, _html in pages:
-            response = client.post("/api/articles/", {"url": server.url(f"/corpus/{page_id}.html")}, format="json")
+            response = client.post(
+                "/api/articles/", {"url": server.url(f"/corpus/{page_id}.html")}, format="json"
+            )
             if response.status_code not in (200, 201):
                 print(f"save failed for {page_id}: {response.status_code} {response.content[:200]!r}")
                 return 1
@@ -93,18 +95,30 @@ def run(args) -> int:
         server.close()
 
     stored = {a.pk: a for a in Article.objects.filter(pk__in=ids.values())}
-    not_ready = [(pid, stored[i].status, stored[i].failure_reason) for pid, i in ids.items() if stored[i].status != "ready"]
+    not_ready = [
+        (pid, stored[i].status, stored[i].failure_reason)
+        for pid, i in ids.items()
+        if stored[i].status != "ready"
+    ]
     folio = score({pid: stored[i].content_text for pid, i in ids.items()}, worst=args.worst)
     plain = score(pages_plain)
     print(folio["summary"]["report"])
     print(f"pages: {len(pages)}  ready: {len(pages) - len(not_ready)}")
     for pid, status, reason in not_ready:
         print(f"  NOT READY {pid}: {status} {reason}")
-    rows = [("folio", folio["summary"], len(pages) / folio_time), ("trafilatura", plain["summary"], len(pages) / plain_time)]
+    rows = [
+        ("folio", folio["summary"], len(pages) / folio_time),
+        ("trafilatura", plain["summary"], len(pages) / plain_time),
+    ]
     print(f"{'':<12} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>8}")
     for name, summary, speed in rows:
-        print(f"{name:<12} {summary['precision']:6.4f} {summary['recall']:6.4f} {summary['f1']:6.4f} {speed:8.1f}")
-    print(f"speed ratio folio (fetch+extract+store)/trafilatura (extract only): {rows[0][2] / rows[1][2]:.2f}")
+        print(
+            f"{name:<12} {summary['precision']:6.4f} {summary['recall']:6.4f} {summary['f1']:6.4f}"
+            f" {speed:8.1f}"
+        )
+    print(
+        f"speed ratio folio (fetch+extract+store)/trafilatura (extract only): {rows[0][2] / rows[1][2]:.2f}"
+    )
     return 1 if not_ready else 0
 
 

@@ -28,7 +28,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus_common import corpus_pages  # noqa: E402
 
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 FETCHED = dt.date(2019, 11, 21)
 
 
@@ -74,7 +79,11 @@ def main(argv=None) -> int:
         h1s = [comparable(h.text_content()) for h in tree.iter("h1")]
         if h1s:
             title = comparable(result.title)
-            tally("title", title in h1s and not re.search(r"\s[|–—-]\s", result.title), f"{page_id[:8]} {result.title!r} vs {h1s[:2]}")
+            tally(
+                "title",
+                title in h1s and not re.search("\\s[|\u2013\u2014-]\\s", result.title),
+                f"{page_id[:8]} {result.title!r} vs {h1s[:2]}",
+            )
         stated = url_date(url)
         if stated:
             year, month, day = stated
@@ -82,15 +91,29 @@ def main(argv=None) -> int:
             ok = bool(got and got.year == year and got.month == month and (day is None or got.day == day))
             tally("published (URL date)", ok, f"{page_id[:8]} {got} vs {stated}")
         if result.published:
-            tally("published not after fetch", result.published <= FETCHED, f"{page_id[:8]} {result.published}")
+            tally(
+                "published not after fetch", result.published <= FETCHED, f"{page_id[:8]} {result.published}"
+            )
         if result.author:
             names = [n.strip() for n in result.author.split(",") if n.strip()]
-            tally("authors visible on page", all(comparable(n) in visible for n in names), f"{page_id[:8]} {names}")
+            tally(
+                "authors visible on page",
+                all(comparable(n) in visible for n in names),
+                f"{page_id[:8]} {names}",
+            )
         tally("author found", bool(result.author), page_id[:8])
         if result.language and len(result.text.split()) > 50:
-            tally("language", result.language == detect_language(result.text), f"{page_id[:8]} {result.language}")
+            tally(
+                "language",
+                result.language == detect_language(result.text),
+                f"{page_id[:8]} {result.language}",
+            )
         tally("site name found", bool(result.site_name), page_id[:8])
-        tally("lead image absolute URL", result.lead_image.startswith(("http://", "https://")), f"{page_id[:8]} {result.lead_image!r}")
+        tally(
+            "lead image absolute URL",
+            result.lead_image.startswith(("http://", "https://")),
+            f"{page_id[:8]} {result.lead_image!r}",
+        )
     print(f"{'check':<28} {'correct':>8} {'pages':>6} {'share':>6}")
     for field, (ok, total) in counts.items():
         print(f"{field:<28} {ok:>8} {total:>6} {ok / total:6.1%}")

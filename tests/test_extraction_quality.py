@@ -11,12 +11,15 @@ from articles import extraction, sanitizing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from corpus_common import corpus_pages, score  # noqa: E402
+from corpus_common import corpus_pages, score
 
 URL = "https://news.example.com/2024/05/a-story"
 PARAGRAPHS = [
-    f"Paragraph {i} of the story tells how the river town rebuilt its {thing} after the long flood of that year."
-    for i, thing in enumerate(["bridge", "mill", "school", "market", "library", "harbour", "station", "chapel"])
+    f"Paragraph {i} of the story tells how the river town rebuilt its {thing} after the long flood "
+    "of that year."
+    for i, thing in enumerate(
+        ["bridge", "mill", "school", "market", "library", "harbour", "station", "chapel"]
+    )
 ]
 
 
@@ -66,8 +69,10 @@ def test_reader_comment_thread_left_out():
         f"comment number {i} says, and the mill was never the problem.</p></li>"
         for i in range(6)
     )
-    html = page(f"<article>{prose()}</article><section id='comments' class='comments'><h3>6 comments</h3>"
-                f"<ol class='comment-list'>{comments}</ol></section>")
+    html = page(
+        f"<article>{prose()}</article><section id='comments' class='comments'><h3>6 comments</h3>"
+        f"<ol class='comment-list'>{comments}</ol></section>"
+    )
     text = text_of(html)
     assert_story(text)
     assert "I disagree" not in text and "reader1" not in text
@@ -84,12 +89,19 @@ def test_headline_standfirst_byline_timestamp_and_hidden_metadata_left_out():
         "<div hidden><p>internal-id 88123 section world priority high embargo none</p></div>"
         "<div style='display:none'>tracking metadata block for the print edition of this story</div>"
         f"{prose()}</article>",
-        head="<meta property='og:title' content='The river town rebuilt'><meta name='author' content='Jane Doe'>",
+        head="<meta property='og:title' content='The river town rebuilt'><meta name='author' "
+        "content='Jane Doe'>",
     )
     result = extraction.extract(html, URL)
     assert_story(result.text)
-    for furniture in ("The river town rebuilt", "How a small town", "Jane Doe", "12:30", "internal-id",
-                      "tracking metadata"):
+    for furniture in (
+        "The river town rebuilt",
+        "How a small town",
+        "Jane Doe",
+        "12:30",
+        "internal-id",
+        "tracking metadata",
+    ):
         assert furniture not in result.text
     assert result.title == "The river town rebuilt"
     assert result.author == "Jane Doe"
@@ -106,21 +118,31 @@ def test_edge_furniture_left_out():
         "<p>Sign up for our daily newsletter to get the top stories.</p>"
         "<p>Subscribe to continue reading. Already a subscriber? Log in.</p>"
         "<p>© 2024 Example News. All rights reserved.</p>"
-        "<h3>Top stories</h3><ul><li><a href='/a'>Mayor resigns</a></li><li><a href='/b'>Rain again</a></li></ul>"
+        "<h3>Top stories</h3><ul><li><a href='/a'>Mayor resigns</a></li><li><a href='/b'>Rain "
+        "again</a></li></ul>"
         "</article>"
     )
     text = text_of(html)
     assert_story(text)
-    for furniture in ("Share this", "Found a mistake", "newsletter", "already a subscriber", "All rights",
-                      "Top stories", "Mayor resigns"):
+    for furniture in (
+        "Share this",
+        "Found a mistake",
+        "newsletter",
+        "already a subscriber",
+        "All rights",
+        "Top stories",
+        "Mayor resigns",
+    ):
         assert furniture.lower() not in text.lower()
 
 
 def test_related_stories_section_and_inline_teasers_left_out():
     html = page(
-        f"<article>{prose(0, 4)}<p><strong>READ MORE: <a href='/x'>Flood defences fail in the north</a></strong></p>"
+        f"<article>{prose(0, 4)}<p><strong>READ MORE: <a href='/x'>Flood defences fail in the "
+        "north</a></strong></p>"
         f"<p><a href='/y'>Twenty towns still wait for help after the storm</a></p>{prose(4, 8)}"
-        "<h2>Related stories</h2><p><a href='/z'>The mill reopens</a></p><p>A short teaser of that other story.</p>"
+        "<h2>Related stories</h2><p><a href='/z'>The mill reopens</a></p><p>A short teaser of that "
+        "other story.</p>"
         "</article>"
     )
     text = text_of(html)
@@ -137,7 +159,9 @@ def test_body_split_over_containers_with_ads_between_is_whole():
     first = "".join(f"<p>{p}</p>" for p in long_paragraphs[:4])
     second = "".join(f"<p>{p}</p>" for p in long_paragraphs[4:])
     ad = "<div class='ad-slot advertisement'><a href='https://ads.example.net/c'>Buy a boat today</a></div>"
-    related = "".join(f"<li><a href='/r{i}'>Other story number {i} about another town</a></li>" for i in range(12))
+    related = "".join(
+        f"<li><a href='/r{i}'>Other story number {i} about another town</a></li>" for i in range(12)
+    )
     html = page(
         f"<main><div class='article-body'>{first}</div>{ad}<aside class='sidebar'><ul>{related}</ul></aside>"
         f"<div class='article-body'>{second}</div></main>"
@@ -149,7 +173,10 @@ def test_body_split_over_containers_with_ads_between_is_whole():
 
 
 def test_lead_paragraph_in_separate_container_kept():
-    lead = "The town of Riverford, population 4,000, has rebuilt almost everything the flood of last spring took."
+    lead = (
+        "The town of Riverford, population 4,000, has rebuilt almost everything the flood of last "
+        "spring took."
+    )
     html = page(
         f"<article><div class='lead'><p>{lead}</p></div><div class='content'>{prose()}</div></article>",
         head=f"<meta name='description' content='{lead}'>",
@@ -164,9 +191,11 @@ def test_lead_paragraph_in_separate_container_kept():
 
 def test_lists_tables_subheadings_and_captions_kept():
     html = page(
-        f"<article>{prose(0, 3)}<h2>What was rebuilt</h2><ul><li>The old stone bridge</li><li>The grain mill</li></ul>"
+        f"<article>{prose(0, 3)}<h2>What was rebuilt</h2><ul><li>The old stone bridge</li><li>The "
+        "grain mill</li></ul>"
         "<table><tr><th>Year</th><th>Cost</th></tr><tr><td>2023</td><td>4 million</td></tr></table>"
-        "<figure><img src='/img/bridge.jpg' alt='bridge'><figcaption>The new bridge at dawn, seen from the east bank.</figcaption></figure>"
+        "<figure><img src='/img/bridge.jpg' alt='bridge'><figcaption>The new bridge at dawn, seen "
+        "from the east bank.</figcaption></figure>"
         f"{prose(3, 8)}</article>"
     )
     result = extraction.extract(html, URL)
@@ -180,9 +209,12 @@ def test_lists_tables_subheadings_and_captions_kept():
 
 
 def test_embedded_social_post_kept_as_quotation():
-    tweet = ("<blockquote class='twitter-tweet'><p>The bridge is open again and the whole town came out to walk "
-             "across it this morning.</p>&mdash; Riverford Council (@riverford) <a href='https://x.com/s/1'>May 3, 2024</a>"
-             "</blockquote>")
+    tweet = (
+        "<blockquote class='twitter-tweet'><p>The bridge is open again and the whole town came out to walk "
+        "across it this morning.</p>&mdash; Riverford Council (@riverford) <a "
+        "href='https://x.com/s/1'>May 3, 2024</a>"
+        "</blockquote>"
+    )
     text = text_of(page(f"<article>{prose(0, 4)}<div class='embed'>{tweet}</div>{prose(4, 8)}</article>"))
     assert "The bridge is open again" in text
 
@@ -194,16 +226,22 @@ def test_lazy_images_become_normal_images_and_trackers_go():
     images = (
         "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' data-src='/img/lazy.jpg' alt='lazy one'>"
         "<img class='lazyload' data-srcset='/img/small.jpg 320w, /img/large.jpg 1024w' alt='srcset one'>"
-        "<img src='/img/placeholder.gif' alt='x'><noscript><img src='https://cdn.example.com/real.jpg' alt='real'></noscript>"
-        "<picture><source srcset='/img/pic-800.webp 800w, /img/pic-1600.webp 1600w'><img alt='picture one'></picture>"
+        "<img src='/img/placeholder.gif' alt='x'><noscript><img "
+        "src='https://cdn.example.com/real.jpg' alt='real'></noscript>"
+        "<picture><source srcset='/img/pic-800.webp 800w, /img/pic-1600.webp 1600w'><img "
+        "alt='picture one'></picture>"
         "<img src='https://tracker.example.net/pixel.gif?id=1' width='1' height='1' alt=''>"
         "<img src='/icons/share.png' width='16' height='16' alt='share'>"
     )
     html = page(f"<article>{prose(0, 4)}<figure>{images}</figure>{prose(4, 8)}</article>")
     result = extraction.extract(html, URL)
     html_out = sanitizing.clean(result.html, URL)
-    for src in ("https://news.example.com/img/lazy.jpg", "https://news.example.com/img/large.jpg",
-                "https://cdn.example.com/real.jpg", "https://news.example.com/img/pic-1600.webp"):
+    for src in (
+        "https://news.example.com/img/lazy.jpg",
+        "https://news.example.com/img/large.jpg",
+        "https://cdn.example.com/real.jpg",
+        "https://news.example.com/img/pic-1600.webp",
+    ):
         assert src in html_out, src
     for junk in ("pixel.gif", "share.png", "placeholder.gif", "data:image"):
         assert junk not in html_out
@@ -215,18 +253,21 @@ def test_lazy_images_become_normal_images_and_trackers_go():
 
 def test_metadata_from_json_ld_first():
     head = (
-        "<script type='application/ld+json'>{\"@context\":\"https://schema.org\",\"@type\":\"NewsArticle\","
-        "\"headline\":\"Riverford rebuilds after the flood\",\"datePublished\":\"2024-05-03T08:00:00Z\","
-        "\"author\":[{\"@type\":\"Person\",\"name\":\"Jane Doe\"},{\"@type\":\"Person\",\"name\":\"Omar Ali\"},"
-        "{\"@type\":\"Organization\",\"name\":\"Example News\"}],\"image\":\"https://news.example.com/lead.jpg\","
-        "\"publisher\":{\"@type\":\"Organization\",\"name\":\"Example News\"}}</script>"
+        '<script type=\'application/ld+json\'>{"@context":"https://schema.org","@type":"NewsArticle",'
+        '"headline":"Riverford rebuilds after the flood","datePublished":"2024-05-03T08:00:00Z",'
+        '"author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"Omar Ali"},'
+        '{"@type":"Organization","name":"Example News"}],"image":"https://news.example.com/lead.jpg",'
+        '"publisher":{"@type":"Organization","name":"Example News"}}</script>'
         "<meta property='og:title' content='Riverford rebuilds | Example News'>"
         "<meta property='og:site_name' content='Example News'>"
         "<script>var published = '2031-01-01'; var related = {date: '2030-12-24'};</script>"
     )
-    html = page(f"<article><h1>Riverford rebuilds after the flood</h1>{prose()}</article>"
-                "<div class='comments'><p class='comment-author'>By Troll King</p><p>First!</p></div>",
-                head=head, title="Riverford rebuilds after the flood - Example News")
+    html = page(
+        f"<article><h1>Riverford rebuilds after the flood</h1>{prose()}</article>"
+        "<div class='comments'><p class='comment-author'>By Troll King</p><p>First!</p></div>",
+        head=head,
+        title="Riverford rebuilds after the flood - Example News",
+    )
     result = extraction.extract(html, URL, today=dt.date(2024, 6, 1))
     assert result.title == "Riverford rebuilds after the flood"
     assert result.author == "Jane Doe, Omar Ali"
@@ -237,10 +278,14 @@ def test_metadata_from_json_ld_first():
 
 
 def test_title_without_site_segment_and_no_future_or_script_date():
-    head = ("<meta property='og:site_name' content='Example News'>"
-            "<meta property='article:published_time' content='2031-01-01T00:00:00Z'>"
-            "<script>window.__DATA__ = {\"date\": \"2024-01-01\"};</script>")
-    html = page(f"<article>{prose()}</article>", head=head, title="Riverford rebuilds after the flood | Example News")
+    head = (
+        "<meta property='og:site_name' content='Example News'>"
+        "<meta property='article:published_time' content='2031-01-01T00:00:00Z'>"
+        '<script>window.__DATA__ = {"date": "2024-01-01"};</script>'
+    )
+    html = page(
+        f"<article>{prose()}</article>", head=head, title="Riverford rebuilds after the flood | Example News"
+    )
     result = extraction.extract(html, URL, today=dt.date(2024, 6, 1))
     assert result.title == "Riverford rebuilds after the flood"
     assert result.published is None
@@ -259,7 +304,9 @@ def test_log_records_winner_fallback_scores_and_warnings():
     assert log["extractor"] in ("trafilatura", "readability")
     assert "trafilatura" in log["scores"] and "words" in log["scores"]["trafilatura"]
     assert isinstance(log["fallbacks"], list) and isinstance(log["warnings"], list)
-    short = extraction.extract(page("<article><p>Only a few words are on this page at all, twelve or so.</p></article>"), URL)
+    short = extraction.extract(
+        page("<article><p>Only a few words are on this page at all, twelve or so.</p></article>"), URL
+    )
     assert "very short" in short.log["warnings"]
     assert short.log["fallbacks"] and short.log["fallbacks"][0]["extractor"] == "readability"
     assert "too short" in short.log["fallbacks"][0]["because"]

@@ -10,8 +10,9 @@ trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its res
 Two more signs are recorded as warnings only: ``missing lead`` (the page's description opens a paragraph of
 the page but not of the result) and ``far from articleBody`` (the page's JSON-LD ``articleBody`` is given
 and the result's 4-word shingles match it with F1 under BODY_AGREEMENT, the corpus scorer's unit); they
-decide between candidates once readability has run. If any check fails, readability-lxml (a port of Arc90 Readability) runs on the same parsed page and the
-better candidate wins: the nearer one to ``articleBody`` when the page gives one, otherwise readability
+decide between candidates once readability has run. If any check fails, readability-lxml (a port of Arc90
+Readability) runs on the same parsed page and the better candidate wins: the nearer one to ``articleBody``
+when the page gives one, otherwise readability
 only when it repairs the failed check without becoming link-dense. Scores go into ``log["scores"]``.
 """
 
@@ -42,8 +43,14 @@ def trafilatura_body(tree: etree._Element, url: str) -> etree._Element | None:
     from trafilatura.settings import Extractor
 
     options = Extractor(
-        output_format="python", fast=True, comments=False, formatting=True, links=True, images=True,
-        tables=True, url=None,  # links stay as in the page; sanitizing.clean resolves them (cheaper)
+        output_format="python",
+        fast=True,
+        comments=False,
+        formatting=True,
+        links=True,
+        images=True,
+        tables=True,
+        url=None,  # links stay as in the page; sanitizing.clean resolves them (cheaper)
     )
     document = bare_extraction(tree, options=options)
     if document is None or document.body is None or not len(document.body):
@@ -70,7 +77,11 @@ def readability_body(tree: etree._Element) -> etree._Element | None:
         return None
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     # Flatten readability's wrapper <div>s so clean-up sees the paragraphs as children.
-    while len(root) == 1 and root[0].tag in ("div", "article", "section", "body") and not (root.text or "").strip():
+    while (
+        len(root) == 1
+        and root[0].tag in ("div", "article", "section", "body")
+        and not (root.text or "").strip()
+    ):
         inner = root[0]
         root.remove(inner)
         root.text = inner.text
@@ -117,7 +128,14 @@ def paragraph_words(tree: etree._Element) -> int:
 
 def _features(body: etree._Element | None, lead: re.Pattern | None, reference: str) -> dict:
     if body is None:
-        return {"words": 0, "link_density": 0.0, "lead": False, "agreement": 0.0, "text": "", "menu_like": False}
+        return {
+            "words": 0,
+            "link_density": 0.0,
+            "lead": False,
+            "agreement": 0.0,
+            "text": "",
+            "menu_like": False,
+        }
     text = html_to_text(body, captions=False)
     lines = [line for line in body.text_content().splitlines() if line.strip()]
     return {
@@ -196,11 +214,17 @@ def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict
         # readability found the same article and more of it (a body split over several containers).
         superset = grows >= 0.9 and ratio >= 1.15 and clean
         # readability has the lead paragraph trafilatura left out, and little else.
-        lead_fixed = lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
+        lead_fixed = (
+            lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
+        )
         # readability passes more of the checks, and is not much shorter.
-        fewer = len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
+        fewer = (
+            len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
+        )
         # trafilatura returned a block of links (a menu, a teaser list) rather than prose.
-        junk = main_features["link_density"] > 0.5 or (main_features["menu_like"] and not other_features["menu_like"])
+        junk = main_features["link_density"] > 0.5 or (
+            main_features["menu_like"] and not other_features["menu_like"]
+        )
         better = bool(clean and (superset or lead_fixed or fewer or junk))
     if better:
         log["extractor"] = "readability"

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from . import cleanup, choose
+from . import choose, cleanup
 from .media import drop_hidden, figure_captions, keep_embedded_posts, prepare_images, restore_captions
 from .metadata import read_metadata
 from .text import count_words, detect_language, html_to_text, normalize_space, page_language
-
 
 #: Fewer words than this is a navigation bar or an error page, not an article.
 MIN_WORDS = 10
@@ -72,7 +71,7 @@ def _parse(html: str) -> etree._Element:
             tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
         except (etree.ParserError, ValueError) as exc:
             raise ExtractionError("The page is empty or is not HTML Folio can read.") from exc
-    if tree is None or tree.find("body") is None and not len(tree):
+    if tree is None or (tree.find("body") is None and not len(tree)):
         raise ExtractionError("The page is empty or is not HTML Folio can read.")
     return tree
 
@@ -154,7 +153,7 @@ def extract_plain_text(text: str, url: str, *, title: str = "") -> Extraction:
 
 
 def extract_pdf(data: bytes, url: str) -> Extraction:
-    """Build an Extraction from PDF bytes with pypdf: the document's text, and its title from the PDF metadata.
+    """Build an Extraction from PDF bytes with pypdf: the document's text, its title from the PDF metadata.
 
     Raises ExtractionError for an encrypted, broken or image-only PDF.
     """

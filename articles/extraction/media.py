@@ -20,11 +20,20 @@ from lxml import etree
 from .text import remove_element
 
 LAZY_ATTRIBUTES = (
-    "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
-    "data-orig-file", "data-medium-file",
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-lazy",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+    "data-orig-file",
+    "data-medium-file",
 )
 SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset")
-_PLACEHOLDER = re.compile(r"^data:|blank|spacer|placeholder|transparent|lazy[-_]?load|grey\.gif|pixel\.gif", re.I)
+_PLACEHOLDER = re.compile(
+    r"^data:|blank|spacer|placeholder|transparent|lazy[-_]?load|grey\.gif|pixel\.gif", re.I
+)
 _TRACKER = re.compile(
     r"(^|[/._-])(pixel|beacon|tracking|tracker|analytics|spacer)([/._?-]|$)|doubleclick|/b/ss/|facebook\.com/tr",
     re.I,
@@ -128,7 +137,8 @@ def drop_hidden(tree: etree._Element) -> int:
     """Remove elements the page does not show: the ``hidden`` attribute, ``display:none`` or
     ``visibility:hidden`` inline styles (metadata blocks, print-only copies, templates). Returns how many."""
     hidden = [
-        element for element in tree.xpath("//body//*[@hidden or @style]")
+        element
+        for element in tree.xpath("//body//*[@hidden or @style]")
         if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or "")
     ]
     for element in hidden:
@@ -179,7 +189,7 @@ def prepare_images(tree: etree._Element, base_url: str) -> dict:
 
 
 def figure_captions(tree: etree._Element) -> dict[str, str]:
-    """``{image src: caption}`` for the page's pictures inside a ``<figure>`` with a ``<figcaption>`` (run after
+    """``{image src: caption}`` for the page's pictures in a ``<figure>`` with a ``<figcaption>`` (run after
     ``prepare_images``, so the sources are absolute). Extractors keep the image and drop the caption."""
     captions: dict[str, str] = {}
     for figure in tree.xpath("//body//figure[.//img and .//figcaption]")[:200]:

@@ -13,7 +13,6 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -21,12 +20,25 @@ from lxml import etree
 from .text import normalize_space
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reviewnewsarticle", "backgroundnewsarticle", "techarticle", "scholarlyarticle", "socialmediaposting",
-    "liveblogposting", "report", "posting", "webpage", "medicalwebpage",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "techarticle",
+    "scholarlyarticle",
+    "socialmediaposting",
+    "liveblogposting",
+    "report",
+    "posting",
+    "webpage",
+    "medicalwebpage",
 }
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_SEPARATORS = re.compile("\\s+[|\\-\u2013\u2014:·•»]\\s+")
 _NOT_A_NAME = re.compile(
     r"https?://|www\.|@|\.com\b|^admin$|^redacci[oó]n$|\b(writer|correspondent|reporter|editor|staff|press|news"
     r"|agency|desk|team|contributor|columnist|newsroom|wire|service)s?\b",
@@ -186,7 +198,7 @@ def strip_site_name(title: str, site_name: str) -> str:
     if len(parts) < 2:
         return title
     site = site_name.casefold()
-    kept = [p for p in parts if not site or p.casefold() != site and site not in p.casefold()]
+    kept = [p for p in parts if not site or (p.casefold() != site and site not in p.casefold())]
     if site and kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
     # No known site name: the longest segment is the headline.
@@ -200,7 +212,9 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
     meta = PageMetadata()
     tags = meta_tags(tree)
     objects = _json_objects(tree)
-    article = next((o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None)
+    article = next(
+        (o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None
+    )
     article = article or next((o for o in objects if _types(o) & ARTICLE_TYPES), None) or {}
     site_objects = [o for o in objects if _types(o) & {"website", "organization", "newsmediaorganization"}]
 
@@ -215,30 +229,45 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
         meta.site_name = ""
     meta.title = _text(article.get("headline")) or _meta(tags, "og:title", "twitter:title")
     if not meta.title:
-        meta.title = strip_site_name(normalize_space(found.title or extract_title(tree) or ""), meta.site_name)
+        meta.title = strip_site_name(
+            normalize_space(found.title or extract_title(tree) or ""), meta.site_name
+        )
     elif meta.site_name:
         meta.title = strip_site_name(meta.title, meta.site_name)
 
     authors = _people(article.get("author"), meta.site_name) if article.get("author") else []
     if not authors:
-        authors = _people(_meta(tags, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name)
+        authors = _people(
+            _meta(tags, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name
+        )
     if not authors and found.author:
         authors = _people(found.author, meta.site_name)
     if not authors:
         authors = _byline_authors(tree, meta.site_name)
     meta.authors = authors
 
-    meta.published = (
-        parse_date(_text(article.get("datePublished")), today)
-        or parse_date(_meta(tags, "article:published_time", "datePublished", "og:published_time",
-                            "pubdate", "publishdate", "date", "dc.date", "DC.date.issued", "sailthru.date"), today)
+    meta.published = parse_date(_text(article.get("datePublished")), today) or parse_date(
+        _meta(
+            tags,
+            "article:published_time",
+            "datePublished",
+            "og:published_time",
+            "pubdate",
+            "publishdate",
+            "date",
+            "dc.date",
+            "DC.date.issued",
+            "sailthru.date",
+        ),
+        today,
     )
     if meta.published is None:
         from htmldate import find_date
 
         try:
-            found_date = find_date(tree, url=url, extensive_search=False, max_date=today.isoformat(),
-                                   original_date=True)
+            found_date = find_date(
+                tree, url=url, extensive_search=False, max_date=today.isoformat(), original_date=True
+            )
         except Exception:  # htmldate raises on odd pages; a missing date is fine
             found_date = None
         meta.published = parse_date(found_date, today)
