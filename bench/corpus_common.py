@@ -52,8 +52,18 @@ def score(predictions: dict[str, str], *, details: bool = False, worst: int = 0)
         pred_path.write_text(json.dumps(predictions), encoding="utf-8")
         out_path = Path(tmp) / "out.json"
         command = [
-            sys.executable, str(SCORER), "--corpus", str(corpus), "--predictions", str(pred_path),
-            "--json-out", str(out_path), "--worst", str(worst), "--bootstrap", "200",
+            sys.executable,
+            str(SCORER),
+            "--corpus",
+            str(corpus),
+            "--predictions",
+            str(pred_path),
+            "--json-out",
+            str(out_path),
+            "--worst",
+            str(worst),
+            "--bootstrap",
+            "200",
         ]
         if details:
             command.append("--details")

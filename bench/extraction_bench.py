@@ -55,7 +55,9 @@ def run_both(pages, *, repeat: int = 1, baseline: bool = True):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="score an evenly spread sample of N pages")
-    parser.add_argument("--details", action="store_true", help="show leaked/missed shingles of the worst pages")
+    parser.add_argument(
+        "--details", action="store_true", help="show leaked/missed shingles of the worst pages"
+    )
     parser.add_argument("--worst", type=int, default=10)
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--repeat", type=int, default=1, help="time each page N times, keep the fastest")
@@ -70,7 +72,9 @@ def main(argv=None) -> int:
     detect_language("A few words of English text to load the language model once.")
     run_both(pages[:3])
     rows = []
-    folio_pred, folio_time, traf_pred, traf_time = run_both(pages, repeat=args.repeat, baseline=not args.only_folio)
+    folio_pred, folio_time, traf_pred, traf_time = run_both(
+        pages, repeat=args.repeat, baseline=not args.only_folio
+    )
     write_predictions(Path(args.out) / "folio.json", folio_pred)
     folio = score(folio_pred, details=args.details, worst=args.worst)
     rows.append(("folio", folio["summary"], len(pages) / folio_time))
@@ -83,7 +87,10 @@ def main(argv=None) -> int:
     print(f"pages: {len(pages)}")
     print(f"{'extractor':<12} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>8}")
     for name, summary, speed in rows:
-        print(f"{name:<12} {summary['precision']:6.3f} {summary['recall']:6.3f} {summary['f1']:6.3f} {speed:8.1f}")
+        print(
+            f"{name:<12} {summary['precision']:6.4f} {summary['recall']:6.4f} {summary['f1']:6.4f}"
+            f" {speed:8.1f}"
+        )
     if len(rows) == 2:
         print(f"speed ratio folio/trafilatura: {rows[0][2] / rows[1][2]:.2f}")
     return 0

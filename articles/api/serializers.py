@@ -27,7 +27,7 @@ class ArticleOutput(serializers.ModelSerializer):
             "id", "url", "final_url", "canonical_url", "status", "failure_reason", "title", "author",
             "published", "site_name", "language", "lead_image", "excerpt", "word_count",
             "reading_time_minutes", "content_html", "content_text", "tags", "is_archived", "is_favorite",
-            "created_at",
+            "created_at", "extraction_log",
         ]
         read_only_fields = fields
 

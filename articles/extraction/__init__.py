@@ -9,6 +9,16 @@ from .core import Extraction, ExtractionError, extract, extract_pdf, extract_pla
 from .text import BLOCK_TAGS, count_words, detect_language, html_to_text, normalize_space, page_language
 
 __all__ = [
-    "BLOCK_TAGS", "EDGE_BOILERPLATE", "Extraction", "ExtractionError", "count_words", "detect_language", "extract",
-    "extract_pdf", "extract_plain_text", "html_to_text", "normalize_space", "page_language",
+    "BLOCK_TAGS",
+    "EDGE_BOILERPLATE",
+    "Extraction",
+    "ExtractionError",
+    "count_words",
+    "detect_language",
+    "extract",
+    "extract_pdf",
+    "extract_plain_text",
+    "html_to_text",
+    "normalize_space",
+    "page_language",
 ]

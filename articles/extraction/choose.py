@@ -5,12 +5,14 @@ trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its res
 - ``too short``: under SHORT_WORDS words;
 - ``link-dense``: more than LINK_DENSE of its characters inside links;
 - ``menu-like``: thirty lines or more of under three words on average (a menu or a list of links as text);
-- ``missing lead``: the page's description opens a paragraph of the page but not of the result;
-- ``far from articleBody``: the page's JSON-LD ``articleBody`` is given and the result's 4-word shingles
-  match it with F1 under BODY_AGREEMENT (the corpus scorer's unit; scrapinghub article-extraction-benchmark).
+- ``prose left out``: it holds under MISSED_PROSE of the words of the page's prose paragraphs.
 
-If any check fails, readability-lxml (a port of Arc90 Readability) runs on the same parsed page and the
-better candidate wins: the nearer one to ``articleBody`` when the page gives one, otherwise readability
+Two more signs are recorded as warnings only: ``missing lead`` (the page's description opens a paragraph of
+the page but not of the result) and ``far from articleBody`` (the page's JSON-LD ``articleBody`` is given
+and the result's 4-word shingles match it with F1 under BODY_AGREEMENT, the corpus scorer's unit); they
+decide between candidates once readability has run. If any check fails, readability-lxml (a port of Arc90
+Readability) runs on the same parsed page and the better candidate wins: the nearer one to ``articleBody``
+when the page gives one, otherwise readability
 only when it repairs the failed check without becoming link-dense. Scores go into ``log["scores"]``.
 """
 
@@ -27,10 +29,10 @@ from .cleanup import link_density
 from .metadata import PageMetadata
 from .text import html_to_text, words
 
-SHORT_WORDS = 150
+SHORT_WORDS = 80
 LINK_DENSE = 0.35
 BODY_AGREEMENT = 0.9
-MISSED_PROSE = 0.6
+MISSED_PROSE = 0.8
 MIN_FALLBACK_WORDS = 25
 
 
@@ -41,8 +43,14 @@ def trafilatura_body(tree: etree._Element, url: str) -> etree._Element | None:
     from trafilatura.settings import Extractor
 
     options = Extractor(
-        output_format="python", fast=True, comments=False, formatting=True, links=True, images=True,
-        tables=True, url=url,
+        output_format="python",
+        fast=True,
+        comments=False,
+        formatting=True,
+        links=True,
+        images=True,
+        tables=True,
+        url=None,  # links stay as in the page; sanitizing.clean resolves them (cheaper)
     )
     document = bare_extraction(tree, options=options)
     if document is None or document.body is None or not len(document.body):
@@ -69,7 +77,11 @@ def readability_body(tree: etree._Element) -> etree._Element | None:
         return None
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     # Flatten readability's wrapper <div>s so clean-up sees the paragraphs as children.
-    while len(root) == 1 and root[0].tag in ("div", "article", "section", "body") and not (root.text or "").strip():
+    while (
+        len(root) == 1
+        and root[0].tag in ("div", "article", "section", "body")
+        and not (root.text or "").strip()
+    ):
         inner = root[0]
         root.remove(inner)
         root.text = inner.text
@@ -116,7 +128,14 @@ def paragraph_words(tree: etree._Element) -> int:
 
 def _features(body: etree._Element | None, lead: re.Pattern | None, reference: str) -> dict:
     if body is None:
-        return {"words": 0, "link_density": 0.0, "lead": False, "agreement": 0.0, "text": "", "menu_like": False}
+        return {
+            "words": 0,
+            "link_density": 0.0,
+            "lead": False,
+            "agreement": 0.0,
+            "text": "",
+            "menu_like": False,
+        }
     text = html_to_text(body, captions=False)
     lines = [line for line in body.text_content().splitlines() if line.strip()]
     return {
@@ -137,10 +156,6 @@ def _problems(features: dict, lead: re.Pattern | None, reference: str, prose_wor
         problems.append("link-dense")
     if features["menu_like"]:
         problems.append("menu-like")
-    if lead and not features["lead"]:
-        problems.append("missing lead")
-    if reference and features["agreement"] < BODY_AGREEMENT:
-        problems.append("far from articleBody")
     if features["words"] < MISSED_PROSE * prose_words:
         problems.append("prose left out")
     return problems
@@ -151,6 +166,17 @@ def containment(inner: str, outer: str) -> float:
     a, b = shingles(words(inner)), shingles(words(outer))
     total = sum(a.values())
     return sum((a & b).values()) / total if total else 0.0
+
+
+def _warnings(features: dict, lead: re.Pattern | None, reference: str) -> list[str]:
+    """Signs worth showing that do not on their own justify a second extractor (measured on the corpus:
+    running readability for them changed no page's choice)."""
+    found = []
+    if lead and not features["lead"]:
+        found.append("missing lead")
+    if reference and features["agreement"] < BODY_AGREEMENT:
+        found.append("far from articleBody")
+    return found
 
 
 def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict) -> etree._Element | None:
@@ -164,6 +190,7 @@ def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict
     main = trafilatura_body(tree, url)
     main_features = _features(main, lead, reference)
     problems = _problems(main_features, lead, reference, prose_words)
+    log["warnings"].extend(_warnings(main_features, lead, reference))
     log["scores"]["page"] = {"prose_words": prose_words, "article_body_words": len(words(reference))}
     log["scores"]["trafilatura"] = {k: v for k, v in main_features.items() if k != "text"}
     log["extractor"] = "trafilatura"
@@ -187,11 +214,17 @@ def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict
         # readability found the same article and more of it (a body split over several containers).
         superset = grows >= 0.9 and ratio >= 1.15 and clean
         # readability has the lead paragraph trafilatura left out, and little else.
-        lead_fixed = lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
+        lead_fixed = (
+            lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
+        )
         # readability passes more of the checks, and is not much shorter.
-        fewer = len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
+        fewer = (
+            len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
+        )
         # trafilatura returned a block of links (a menu, a teaser list) rather than prose.
-        junk = main_features["link_density"] > 0.5 or (main_features["menu_like"] and not other_features["menu_like"])
+        junk = main_features["link_density"] > 0.5 or (
+            main_features["menu_like"] and not other_features["menu_like"]
+        )
         better = bool(clean and (superset or lead_fixed or fewer or junk))
     if better:
         log["extractor"] = "readability"

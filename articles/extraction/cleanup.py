@@ -26,7 +26,8 @@ EDGE_BOILERPLATE = re.compile(
     r"""(
         found\s+(a|an)\s+(mistake|error|typo) | report\s+(a|an)\s+(mistake|error|typo|correction)
       | spotted\s+(a|an)\s+(mistake|error|typo) | contact\s+us | get\s+in\s+touch
-      | sign\s+up | subscribe | newsletter | follow\s+(us|him|her|them|@) | share\s+(this|on|via) | click\s+here
+      | sign\s+up | subscribe | newsletter | follow\s+(us|him|her|them|@) | share\s+(this|on|via)
+      | click\s+here
       | all\s+rights\s+reserved | © | \(c\)\s*\d{4} | copyright\s+(\d{4}|©) | read\s+more\b
       | related\s+(articles|stories|coverage|content|posts|links|topics) | (more|top|latest)\s+(stories|news)
       | (download|get)\s+(our|the)\s+app | support\s+(our|independent)\s+journalism | advertisement
@@ -48,12 +49,17 @@ EDGE_MAX_WORDS = 18
 #: membership pitches, citations. Matched on edge blocks of up to STRONG_MAX_WORDS words.
 EDGE_STRONG = re.compile(
     r"""(
-        [\w.+-]+@[\w-]+\.[\w.]+ | contributed\s+(to\s+)?(this\s+)?(report|reporting|story) | ^\W*(additional\s+)?reporting\s+by
-      | \bediting\s+by\b | if\s+you\s+(enjoyed|liked|value|appreciate)\s+this | this\s+copy\s+is\s+for\s+your\s+personal
-      | (sign\s+up|subscribe)\s+(for|to|now|today) | follow\s+\S+(\s+\S+)?\s+on\s+(twitter|facebook|instagram|x\b)
-      | ^\W*citation\s*: | \bretrieved\s+\d | ^\W*note\s*:\s*we\s+are | have\s+a\s+tip | may\s+(earn|get|receive)\s+a
-      | (full|more)\s+coverage\s+(of|at) | ^\W*listen\s+to\b | comments?\s+(with|that|which)\s+.*(approved|moderat)
-      | (about|more\s+about)\s+the\s+author | is\s+headquartered\s+in | for\s+more\s+information,?\s+(visit|contact|see)
+        [\w.+-]+@[\w-]+\.[\w.]+ | contributed\s+(to\s+)?(this\s+)?(report|reporting|story)
+      | ^\W*(additional\s+)?reporting\s+by | \bediting\s+by\b
+      | if\s+you\s+(enjoyed|liked|value|appreciate)\s+this
+      | this\s+copy\s+is\s+for\s+your\s+personal | (sign\s+up|subscribe)\s+(for|to|now|today)
+      | follow\s+\S+(\s+\S+)?\s+on\s+(twitter|facebook|instagram|x\b) | ^\W*citation\s*: | \bretrieved\s+\d
+      | ^\W*note\s*:\s*we\s+are | have\s+a\s+tip | may\s+(earn|get|receive)\s+a
+      | (full|more)\s+coverage\s+(of|at) | ^\W*listen\s+to\b
+      | comments?\s+(with|that|which)\s+.*(approved|moderat)
+      | (about|more\s+about)\s+the\s+author
+      | is\s+headquartered\s+in | for\s+more\s+information,?\s+(visit|contact|see)
+      | (comments?|coment[aá]rios?|kommentare?)\b.*\b(approv|aprovad|moderat|moderad)
       | an\s+error\s+has\s+occurred | there\s+was\s+an\s+error | ^\W*(share|tweet|email|print)\W*$
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -63,7 +69,7 @@ STRONG_MAX_WORDS = 60
 #: A teaser line to another article inside a body: a label then a headline, or a headline then a tag.
 TEASER = re.compile(
     r"^\W*(read\s+more|see\s+more|read\s+also|also\s+read|related|also\s+on\s+\S+|more|watch|listen|see\s+also"
-    r"|recommended|trending|top\s+story|must\s+read|don'?t\s+miss)\s*(:|\||–|—|-|»)\s*\S"
+    r"|recommended|trending|top\s+story|must\s+read|don'?t\s+miss)\s*(:|\||\u2013|\u2014|-|»)\s*\S"
     r"|\[[A-Z][A-Z ]{2,20}\]\W*$|^\W*\[related",
     re.IGNORECASE,
 )
@@ -75,7 +81,8 @@ RELATED_HEADING = re.compile(
     r"|like\s+this|to\s+read)|read\s+(more|next|also)|also\s+read|see\s+also|top\s+stories|latest(\s+news|\s+stories)?"
     r"|most\s+(popular|read|viewed)|trending(\s+now)?|you\s+(may|might)\s+also\s+like|recommended(\s+for\s+you)?"
     r"|what\s+to\s+read\s+next|popular\s+(now|stories)|further\s+reading|comments?|\d+\s+comments?|leave\s+a\s+(reply|comment)"
-    r"|share\s+this(\s+article|\s+story)?|tags?|topics)\s*:?\s*$",
+    r"|share\s+this(\s+article|\s+story)?|tags?|topics|about\s+(the\s+author|us|[\w&.'-]+(\s+[\w&.'-]+){0,3})"
+    r"|(media|press)\s+contacts?|contacts?|notes?\s+to\s+editors?|about\s+the\s+(company|author|writer))\s*:?\s*$",
     re.IGNORECASE,
 )
 
@@ -95,7 +102,22 @@ TOP_FURNITURE = re.compile(
 )
 TOP_BLOCKS = 6
 TOP_MAX_WORDS = 25
-BLOCK_LEVEL = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "span", "section", "dl"}
+BLOCK_LEVEL = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "blockquote",
+    "span",
+    "section",
+    "dl",
+}
 
 
 def comparable(text: str) -> str:
@@ -115,7 +137,19 @@ def link_density(element: etree._Element) -> float:
 
 LEAF_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "figure", "table", "dd", "dt", "figcaption"}
 CONTAINER_TAGS = {
-    "div", "section", "article", "main", "ul", "ol", "span", "header", "footer", "aside", "li", "blockquote", "dl",
+    "div",
+    "section",
+    "article",
+    "main",
+    "ul",
+    "ol",
+    "span",
+    "header",
+    "footer",
+    "aside",
+    "li",
+    "blockquote",
+    "dl",
 }
 
 
@@ -169,8 +203,8 @@ def caption_texts(tree: etree._Element) -> set[str]:
     caption or credit, schema.org ``caption``, and long ``alt`` texts."""
     found: set[str] = set()
     xpath = (
-        "//body//figcaption | //body//*[contains(translate(@class,'CAPTION','caption'),'caption')]"
-        " | //body//*[@itemprop='caption' or @itemprop='description'][ancestor::figure]"
+        "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption')]"
+        " | //body//*[@itemprop='caption']"
     )
     for element in tree.xpath(xpath)[:300]:
         text = comparable(element.text_content())
@@ -194,7 +228,9 @@ def mark_captions(body: etree._Element, captions: set[str], log: dict) -> None:
         text = comparable(child.text_content())
         if count_words(text) < 4:
             continue
-        if text in captions or any(len(c) > 30 and (c.startswith(text) or text.startswith(c)) for c in captions):
+        if text in captions or any(
+            len(c) > 30 and (c.startswith(text) or text.startswith(c)) for c in captions
+        ):
             log.setdefault("captions", 0)
             log["captions"] += 1
             child.tag = "figcaption"
@@ -252,13 +288,57 @@ def drop_top_furniture(body: etree._Element, title: str, authors: list[str], log
         if words > TOP_MAX_WORDS:
             break
         plain = comparable(text)
-        is_byline = any(name and (plain == name or (name in plain and words <= len(name.split()) + 6)) for name in names)
+        is_byline = any(
+            name and (plain == name or (name in plain and words <= len(name.split()) + 6)) for name in names
+        )
         overlap = len(set(plain.split()) & title_words) / max(1, len(set(plain.split())))
-        is_headline = child.tag == "h1" or (index < 2 and words >= 4 and overlap >= 0.8 and
-                                            len(plain.split()) <= len(title_words) + 3)
+        is_headline = child.tag == "h1" or (
+            index < 2 and words >= 4 and overlap >= 0.8 and len(plain.split()) <= len(title_words) + 3
+        )
         if is_byline or is_headline or _BARE_URL.match(text) or (words <= 14 and TOP_FURNITURE.search(text)):
             _log(log, "headline, byline or timestamp", child)
             remove_block(child, body)
+
+
+#: Class or id words of a standfirst (the summary under a headline, outside the article's text).
+STANDFIRST = re.compile(
+    r"standfirst|\bdek\b|sub-?title|sub-?head|\bdeck\b|strapline|\bsapo\b|chapo|kicker|article-?lead",
+    re.IGNORECASE,
+)
+
+
+def _is_standfirst_in_page(text: str, page: etree._Element) -> str:
+    snippet = text[:40]
+    if len(snippet) < 20 or ("'" in snippet and '"' in snippet):
+        return ""
+    quote = '"' if "'" in snippet else "'"
+    for element in page.xpath(f"//body//*[contains(text(), {quote}{snippet}{quote})]")[:3]:
+        for level, node in enumerate([element, *element.iterancestors()]):
+            if level > 3 or node.tag in ("article", "main", "body"):
+                break
+            if node.tag in ("h2", "h3"):
+                return node.tag
+            match = STANDFIRST.search(f"{node.get('class') or ''} {node.get('id') or ''}")
+            if match:
+                return match.group(0)
+    return ""
+
+
+def drop_standfirst(body: etree._Element, page: etree._Element, log: dict) -> None:
+    """Remove a first block that the page shows as a standfirst: an ``<h2>``/``<h3>`` under the headline, or
+    an element whose class or id names a standfirst, dek, deck, subtitle or strapline (the reader shows the
+    excerpt separately). Measured on the corpus: "summary", "intro" and "header" classes and ``<h4>`` hold
+    the real first paragraph as often as not, so they do not count."""
+    first = next((b for b in blocks(body) if normalize_space(b.text_content())), None)
+    if first is None or first.tag in ("figure", "table", "img") or first.find(".//img") is not None:
+        return
+    text = normalize_space(first.text_content())
+    if not 4 <= count_words(text) <= 60 or len(blocks(body)) < 3:
+        return
+    reason = _is_standfirst_in_page(text, page)
+    if reason:
+        _log(log, f"standfirst ({reason})", first)
+        remove_block(first, body)
 
 
 def drop_duplicates(body: etree._Element, log: dict) -> None:

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from . import cleanup, choose
-from .media import prepare_images
+from . import choose, cleanup
+from .media import drop_hidden, figure_captions, keep_embedded_posts, prepare_images, restore_captions
 from .metadata import read_metadata
 from .text import count_words, detect_language, html_to_text, normalize_space, page_language
-
 
 #: Fewer words than this is a navigation bar or an error page, not an article.
 MIN_WORDS = 10
@@ -72,7 +71,7 @@ def _parse(html: str) -> etree._Element:
             tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
         except (etree.ParserError, ValueError) as exc:
             raise ExtractionError("The page is empty or is not HTML Folio can read.") from exc
-    if tree is None or tree.find("body") is None and not len(tree):
+    if tree is None or (tree.find("body") is None and not len(tree)):
         raise ExtractionError("The page is empty or is not HTML Folio can read.")
     return tree
 
@@ -89,7 +88,10 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     canonical = _canonical(tree)
     meta = read_metadata(tree, url, today)
     captions = cleanup.caption_texts(tree)
+    log["hidden_removed"] = drop_hidden(tree)
     log["images"] = prepare_images(tree, url)
+    log["embedded_posts"] = keep_embedded_posts(tree)
+    picture_captions = figure_captions(tree)
 
     winner = choose.best_candidate(tree, url, meta, log)
     if winner is None:
@@ -97,9 +99,11 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     body = winner
     cleanup.wrap_loose_text(body)
     cleanup.mark_captions(body, captions, log)
+    log["captions_restored"] = restore_captions(body, picture_captions)
     cleanup.drop_repeated_title(body, meta.title, log)
     cleanup.drop_repeated_lead_image(body, meta.lead_image, log)
     cleanup.drop_top_furniture(body, meta.title, meta.authors, log)
+    cleanup.drop_standfirst(body, tree, log)
     cleanup.drop_duplicates(body, log)
     cleanup.drop_link_lines(body, log)
     cleanup.trim_edges(body, log)
@@ -149,7 +153,7 @@ def extract_plain_text(text: str, url: str, *, title: str = "") -> Extraction:
 
 
 def extract_pdf(data: bytes, url: str) -> Extraction:
-    """Build an Extraction from PDF bytes with pypdf: the document's text, and its title from the PDF metadata.
+    """Build an Extraction from PDF bytes with pypdf: the document's text, its title from the PDF metadata.
 
     Raises ExtractionError for an encrypted, broken or image-only PDF.
     """

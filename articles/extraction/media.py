@@ -20,11 +20,20 @@ from lxml import etree
 from .text import remove_element
 
 LAZY_ATTRIBUTES = (
-    "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
-    "data-orig-file", "data-medium-file",
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-lazy",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+    "data-orig-file",
+    "data-medium-file",
 )
 SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset")
-_PLACEHOLDER = re.compile(r"^data:|blank|spacer|placeholder|transparent|lazy[-_]?load|grey\.gif|pixel\.gif", re.I)
+_PLACEHOLDER = re.compile(
+    r"^data:|blank|spacer|placeholder|transparent|lazy[-_]?load|grey\.gif|pixel\.gif", re.I
+)
 _TRACKER = re.compile(
     r"(^|[/._-])(pixel|beacon|tracking|tracker|analytics|spacer)([/._?-]|$)|doubleclick|/b/ss/|facebook\.com/tr",
     re.I,
@@ -78,9 +87,9 @@ def _source(image: etree._Element) -> str:
         value = best_from_srcset(image.get(name) or "")
         if value and not value.startswith("data:"):
             return value
-    parent = image.getparent()
-    if parent is not None and parent.tag == "picture":
-        for source in parent.iter("source"):
+    # The HTML parser nests the <img> inside an unclosed <source>; look up to the <picture>.
+    for picture in image.xpath("ancestor::picture[1]"):
+        for source in picture.iter("source"):
             value = best_from_srcset(source.get("srcset") or source.get("data-srcset") or "")
             if value and not value.startswith("data:"):
                 return value
@@ -121,6 +130,40 @@ def _source_is_real(image: etree._Element) -> bool:
     return bool(src) and not _PLACEHOLDER.search(src)
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def drop_hidden(tree: etree._Element) -> int:
+    """Remove elements the page does not show: the ``hidden`` attribute, ``display:none`` or
+    ``visibility:hidden`` inline styles (metadata blocks, print-only copies, templates). Returns how many."""
+    hidden = [
+        element
+        for element in tree.xpath("//body//*[@hidden or @style]")
+        if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or "")
+    ]
+    for element in hidden:
+        if element.getparent() is not None:
+            remove_element(element)
+    return len(hidden)
+
+
+def keep_embedded_posts(tree: etree._Element) -> int:
+    """Embedded social posts (``<blockquote class="twitter-tweet">``, ``instagram-media``...) are quotations
+    the article makes; extractors drop them as "social" widgets. Strip the class names of such blockquotes
+    and of their wrappers so that they are read as ordinary quotations. Returns how many were kept."""
+    kept = 0
+    for quote in tree.xpath("//body//blockquote[@class]"):
+        classes = (quote.get("class") or "").lower()
+        if any(word in classes for word in ("tweet", "instagram", "tiktok", "mastodon", "bluesky", "social")):
+            quote.attrib.pop("class", None)
+            parent = quote.getparent()
+            if parent is not None and parent.tag == "div" and len(parent) <= 3:
+                parent.attrib.pop("class", None)
+                parent.attrib.pop("id", None)
+            kept += 1
+    return kept
+
+
 def prepare_images(tree: etree._Element, base_url: str) -> dict:
     """Normalise the page's images in place; returns counts ``{"lazy": n, "dropped": n}`` for the log."""
     _unwrap_noscript_images(tree)
@@ -143,3 +186,37 @@ def prepare_images(tree: etree._Element, base_url: str) -> dict:
         for name in (*LAZY_ATTRIBUTES, *SRCSET_ATTRIBUTES):
             image.attrib.pop(name, None)
     return {"lazy": lazy, "dropped": dropped}
+
+
+def figure_captions(tree: etree._Element) -> dict[str, str]:
+    """``{image src: caption}`` for the page's pictures in a ``<figure>`` with a ``<figcaption>`` (run after
+    ``prepare_images``, so the sources are absolute). Extractors keep the image and drop the caption."""
+    captions: dict[str, str] = {}
+    for figure in tree.xpath("//body//figure[.//img and .//figcaption]")[:200]:
+        caption = " ".join(figure.xpath("string(.//figcaption)").split())
+        if not caption:
+            continue
+        for image in figure.iter("img"):
+            src = image.get("src") or ""
+            if src:
+                captions.setdefault(src, caption)
+    return captions
+
+
+def restore_captions(body: etree._Element, captions: dict[str, str]) -> int:
+    """Wrap each image of ``body`` that had a caption in the page in ``<figure>`` with that ``<figcaption>``.
+    Returns how many captions were put back."""
+    restored = 0
+    for image in list(body.iter("img")):
+        caption = captions.get(image.get("src") or "")
+        parent = image.getparent()
+        if not caption or parent is None or image.xpath("ancestor::figure"):
+            continue
+        figure = etree.Element("figure")
+        image.addprevious(figure)
+        figure.tail, image.tail = image.tail, None
+        figure.append(image)
+        figcaption = etree.SubElement(figure, "figcaption")
+        figcaption.text = caption
+        restored += 1
+    return restored

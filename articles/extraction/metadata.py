@@ -2,29 +2,48 @@
 
 Sources, in order of trust: the page's JSON-LD Article object (schema.org ``headline``, ``author``,
 ``datePublished``, ``publisher``, ``image``, ``articleBody``), then Open Graph / ``article:`` meta tags,
-then trafilatura's heuristics (``examine_meta``, ``extract_title``, ``extract_author``) and htmldate
+then trafilatura's heuristics (``examine_meta``, ``extract_title``), the page's byline elements, and htmldate
 (``find_date`` without the extensive search, so no date is taken from script text). Pure; no network.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from .text import normalize_space
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reviewnewsarticle", "backgroundnewsarticle", "techarticle", "scholarlyarticle", "socialmediaposting",
-    "liveblogposting", "report", "posting", "webpage", "medicalwebpage",
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "techarticle",
+    "scholarlyarticle",
+    "socialmediaposting",
+    "liveblogposting",
+    "report",
+    "posting",
+    "webpage",
+    "medicalwebpage",
 }
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
-_NOT_A_NAME = re.compile(r"https?://|www\.|@|\.com\b|^staff$|^admin$|^editor$|^redacci[oó]n$", re.I)
+_TITLE_SEPARATORS = re.compile("\\s+[|\\-\u2013\u2014:·•»]\\s+")
+_NOT_A_NAME = re.compile(
+    r"https?://|www\.|@|\.com\b|^admin$|^redacci[oó]n$|\b(writer|correspondent|reporter|editor|staff|press|news"
+    r"|agency|desk|team|contributor|columnist|newsroom|wire|service)s?\b",
+    re.I,
+)
 
 
 @dataclass
@@ -70,7 +89,7 @@ def _types(item: dict) -> set[str]:
 
 def _text(value) -> str:
     if isinstance(value, str):
-        return normalize_space(value)
+        return normalize_space(html.unescape(value))
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("@value") or "")
     if isinstance(value, list) and value:
@@ -99,7 +118,9 @@ def _people(value, site_name: str) -> list[str]:
         else:
             name = _text(item)
         for part in re.split(r"\s*(?:,|\band\b|&| y | e | und )\s*", name) if name.count(",") < 4 else [name]:
-            part = normalize_space(part)
+            part = _BY.sub("", normalize_space(part))
+            if part.isupper():
+                part = part.title()
             if _plausible_name(part, site_name) and part not in names:
                 names.append(part)
     return names
@@ -126,13 +147,49 @@ def parse_date(value: str | None, today: dt.date) -> dt.date | None:
     return date if dt.date(1990, 1, 1) <= date <= today else None
 
 
-def _meta(tree: etree._Element, *names: str) -> str:
+def meta_tags(tree: etree._Element) -> dict[str, str]:
+    """``{name: content}`` of the page's ``<meta>`` tags by ``property``, ``name`` or ``itemprop`` (lower
+    case; the first non-empty value of each name wins)."""
+    found: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        content = normalize_space(html.unescape(element.get("content") or ""))
+        if not content:
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            key = (element.get(attribute) or "").strip().lower()
+            if key and key not in found:
+                found[key] = content
+    return found
+
+
+def _meta(tags: dict[str, str], *names: str) -> str:
     for name in names:
-        for value in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"):
-            value = normalize_space(value)
-            if value:
-                return value
+        value = tags.get(name.lower())
+        if value:
+            return value
     return ""
+
+
+_BYLINE_XPATH = (
+    "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
+    " or contains(@class,'Author') or contains(@class,'Byline')]"
+)
+_BY = re.compile(r"^\s*(by|por|von|par|di|de|door|av|af)\s+", re.I)
+
+
+def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
+    """Names from the page's byline elements (``rel=author``, ``itemprop=author``, class author/byline),
+    outside comment sections; short texts only."""
+    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+        if any("comment" in (a.get("class") or "").lower() for a in element.iterancestors()):
+            continue  # a commenter, not an author
+        text = normalize_space(element.text_content())
+        text = _BY.sub("", text)
+        if 1 <= len(text.split()) <= 6:
+            names = _people(text, site_name)
+            if names and all(len(n.split()) >= 2 for n in names):
+                return names
+    return []
 
 
 def strip_site_name(title: str, site_name: str) -> str:
@@ -141,7 +198,7 @@ def strip_site_name(title: str, site_name: str) -> str:
     if len(parts) < 2:
         return title
     site = site_name.casefold()
-    kept = [p for p in parts if not site or p.casefold() != site and site not in p.casefold()]
+    kept = [p for p in parts if not site or (p.casefold() != site and site not in p.casefold())]
     if site and kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
     # No known site name: the longest segment is the headline.
@@ -150,55 +207,87 @@ def strip_site_name(title: str, site_name: str) -> str:
 
 def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadata:
     """Read what ``tree`` (a whole parsed page, before any clean-up) states about its article."""
-    from trafilatura.metadata import examine_meta, extract_author, extract_title
+    from trafilatura.metadata import examine_meta, extract_title
 
     meta = PageMetadata()
+    tags = meta_tags(tree)
     objects = _json_objects(tree)
-    article = next((o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None)
+    article = next(
+        (o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None
+    )
     article = article or next((o for o in objects if _types(o) & ARTICLE_TYPES), None) or {}
     site_objects = [o for o in objects if _types(o) & {"website", "organization", "newsmediaorganization"}]
 
     found = examine_meta(tree)
     meta.site_name = (
-        _meta(tree, "og:site_name")
+        _meta(tags, "og:site_name")
         or _text((article.get("publisher") or {}) if isinstance(article.get("publisher"), dict) else "")
         or next((_text(o.get("name")) for o in site_objects if o.get("name")), "")
         or normalize_space(found.sitename or "")
     ).lstrip("@")
     if re.search(r"copyright|©|all rights", meta.site_name, re.I) or len(meta.site_name) > 100:
         meta.site_name = ""
-    meta.title = _text(article.get("headline")) or _meta(tree, "og:title", "twitter:title")
+    meta.title = _text(article.get("headline")) or _meta(tags, "og:title", "twitter:title")
     if not meta.title:
-        meta.title = strip_site_name(normalize_space(found.title or extract_title(tree) or ""), meta.site_name)
+        meta.title = strip_site_name(
+            normalize_space(found.title or extract_title(tree) or ""), meta.site_name
+        )
     elif meta.site_name:
         meta.title = strip_site_name(meta.title, meta.site_name)
 
     authors = _people(article.get("author"), meta.site_name) if article.get("author") else []
     if not authors:
-        authors = _people(_meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name)
+        authors = _people(
+            _meta(tags, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name
+        )
     if not authors and found.author:
         authors = _people(found.author, meta.site_name)
     if not authors:
-        authors = _people(extract_author(tree) or "", meta.site_name)
+        authors = _byline_authors(tree, meta.site_name)
     meta.authors = authors
 
-    meta.published = (
-        parse_date(_text(article.get("datePublished")), today)
-        or parse_date(_meta(tree, "article:published_time", "datePublished", "og:published_time",
-                            "pubdate", "publishdate", "date", "dc.date", "DC.date.issued", "sailthru.date"), today)
+    meta.published = parse_date(_text(article.get("datePublished")), today) or parse_date(
+        _meta(
+            tags,
+            "article:published_time",
+            "datePublished",
+            "og:published_time",
+            "pubdate",
+            "publishdate",
+            "date",
+            "dc.date",
+            "DC.date.issued",
+            "sailthru.date",
+        ),
+        today,
     )
     if meta.published is None:
         from htmldate import find_date
 
         try:
-            found_date = find_date(tree, url=url, extensive_search=False, max_date=today.isoformat(),
-                                   original_date=True)
+            found_date = find_date(
+                tree, url=url, extensive_search=False, max_date=today.isoformat(), original_date=True
+            )
         except Exception:  # htmldate raises on odd pages; a missing date is fine
             found_date = None
         meta.published = parse_date(found_date, today)
 
-    meta.lead_image = _meta(tree, "og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
-    meta.description = _meta(tree, "og:description", "description", "twitter:description") or _text(
+    meta.lead_image = _meta(tags, "og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
+    if meta.lead_image and url and not meta.lead_image.startswith(("http://", "https://", "data:")):
+        try:
+            meta.lead_image = urljoin(url, meta.lead_image)
+        except ValueError:
+            meta.lead_image = ""
+    if meta.lead_image.startswith("data:"):
+        meta.lead_image = ""
+    # A title cut short in the metadata ("... to contract"): the page's <h1> that continues it.
+    if len(meta.title) >= 20:
+        for heading in tree.iter("h1"):
+            text = normalize_space(heading.text_content())
+            if len(text) > len(meta.title) and text.startswith(meta.title.rstrip(".… ")) and len(text) < 300:
+                meta.title = text
+                break
+    meta.description = _meta(tags, "og:description", "description", "twitter:description") or _text(
         article.get("description")
     )
     body = article.get("articleBody")

@@ -16,9 +16,35 @@ _LANG = re.compile(r"^[a-zA-Z]{2,3}")
 
 #: Block elements whose text forms its own paragraph in the plain-text rendering.
 BLOCK_TAGS = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "tr", "dt", "dd",
-    "table", "ul", "ol", "div", "section", "figure", "caption", "hr", "br", "article", "main", "header",
-    "footer", "aside", "dl",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "figcaption",
+    "tr",
+    "dt",
+    "dd",
+    "table",
+    "ul",
+    "ol",
+    "div",
+    "section",
+    "figure",
+    "caption",
+    "hr",
+    "br",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "dl",
 }
 
 #: Elements whose text is not prose of the article in the plain-text rendering.
@@ -80,17 +106,21 @@ def html_to_text(root: etree._Element, *, captions: bool = True) -> str:
 
 
 def page_language(page: etree._Element) -> str:
-    """The language the page declares: ``<html lang>``, Content-Language meta, og:locale, JSON-LD inLanguage."""
-    candidates = [page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang") or ""]
-    candidates += page.xpath(
-        "//meta[translate(@http-equiv,'CONTENT-LANGUAGE','content-language')='content-language']/@content"
-    )
-    candidates += page.xpath("//meta[@property='og:locale']/@content")
-    for script in page.xpath("//script[@type='application/ld+json']/text()")[:5]:
-        match = re.search(r'"inLanguage"\s*:\s*"([^"]+)"', script)
-        if match:
-            candidates.append(match.group(1))
-    for candidate in candidates:
+    """The language the page declares: ``<html lang>``, Content-Language, og:locale, JSON-LD inLanguage."""
+
+    def candidates():
+        yield page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+        for meta in page.iter("meta"):
+            if (meta.get("http-equiv") or "").lower() == "content-language" or meta.get(
+                "property"
+            ) == "og:locale":
+                yield meta.get("content") or ""
+        for script in page.xpath("//script[@type='application/ld+json']/text()")[:5]:
+            match = re.search(r'"inLanguage"\s*:\s*"([^"]+)"', script)
+            if match:
+                yield match.group(1)
+
+    for candidate in candidates():
         match = _LANG.match(candidate.strip())
         if match and len(match.group(0)) == 2:
             return match.group(0).lower()
@@ -98,7 +128,7 @@ def page_language(page: etree._Element) -> str:
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of ``text`` guessed with py3langid (Lui & Baldwin 2012, langid.py); ``""`` if too short."""
+    """ISO 639-1 code of ``text`` guessed with py3langid (Lui & Baldwin 2012, langid.py); ``""`` if short."""
     if count_words(text) < 5:
         return ""
     import py3langid
