@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -56,8 +57,9 @@ HEADLINE_OPTIONS = (
     f"MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=\" … \", "
     f"StartSel={START_SEL}, StopSel={STOP_SEL}"
 )
-#: ts_headline parses the whole text it is given; most first matches sit in the first 12,000 characters.
-HEADLINE_WINDOW = 12000
+#: Characters of body text given to ts_headline, starting this many before the estimated first match.
+HEADLINE_WINDOW = 1200
+HEADLINE_BEFORE = 400
 
 
 def search_config_for(language: str) -> str:
@@ -142,6 +144,24 @@ def _filter_sql(flt: Filter) -> tuple[str, list]:
     return (f"NOT ({sql})" if flt.negated else sql), params
 
 
+#: Filters answered from the narrow articles_search_doc row (PostgreSQL) without reading the article.
+_DOC_FILTERS = {
+    "unread": "NOT s.is_read", "read": "s.is_read", "archived": "s.is_archived", "favorite": "s.is_favorite",
+}
+
+
+def _doc_filter_sql(flt: Filter) -> tuple[str, list] | None:
+    if flt.key == "is":
+        sql, params = _DOC_FILTERS[str(flt.value)], []
+    elif flt.key == "before":
+        sql, params = "s.saved_at < %s", [_day_start(flt.value)]
+    elif flt.key == "after":
+        sql, params = "s.saved_at >= %s", [_day_start(flt.value)]
+    else:
+        return None
+    return (f"NOT ({sql})" if flt.negated else sql), params
+
+
 def _base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], list]:
     where = ["a.user_id = %s", "a.deleted_at IS NULL"]
     params: list = [user.pk]
@@ -210,84 +230,134 @@ def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
     return cursor.fetchone()[0] or ""
 
 
+def _pg_doc_where(user, query: SearchQuery, tsquery: str) -> tuple[str, str, list]:
+    """(FROM, WHERE, params) over articles_search_doc ``s``, joining the article ``a`` only when a filter
+    needs one of its columns."""
+    where, params = ["s.user_id = %s", "NOT s.deleted", "s.search_vector @@ %s::tsquery"], [user.pk, tsquery]
+    join = False
+    for flt in query.filters:
+        doc = _doc_filter_sql(flt)
+        if doc is None:
+            doc, join = _filter_sql(flt), True
+        where.append(doc[0])
+        params.extend(doc[1])
+    source = "articles_search_doc s" + (" JOIN articles_article a ON a.id = s.article_id" if join else "")
+    return source, " AND ".join(where), params
+
+
 def _pg_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
-        where, params = _base_where(user, query)
         tsquery = ""
         if query.groups or query.excluded:
             tsquery = _pg_tsquery(cursor, query, _pg_user_configs(cursor, user.pk))
-            if not tsquery:
-                if query.groups:  # only stop words: nothing can match
-                    return 0, [], "", False
-            else:
-                where.append("a.search_vector @@ %s::tsquery")
-                params.append(tsquery)
-        where_sql = " AND ".join(where)
-        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
-        count = cursor.fetchone()[0]
-        if count == 0 or offset >= count:
-            return count, [], tsquery, bool(query.groups)
-        if not query.groups or not tsquery:
+            if not tsquery and query.groups:  # only stop words: nothing can match
+                return 0, [], "", False
+        if not tsquery:  # filters only: newest first
+            where, params = _base_where(user, query)
+            where_sql = " AND ".join(where)
+            cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
+            count = cursor.fetchone()[0]
+            if not count or offset >= count or not limit:
+                return count, [], "", False
             cursor.execute(
                 f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
                 "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
-            return count, list(cursor.fetchall()), tsquery, False
-        if count <= FULL_RANK_LIMIT:
-            cursor.execute(
-                f"SELECT a.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank "
-                f"FROM articles_article a WHERE {where_sql} "
-                "ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
-                [tsquery, *params, limit, offset],
-            )
-        else:
-            cursor.execute(
-                f"""
-                WITH candidates AS MATERIALIZED (
-                    SELECT a.id, a.saved_at FROM articles_article a WHERE {where_sql}
-                    ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC,
-                             a.saved_at DESC, a.id DESC
-                    LIMIT %s
+            return count, list(cursor.fetchall()), "", False
+        # The match set always comes from the GIN indexes, never from a scan that reads every vector.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            source, where_sql, params = _pg_doc_where(user, query, tsquery)
+            cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
+            count = cursor.fetchone()[0]
+            if not count or offset >= count or not limit:
+                return count, [], tsquery, bool(query.groups)
+            if not query.groups:  # exclusions only: newest first
+                cursor.execute(
+                    f"SELECT s.article_id, 0.0 FROM {source} WHERE {where_sql} "
+                    "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
                 )
-                SELECT c.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank
-                FROM candidates c JOIN articles_article a ON a.id = c.id
-                ORDER BY rank DESC, c.saved_at DESC, c.id DESC LIMIT %s OFFSET %s
-                """,
-                [*params, tsquery, offset + limit + CANDIDATES, tsquery, limit, offset],
-            )
-        return count, list(cursor.fetchall()), tsquery, True
+                return count, list(cursor.fetchall()), tsquery, False
+            rank_full = f"ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery)"
+            candidates: list[int] | None = None
+            if count > FULL_RANK_LIMIT:
+                where, a_params = _base_where(user, query)
+                cursor.execute(
+                    f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} "
+                    "AND a.search_rank_vector @@ %s::tsquery "
+                    f"ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC, "
+                    "a.saved_at DESC, a.id DESC LIMIT %s",
+                    [*a_params, tsquery, tsquery, offset + limit + CANDIDATES],
+                )
+                candidates = [row[0] for row in cursor.fetchall()]
+                if len(candidates) < offset + limit:
+                    candidates = None  # too few heavy matches: rank every match
+            if candidates is not None:
+                cursor.execute(
+                    f"SELECT s.article_id, {rank_full} AS rank FROM articles_search_doc s "
+                    "WHERE s.article_id = ANY(%s) "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, candidates, limit, offset],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT s.article_id, {rank_full} AS rank FROM {source} WHERE {where_sql} "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+            return count, list(cursor.fetchall()), tsquery, True
+        finally:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+_TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
 
 
 def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
+    """Headlines for these articles. ts_headline parses all the text it gets (5 ms for 5,000 words), so it
+    gets a 1,200-character window around the first body match, found from the vector's positions
+    (word index × the article's characters per word); articles whose window misses get the whole text."""
     if not ids or not tsquery:
         return {}
+    exact, prefixes = [], []
+    for lexeme, star in _TSQUERY_LEXEME.findall(tsquery):
+        lexeme = lexeme.replace("''", "'")
+        if star:
+            prefixes.append(lexeme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        else:
+            exact.append(lexeme)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT a.id, CASE WHEN length(a.content_text) > {HEADLINE_WINDOW}
-                         THEN ts_headline(a.search_config::regconfig, left(a.content_text, {HEADLINE_WINDOW}),
-                                          %s::tsquery, %s)
-                         ELSE ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) END
-            FROM articles_article a WHERE a.id = ANY(%s)
+            SELECT a.id, ts_headline(a.search_config::regconfig,
+                       substr(a.content_text, greatest(1, (w.first_pos * length(a.content_text)::float
+                              / greatest(w.last_pos, 1))::int - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
+                       %s::tsquery, %s),
+                   w.first_pos IS NOT NULL
+            FROM articles_article a JOIN articles_search_doc s ON s.article_id = a.id,
+            LATERAL (
+                SELECT min(x.p) FILTER (WHERE u.lexeme = ANY(%s) OR u.lexeme LIKE ANY(%s)) - min(x.p) AS first_pos,
+                       max(x.p) - min(x.p) AS last_pos
+                FROM unnest(s.search_vector) u, unnest(u.positions, u.weights) AS x(p, w)
+                WHERE x.w = 'C'
+            ) w
+            WHERE a.id = ANY(%s)
             """,
-            [tsquery, HEADLINE_OPTIONS, tsquery, HEADLINE_OPTIONS, ids],
+            [tsquery, HEADLINE_OPTIONS, exact, prefixes, ids],
         )
-        headlines = dict(cursor.fetchall())
-        missing = [i for i, text in headlines.items() if START_SEL not in (text or "")]
-        long_missing = []
-        if missing:
-            cursor.execute(
-                "SELECT id FROM articles_article WHERE id = ANY(%s) AND length(content_text) > %s",
-                [missing, HEADLINE_WINDOW],
-            )
-            long_missing = [row[0] for row in cursor.fetchall()]
-        if long_missing:  # the first match lies past the window: parse the whole text for those few
+        headlines, retry = {}, []
+        for article_id, text, body_match in cursor.fetchall():
+            headlines[article_id] = text
+            if body_match and START_SEL not in (text or ""):
+                retry.append(article_id)
+        if retry:  # the estimate missed: parse the whole text for those few
             cursor.execute(
                 "SELECT a.id, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) "
                 "FROM articles_article a WHERE a.id = ANY(%s)",
-                [tsquery, HEADLINE_OPTIONS, long_missing],
+                [tsquery, HEADLINE_OPTIONS, retry],
             )
             headlines.update(cursor.fetchall())
     return headlines

@@ -231,38 +231,50 @@ def _insert_batches(user, seed, rows, *, batch, progress, fast) -> int:
                         r["words"], r["created"], r["archived"], r["favorite"], r["read"],
                         r["tag"].pk if r["tag"] else None, r["tag"].name if r["tag"] else "",
                     ))
+            url = f"'https://' || p.site || '/bench/{seed}/' || p.i"
             vector = (
                 "setweight(to_tsvector(p.config, p.title), 'A') || setweight(to_tsvector(p.config, "
                 "concat_ws(' ', p.author, p.site, p.tag_name)), 'B') || body.vec"
-                if fast else "NULL"
+                if fast else "NULL::tsvector"
+            )
+            doc = (
+                """, doc AS (
+                    INSERT INTO articles_search_doc (article_id, user_id, deleted, is_read, is_archived, is_favorite,
+                                                     saved_at, search_vector)
+                    SELECT ins.id, ins.user_id, false, ins.read_at IS NOT NULL, ins.is_archived, ins.is_favorite,
+                           ins.saved_at, src.vec
+                    FROM ins JOIN src ON ins.url = src.url
+                )"""
+                if fast else ""
             )
             cursor.execute(
                 f"""
-                WITH ins AS (
+                WITH src AS (
+                    SELECT p.*, {url} AS url, body.text, {vector} AS vec
+                    FROM bench_plan p, LATERAL (
+                        SELECT string_agg(bp.text, E'\\n\\n' ORDER BY u.o) AS text,
+                               bench_tsvector_agg(bp.vec ORDER BY u.o) AS vec
+                        FROM unnest(p.paragraphs) WITH ORDINALITY AS u(pid, o)
+                        JOIN bench_paragraph bp ON bp.id = u.pid AND bp.config = p.config
+                    ) body
+                ), ins AS (
                     INSERT INTO articles_article (
                         user_id, url, url_key, final_url, canonical_url, final_key, canonical_key, title, author,
                         site_name, lead_image, excerpt, language, search_config, word_count, reading_time_minutes,
                         content_html, content_text, content_hash, extraction_log, status, failure_reason, source,
                         attempts, is_archived, is_favorite, read_at, progress_percent, progress_paragraph,
-                        saved_at, created_at, updated_at, search_tags, search_vector, search_rank_vector)
-                    SELECT %s, 'https://' || p.site || '/bench/{seed}/' || p.i, 'https://' || p.site || '/bench/{seed}/' || p.i,
-                           '', '', '', '', p.title, p.author, p.site, '', '', p.language, p.config::text, p.words,
-                           ceil(p.words / 238.0), '', body.text, '', '{{}}', 'ready', '', 'fetch', 1, p.archived,
-                           p.favorite, p.read, 0, 0, p.created, p.created, p.created, p.tag_name,
-                           {vector}, {"articles_rank_vector(" + vector + ")" if fast else "NULL"}
-                    FROM bench_plan p, LATERAL (
-                        SELECT string_agg(bp.text, E'\n\n' ORDER BY u.o) AS text,
-                               bench_tsvector_agg(bp.vec ORDER BY u.o) AS vec
-                        FROM unnest(p.paragraphs) WITH ORDINALITY AS u(pid, o)
-                        JOIN bench_paragraph bp ON bp.id = u.pid AND bp.config = p.config
-                    ) body
-                    ORDER BY p.i
-                    RETURNING id, url
-                )
+                        saved_at, created_at, updated_at, search_tags, search_rank_vector)
+                    SELECT %s, src.url, src.url, '', '', '', '', src.title, src.author, src.site, '', '',
+                           src.language, src.config::text, src.words, ceil(src.words / 238.0), '', src.text, '',
+                           '{{}}', 'ready', '', 'fetch', 1, src.archived, src.favorite, src.read, 0, 0,
+                           src.created, src.created, src.created, src.tag_name,
+                           {"articles_rank_vector(src.vec)" if fast else "NULL"}
+                    FROM src ORDER BY src.i
+                    RETURNING id, url, user_id, read_at, is_archived, is_favorite, saved_at
+                ){doc}
                 INSERT INTO articles_article_tags (article_id, tag_id)
-                SELECT ins.id, p.tag_id FROM ins JOIN bench_plan p
-                    ON ins.url = 'https://' || p.site || '/bench/{seed}/' || p.i
-                WHERE p.tag_id IS NOT NULL
+                SELECT ins.id, src.tag_id FROM ins JOIN src ON ins.url = src.url
+                WHERE src.tag_id IS NOT NULL
                 """,
                 [user.pk],
             )

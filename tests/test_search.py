@@ -83,8 +83,8 @@ def test_seed_words_rank_the_seed_first(seed, user):
 
 
 def test_title_outranks_body_and_newer_first_on_ties(user):
-    old = make(user, "Gardening", "Notes on compost and the orchard.")
-    new = make(user, "Gardening too", "Notes on compost and the orchard.")
+    old = make(user, "Gardening one", "Notes on compost and the orchard.")
+    new = make(user, "Gardening two", "Notes on compost and the orchard.")
     Article.objects.filter(pk=old.pk).update(saved_at=timezone.now() - timedelta(days=3))
     in_title = make(user, "Orchard planning", "Planting apple trees.")
     assert ids("orchard", user) == [in_title.pk, new.pk, old.pk]
@@ -247,7 +247,9 @@ def test_headline_escapes_article_text(user):
     make(user, "Markup", "Use <script>alert('x')</script> with care; the scriptlet word is here.")
     page = article_search(user=user, query="care")
     headline = page.results[0].headline
-    assert "<script>" not in headline and "&lt;script&gt;" in headline and "<mark>care</mark>" in headline
+    assert "<script" not in headline and "<mark>care</mark>" in headline
+    if connection.vendor != PG:  # FTS5 keeps the text as is (escaped here); ts_headline drops tag-like tokens
+        assert "&lt;script&gt;" in headline
 
 
 def test_other_users_articles_are_never_found(user, other_user):
