@@ -41,20 +41,44 @@ logger = logging.getLogger(__name__)
 #: ISO 639-1 → PostgreSQL text-search configuration. Chinese, Japanese, Korean and anything unknown use
 #: ``simple`` (lower-cased words, no stemming, no stop words).
 LANGUAGE_CONFIGS = {
-    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish", "nl": "dutch",
-    "en": "english", "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
-    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian", "ne": "nepali",
-    "no": "norwegian", "nb": "norwegian", "nn": "norwegian", "pt": "portuguese", "ro": "romanian",
-    "ru": "russian", "sr": "serbian", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
     "yi": "yiddish",
 }
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 PER_PAGE = 20
-FULL_RANK_LIMIT = 1500
-CANDIDATES = 300
+FULL_RANK_LIMIT = 400
+CANDIDATES = 200
 START_SEL, STOP_SEL = "\ue000", "\ue001"
 HEADLINE_OPTIONS = (
-    f"MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=\" … \", "
+    f'MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=" … ", '
     f"StartSel={START_SEL}, StopSel={STOP_SEL}"
 )
 #: Characters of body text given to ts_headline, starting this many before the estimated first match.
@@ -146,7 +170,10 @@ def _filter_sql(flt: Filter) -> tuple[str, list]:
 
 #: Filters answered from the narrow articles_search_doc row (PostgreSQL) without reading the article.
 _DOC_FILTERS = {
-    "unread": "NOT s.is_read", "read": "s.is_read", "archived": "s.is_archived", "favorite": "s.is_favorite",
+    "unread": "NOT s.is_read",
+    "read": "s.is_read",
+    "archived": "s.is_archived",
+    "favorite": "s.is_favorite",
 }
 
 
@@ -194,7 +221,8 @@ def _pg_user_configs(cursor, user_id: int) -> list[str]:
     return configs or ["simple"]
 
 
-def _pg_term_sql(term: Term, configs: list[str]) -> tuple[str, list]:
+def _pg_term_exprs(term: Term, configs: list[str]) -> tuple[list[str], list]:
+    """One SQL expression per configuration giving the term's tsquery under it, and their parameters."""
     words = term.words
     if term.field == "title" or term.kind == "prefix":
         label = "A" if term.field == "title" else ""
@@ -204,30 +232,56 @@ def _pg_term_sql(term: Term, configs: list[str]) -> tuple[str, list]:
             quoted[-1] = f"'{words[-1]}':*{label}"
         text = joiner.join(quoted)
         func = "to_tsquery"
-        if term.kind == "prefix" and "simple" not in configs:
-            configs = [*configs, "simple"]
+        if term.kind == "prefix":  # a prefix is matched as typed (lower-cased), not through a stemmer
+            configs = ["simple"]
     else:
         text = term.text
         func = "phraseto_tsquery" if term.kind == "phrase" else "plainto_tsquery"
-    parts = [f"{func}('{config}'::regconfig, %s)" for config in configs]
-    return "(" + " || ".join(parts) + ")", [text] * len(parts)
+    return [f"{func}('{config}'::regconfig, %s)::text" for config in configs], [text] * len(configs)
 
 
 def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
-    """The query's tsquery as text ('' when every term is a stop word), computed in one round trip."""
-    pieces, params = [], []
+    """The query's tsquery as text ('' when every term is a stop word), in one round trip.
+
+    Each term is read under every configuration of the user's library; identical readings are merged, so
+    "tariffs" becomes 'tariff' | 'tariffs' rather than one alternative per language.
+    """
+    terms = [t for group in query.groups for t in group] + list(query.excluded)
+    if not terms:
+        return ""
+    exprs, params, spans = [], [], []
+    for term in terms:
+        term_exprs, term_params = _pg_term_exprs(term, configs)
+        spans.append((len(exprs), len(exprs) + len(term_exprs)))
+        exprs.extend(term_exprs)
+        params.extend(term_params)
+    cursor.execute("SELECT " + ", ".join(exprs), params)
+    row = cursor.fetchone()
+    readings = []
+    for start, stop in spans:
+        variants = list(dict.fromkeys(v for v in row[start:stop] if v))
+        readings.append(
+            ""
+            if not variants
+            else variants[0]
+            if len(variants) == 1
+            else "( " + " | ".join(f"( {v} )" for v in variants) + " )"
+        )
+    pieces = []
+    k = 0
     for group in query.groups:
-        ors = [_pg_term_sql(term, configs) for term in group]
-        pieces.append("(" + " || ".join(sql for sql, _ in ors) + ")")
-        params.extend(p for _, ps in ors for p in ps)
-    for term in query.excluded:
-        sql, ps = _pg_term_sql(term, configs)
-        pieces.append(f"(!! {sql})")
-        params.extend(ps)
+        ors = [r for r in readings[k : k + len(group)] if r]
+        k += len(group)
+        if ors:
+            pieces.append(ors[0] if len(ors) == 1 else "( " + " | ".join(ors) + " )")
+    if not pieces and query.groups:
+        return ""  # every positive term is a stop word
+    for reading in readings[k:]:
+        if reading:
+            pieces.append(f"!( {reading} )")
     if not pieces:
         return ""
-    cursor.execute("SELECT (" + " && ".join(pieces) + ")::text", params)
-    return cursor.fetchone()[0] or ""
+    return " & ".join(f"( {p} )" if len(pieces) > 1 else p for p in pieces)
 
 
 def _pg_doc_where(user, query: SearchQuery, tsquery: str) -> tuple[str, str, list]:
@@ -245,7 +299,9 @@ def _pg_doc_where(user, query: SearchQuery, tsquery: str) -> tuple[str, str, lis
     return source, " AND ".join(where), params
 
 
-def _pg_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
+def _pg_search(
+    user, query: SearchQuery, offset: int, limit: int
+) -> tuple[int, list[tuple[int, float]], str, bool]:
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
         tsquery = ""
@@ -390,7 +446,9 @@ def _fts_match(query: SearchQuery) -> tuple[str, str]:
     return positive, negative
 
 
-def _sqlite_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
+def _sqlite_search(
+    user, query: SearchQuery, offset: int, limit: int
+) -> tuple[int, list[tuple[int, float]], str, bool]:
     where, params = _base_where(user, query)
     positive, negative = _fts_match(query)
     if negative:
@@ -448,8 +506,13 @@ def _run(user, query: SearchQuery, offset: int, limit: int):
 
 
 def article_search(
-    *, user: AbstractBaseUser, query: str | SearchQuery, page: int = 1, per_page: int = PER_PAGE,
-    fields: tuple[str, ...] | None = None, list_all: bool = False,
+    *,
+    user: AbstractBaseUser,
+    query: str | SearchQuery,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    fields: tuple[str, ...] | None = None,
+    list_all: bool = False,
 ) -> SearchPage:
     """Search the user's articles. ``query`` is the search language (articles.searchquery) or a parsed query.
 
@@ -493,7 +556,9 @@ def article_search(
     return result
 
 
-def article_search_api(*, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE) -> dict:
+def article_search_api(
+    *, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE
+) -> dict:
     """The API's answer to ``GET /api/articles/?q=QUERY&page=N``.
 
     Shape: ``{"count": int, "page": int, "next_page": int | None, "results": [article fields (as the API's
@@ -510,7 +575,9 @@ def article_search_api(*, user: AbstractBaseUser, query: str, page: int = 1, per
         data["rank"] = round(article.rank, 6)
         results.append(data)
     return {
-        "count": found.count, "page": found.page, "next_page": found.page + 1 if found.has_next else None,
+        "count": found.count,
+        "page": found.page,
+        "next_page": found.page + 1 if found.has_next else None,
         "results": results,
     }
 
@@ -545,4 +612,3 @@ def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
 def search_terms_for_reader(query: str) -> list[str]:
     """The words and phrases the reader highlights for ``query`` (positive terms only, as typed)."""
     return search_query_parse(query).highlight_words()
-

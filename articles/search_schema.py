@@ -219,9 +219,7 @@ def _sqlite_meta_for(article_id_sql: str) -> str:
     return f"(SELECT {_SQLITE_META.format(a='a')} FROM articles_article a WHERE a.id = {article_id_sql})"
 
 
-SQLITE_TABLE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_search USING fts5(title, meta, body, tokenize = '{SQLITE_TOKENIZE}')"
-)
+SQLITE_TABLE = f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_search USING fts5(title, meta, body, tokenize = '{SQLITE_TOKENIZE}')"
 
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS articles_search_ai AFTER INSERT ON articles_article BEGIN
@@ -254,8 +252,13 @@ SQLITE_TRIGGERS = [
 ]
 
 SQLITE_TRIGGER_NAMES = [
-    "articles_search_ai", "articles_search_au", "articles_search_ad", "articles_search_tags_ai",
-    "articles_search_tags_ad", "articles_search_tags_au", "articles_search_tag_rename",
+    "articles_search_ai",
+    "articles_search_au",
+    "articles_search_ad",
+    "articles_search_tags_ai",
+    "articles_search_tags_ad",
+    "articles_search_tags_au",
+    "articles_search_tag_rename",
 ]
 
 SQLITE_REBUILD = [
@@ -285,7 +288,9 @@ def sqlite_ensure(using: str = "default", **kwargs) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, type FROM sqlite_master WHERE name = 'articles_search' OR type = 'trigger'")
+        cursor.execute(
+            "SELECT name, type FROM sqlite_master WHERE name = 'articles_search' OR type = 'trigger'"
+        )
         names = {row[0] for row in cursor.fetchall()}
         if "articles_search" not in names or all(name in names for name in SQLITE_TRIGGER_NAMES):
             return
