@@ -22,6 +22,7 @@ Both engines read the same query language (articles.searchquery) and return the 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import re
@@ -457,7 +458,7 @@ def _sqlite_search(
     where_sql = " AND ".join(where)
     with connection.cursor() as cursor:
         if positive:
-            source = "articles_search s JOIN articles_article a ON a.id = s.rowid"
+            source = "articles_search s CROSS JOIN articles_article a ON a.id = s.rowid"  # FTS first
             match_sql = "articles_search MATCH %s AND "
             cursor.execute(f"SELECT count(*) FROM {source} WHERE {match_sql}{where_sql}", [positive, *params])
             count = cursor.fetchone()[0]
@@ -495,6 +496,13 @@ def _sqlite_headlines(ids: list[int], match: str) -> dict[int, str]:
 # --- entry point ----------------------------------------------------------------------------------------
 
 
+def _read_block():
+    """PostgreSQL: a savepoint, so that a rejected query leaves the request's transaction usable (and the
+    SET LOCAL of the search ends with it). SQLite needs none, and an atomic block there would take the
+    write lock (transaction_mode IMMEDIATE) for a read."""
+    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+
+
 def _run(user, query: SearchQuery, offset: int, limit: int):
     if connection.vendor == "postgresql":
         count, rows, match, ranked = _pg_search(user, query, offset, limit)
@@ -529,7 +537,7 @@ def article_search(
         return result
     offset = (page - 1) * per_page
     try:
-        with transaction.atomic():
+        with _read_block():
             count, rows, headlines, ranked = _run(user, parsed, offset, per_page)
     except DatabaseError:
         logger.warning("search query failed, read as plain words: %r", parsed.raw, exc_info=True)
@@ -537,7 +545,7 @@ def article_search(
         result.query = plain
         if plain.is_empty and not list_all:
             return result
-        with transaction.atomic():
+        with _read_block():
             count, rows, headlines, ranked = _run(user, plain, offset, per_page)
     result.count, result.ranked = count, ranked
     ids = [row[0] for row in rows]
@@ -598,7 +606,7 @@ def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
     if parsed.is_empty:
         return 0
     try:
-        with transaction.atomic():
+        with _read_block():
             if connection.vendor == "postgresql":
                 count, *_ = _pg_search(user, parsed, 10**9, 0)
             else:

@@ -75,7 +75,8 @@ def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
     # A word in ~20% of the whole library is in ~20%/share_en of the English sample.
     target = 0.2 / max(share_en, 0.05)
     common = sorted(df, key=lambda w: (abs(df[w] / n - target), w))[:4]
-    rare_pool = sorted(w for w, c in df.items() if c == 2)
+    # Paragraphs recur across the recombined articles, so "rare" means the lowest document frequencies.
+    rare_pool = sorted(df, key=lambda w: (df[w], w))[:200]
     rare = rng.sample(rare_pool, min(4, len(rare_pool)))
     phrase_pool = sorted(b for b, c in bigrams.items() if 3 <= c <= 30)
     phrases = [f'"{p}"' for p in rng.sample(phrase_pool, min(4, len(phrase_pool)))]
