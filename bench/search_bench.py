@@ -67,7 +67,7 @@ def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
     for text in texts:
         words = re.findall(r"[a-z]+", text.lower())
         df.update(set(w for w in words if len(w) >= 6))
-        for a, b in zip(words, words[1:]):
+        for a, b in zip(words, words[1:], strict=False):
             if len(a) >= 5 and len(b) >= 5:
                 bigrams[f"{a} {b}"] += 1
     total = Article.objects.filter(user=user).count() or 1
@@ -258,15 +258,17 @@ def main() -> None:
             user=user,
             n=args.articles,
             fast=True,
-            progress=lambda k: print(f"\r  built {k}/{args.articles}", end="", file=sys.stderr, flush=True),
+            progress=lambda k: sys.stderr.write(f"\r  built {k}/{args.articles}"),
         )
-        print(f"\nlibrary of {args.articles} built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        sys.stderr.write(f"\nlibrary of {args.articles} built in {time.perf_counter() - start:.0f} s\n")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE articles_article")
     if args.build_only:
         return
-    print(report(run(user, repeats=args.repeats), articles=args.articles, engine=connection.vendor))
+    sys.stdout.write(
+        report(run(user, repeats=args.repeats), articles=args.articles, engine=connection.vendor) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ def library_build(*, user, n: int, seed: int = 1, batch: int = 500, progress=Non
                 created_rows = Article.objects.bulk_create(articles)
                 links = [
                     Article.tags.through(article_id=a.pk, tag_id=row["tag"].pk)
-                    for a, row in zip(created_rows, rows[first : first + batch])
+                    for a, row in zip(created_rows, rows[first : first + batch], strict=True)
                     if row["tag"] is not None
                 ]
                 Article.tags.through.objects.bulk_create(links)

@@ -8,8 +8,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from search_bench import report, run  # noqa: E402
-from search_library import library_build  # noqa: E402
+from search_bench import report, run
+from search_library import library_build
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_small_search_benchmark(user, client_logged_in, settings):
     assert library_build(user=user, n=2000) == 2000
     results = run(user, repeats=1, client=client_logged_in)
     text = report(results, articles=2000, engine=connection.vendor)
-    print(text)
+    print(text)  # noqa: T201  (shown with -s)
     kinds = {r.kind for r in results}
     assert kinds >= {"common", "rare", "phrase", "filter", "prefix", "none"}
     assert len(results) == 20

@@ -12,10 +12,16 @@ from articles.search import search_config_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
-FILLER = "".join(f"<p>Paragraph {i} is about the weather in the valley and nothing else.</p>" for i in range(60))
+FILLER = "".join(
+    f"<p>Paragraph {i} is about the weather in the valley and nothing else.</p>" for i in range(60)
+)
 
 
 def test_search_as_you_type_keyboard_and_reader_highlight(live_server, client, user):
@@ -23,14 +29,25 @@ def test_search_as_you_type_keyboard_and_reader_highlight(live_server, client, u
 
     body_text = "The orchard keeper prunes every apple tree in March."
     target = Article.objects.create(
-        user=user, url="https://example.com/orchard", url_key="https://example.com/orchard",
-        title="Notes from the valley", status=Article.Status.READY, language="en",
-        search_config=search_config_for("en"), content_text="Weather. " * 60 + body_text,
+        user=user,
+        url="https://example.com/orchard",
+        url_key="https://example.com/orchard",
+        title="Notes from the valley",
+        status=Article.Status.READY,
+        language="en",
+        search_config=search_config_for("en"),
+        content_text="Weather. " * 60 + body_text,
         content_html=FILLER + f"<p>{body_text}</p>",
     )
     Article.objects.create(
-        user=user, url="https://example.com/other", url_key="https://example.com/other", title="Other",
-        status=Article.Status.READY, language="en", search_config="english", content_text="Nothing here.",
+        user=user,
+        url="https://example.com/other",
+        url_key="https://example.com/other",
+        title="Other",
+        status=Article.Status.READY,
+        language="en",
+        search_config="english",
+        content_text="Nothing here.",
     )
     client.force_login(user)
     session = client.cookies["sessionid"].value
