@@ -22,8 +22,10 @@ Both engines read the same query language (articles.searchquery) and return the 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -40,24 +42,49 @@ logger = logging.getLogger(__name__)
 #: ISO 639-1 → PostgreSQL text-search configuration. Chinese, Japanese, Korean and anything unknown use
 #: ``simple`` (lower-cased words, no stemming, no stop words).
 LANGUAGE_CONFIGS = {
-    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish", "nl": "dutch",
-    "en": "english", "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
-    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian", "ne": "nepali",
-    "no": "norwegian", "nb": "norwegian", "nn": "norwegian", "pt": "portuguese", "ro": "romanian",
-    "ru": "russian", "sr": "serbian", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
     "yi": "yiddish",
 }
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 PER_PAGE = 20
-FULL_RANK_LIMIT = 1500
-CANDIDATES = 300
+FULL_RANK_LIMIT = 400
+CANDIDATES = 200
 START_SEL, STOP_SEL = "\ue000", "\ue001"
 HEADLINE_OPTIONS = (
-    f"MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=\" … \", "
+    f'MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=" … ", '
     f"StartSel={START_SEL}, StopSel={STOP_SEL}"
 )
-#: ts_headline parses the whole text it is given; most first matches sit in the first 12,000 characters.
-HEADLINE_WINDOW = 12000
+#: Characters of body text given to ts_headline, starting this many before the estimated first match.
+HEADLINE_WINDOW = 1200
+HEADLINE_BEFORE = 400
 
 
 def search_config_for(language: str) -> str:
@@ -142,6 +169,27 @@ def _filter_sql(flt: Filter) -> tuple[str, list]:
     return (f"NOT ({sql})" if flt.negated else sql), params
 
 
+#: Filters answered from the narrow articles_search_doc row (PostgreSQL) without reading the article.
+_DOC_FILTERS = {
+    "unread": "NOT s.is_read",
+    "read": "s.is_read",
+    "archived": "s.is_archived",
+    "favorite": "s.is_favorite",
+}
+
+
+def _doc_filter_sql(flt: Filter) -> tuple[str, list] | None:
+    if flt.key == "is":
+        sql, params = _DOC_FILTERS[str(flt.value)], []
+    elif flt.key == "before":
+        sql, params = "s.saved_at < %s", [_day_start(flt.value)]
+    elif flt.key == "after":
+        sql, params = "s.saved_at >= %s", [_day_start(flt.value)]
+    else:
+        return None
+    return (f"NOT ({sql})" if flt.negated else sql), params
+
+
 def _base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], list]:
     where = ["a.user_id = %s", "a.deleted_at IS NULL"]
     params: list = [user.pk]
@@ -174,7 +222,8 @@ def _pg_user_configs(cursor, user_id: int) -> list[str]:
     return configs or ["simple"]
 
 
-def _pg_term_sql(term: Term, configs: list[str]) -> tuple[str, list]:
+def _pg_term_exprs(term: Term, configs: list[str]) -> tuple[list[str], list]:
+    """One SQL expression per configuration giving the term's tsquery under it, and their parameters."""
     words = term.words
     if term.field == "title" or term.kind == "prefix":
         label = "A" if term.field == "title" else ""
@@ -184,110 +233,188 @@ def _pg_term_sql(term: Term, configs: list[str]) -> tuple[str, list]:
             quoted[-1] = f"'{words[-1]}':*{label}"
         text = joiner.join(quoted)
         func = "to_tsquery"
-        if term.kind == "prefix" and "simple" not in configs:
-            configs = [*configs, "simple"]
+        if term.kind == "prefix":  # a prefix is matched as typed (lower-cased), not through a stemmer
+            configs = ["simple"]
     else:
         text = term.text
         func = "phraseto_tsquery" if term.kind == "phrase" else "plainto_tsquery"
-    parts = [f"{func}('{config}'::regconfig, %s)" for config in configs]
-    return "(" + " || ".join(parts) + ")", [text] * len(parts)
+    return [f"{func}('{config}'::regconfig, %s)::text" for config in configs], [text] * len(configs)
 
 
 def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
-    """The query's tsquery as text ('' when every term is a stop word), computed in one round trip."""
-    pieces, params = [], []
+    """The query's tsquery as text ('' when every term is a stop word), in one round trip.
+
+    Each term is read under every configuration of the user's library; identical readings are merged, so
+    "tariffs" becomes 'tariff' | 'tariffs' rather than one alternative per language.
+    """
+    terms = [t for group in query.groups for t in group] + list(query.excluded)
+    if not terms:
+        return ""
+    exprs, params, spans = [], [], []
+    for term in terms:
+        term_exprs, term_params = _pg_term_exprs(term, configs)
+        spans.append((len(exprs), len(exprs) + len(term_exprs)))
+        exprs.extend(term_exprs)
+        params.extend(term_params)
+    cursor.execute("SELECT " + ", ".join(exprs), params)
+    row = cursor.fetchone()
+    readings = []
+    for start, stop in spans:
+        variants = list(dict.fromkeys(v for v in row[start:stop] if v))
+        readings.append(
+            ""
+            if not variants
+            else variants[0]
+            if len(variants) == 1
+            else "( " + " | ".join(f"( {v} )" for v in variants) + " )"
+        )
+    pieces = []
+    k = 0
     for group in query.groups:
-        ors = [_pg_term_sql(term, configs) for term in group]
-        pieces.append("(" + " || ".join(sql for sql, _ in ors) + ")")
-        params.extend(p for _, ps in ors for p in ps)
-    for term in query.excluded:
-        sql, ps = _pg_term_sql(term, configs)
-        pieces.append(f"(!! {sql})")
-        params.extend(ps)
+        ors = [r for r in readings[k : k + len(group)] if r]
+        k += len(group)
+        if ors:
+            pieces.append(ors[0] if len(ors) == 1 else "( " + " | ".join(ors) + " )")
+    if not pieces and query.groups:
+        return ""  # every positive term is a stop word
+    for reading in readings[k:]:
+        if reading:
+            pieces.append(f"!( {reading} )")
     if not pieces:
         return ""
-    cursor.execute("SELECT (" + " && ".join(pieces) + ")::text", params)
-    return cursor.fetchone()[0] or ""
+    return " & ".join(f"( {p} )" if len(pieces) > 1 else p for p in pieces)
 
 
-def _pg_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
+def _pg_doc_where(user, query: SearchQuery, tsquery: str) -> tuple[str, str, list]:
+    """(FROM, WHERE, params) over articles_search_doc ``s``, joining the article ``a`` only when a filter
+    needs one of its columns."""
+    where, params = ["s.user_id = %s", "NOT s.deleted", "s.search_vector @@ %s::tsquery"], [user.pk, tsquery]
+    join = False
+    for flt in query.filters:
+        doc = _doc_filter_sql(flt)
+        if doc is None:
+            doc, join = _filter_sql(flt), True
+        where.append(doc[0])
+        params.extend(doc[1])
+    source = "articles_search_doc s" + (" JOIN articles_article a ON a.id = s.article_id" if join else "")
+    return source, " AND ".join(where), params
+
+
+def _pg_search(
+    user, query: SearchQuery, offset: int, limit: int
+) -> tuple[int, list[tuple[int, float]], str, bool]:
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
-        where, params = _base_where(user, query)
         tsquery = ""
         if query.groups or query.excluded:
             tsquery = _pg_tsquery(cursor, query, _pg_user_configs(cursor, user.pk))
-            if not tsquery:
-                if query.groups:  # only stop words: nothing can match
-                    return 0, [], "", False
-            else:
-                where.append("a.search_vector @@ %s::tsquery")
-                params.append(tsquery)
-        where_sql = " AND ".join(where)
-        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
-        count = cursor.fetchone()[0]
-        if count == 0 or offset >= count:
-            return count, [], tsquery, bool(query.groups)
-        if not query.groups or not tsquery:
+            if not tsquery and query.groups:  # only stop words: nothing can match
+                return 0, [], "", False
+        if not tsquery:  # filters only: newest first
+            where, params = _base_where(user, query)
+            where_sql = " AND ".join(where)
+            cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
+            count = cursor.fetchone()[0]
+            if not count or offset >= count or not limit:
+                return count, [], "", False
             cursor.execute(
                 f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
                 "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
-            return count, list(cursor.fetchall()), tsquery, False
-        if count <= FULL_RANK_LIMIT:
-            cursor.execute(
-                f"SELECT a.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank "
-                f"FROM articles_article a WHERE {where_sql} "
-                "ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
-                [tsquery, *params, limit, offset],
-            )
-        else:
-            cursor.execute(
-                f"""
-                WITH candidates AS MATERIALIZED (
-                    SELECT a.id, a.saved_at FROM articles_article a WHERE {where_sql}
-                    ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC,
-                             a.saved_at DESC, a.id DESC
-                    LIMIT %s
+            return count, list(cursor.fetchall()), "", False
+        # The match set always comes from the GIN indexes, never from a scan that reads every vector.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            source, where_sql, params = _pg_doc_where(user, query, tsquery)
+            cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
+            count = cursor.fetchone()[0]
+            if not count or offset >= count or not limit:
+                return count, [], tsquery, bool(query.groups)
+            if not query.groups:  # exclusions only: newest first
+                cursor.execute(
+                    f"SELECT s.article_id, 0.0 FROM {source} WHERE {where_sql} "
+                    "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
                 )
-                SELECT c.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_vector, %s::tsquery) AS rank
-                FROM candidates c JOIN articles_article a ON a.id = c.id
-                ORDER BY rank DESC, c.saved_at DESC, c.id DESC LIMIT %s OFFSET %s
-                """,
-                [*params, tsquery, offset + limit + CANDIDATES, tsquery, limit, offset],
-            )
-        return count, list(cursor.fetchall()), tsquery, True
+                return count, list(cursor.fetchall()), tsquery, False
+            rank_full = f"ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery)"
+            candidates: list[int] | None = None
+            if count > FULL_RANK_LIMIT:
+                where, a_params = _base_where(user, query)
+                cursor.execute(
+                    f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} "
+                    "AND a.search_rank_vector @@ %s::tsquery "
+                    f"ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC, "
+                    "a.saved_at DESC, a.id DESC LIMIT %s",
+                    [*a_params, tsquery, tsquery, offset + limit + CANDIDATES],
+                )
+                candidates = [row[0] for row in cursor.fetchall()]
+                if len(candidates) < offset + limit:
+                    candidates = None  # too few heavy matches: rank every match
+            if candidates is not None:
+                cursor.execute(
+                    f"SELECT s.article_id, {rank_full} AS rank FROM articles_search_doc s "
+                    "WHERE s.article_id = ANY(%s) "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, candidates, limit, offset],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT s.article_id, {rank_full} AS rank FROM {source} WHERE {where_sql} "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+            return count, list(cursor.fetchall()), tsquery, True
+        finally:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+_TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
 
 
 def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
+    """Headlines for these articles. ts_headline parses all the text it gets (5 ms for 5,000 words), so it
+    gets a 1,200-character window around the first body match, found from the vector's positions
+    (word index × the article's characters per word); articles whose window misses get the whole text."""
     if not ids or not tsquery:
         return {}
+    exact, prefixes = [], []
+    for lexeme, star in _TSQUERY_LEXEME.findall(tsquery):
+        lexeme = lexeme.replace("''", "'")
+        if star:
+            prefixes.append(lexeme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        else:
+            exact.append(lexeme)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT a.id, CASE WHEN length(a.content_text) > {HEADLINE_WINDOW}
-                         THEN ts_headline(a.search_config::regconfig, left(a.content_text, {HEADLINE_WINDOW}),
-                                          %s::tsquery, %s)
-                         ELSE ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) END
-            FROM articles_article a WHERE a.id = ANY(%s)
+            SELECT a.id, ts_headline(a.search_config::regconfig,
+                       substr(a.content_text, greatest(1, (w.first_pos * length(a.content_text)::float
+                              / greatest(w.last_pos, 1))::int - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
+                       %s::tsquery, %s),
+                   w.first_pos IS NOT NULL
+            FROM articles_article a JOIN articles_search_doc s ON s.article_id = a.id,
+            LATERAL (
+                SELECT min(x.p) FILTER (WHERE u.lexeme = ANY(%s) OR u.lexeme LIKE ANY(%s)) - min(x.p) AS first_pos,
+                       max(x.p) - min(x.p) AS last_pos
+                FROM unnest(s.search_vector) u, unnest(u.positions, u.weights) AS x(p, w)
+                WHERE x.w = 'C'
+            ) w
+            WHERE a.id = ANY(%s)
             """,
-            [tsquery, HEADLINE_OPTIONS, tsquery, HEADLINE_OPTIONS, ids],
+            [tsquery, HEADLINE_OPTIONS, exact, prefixes, ids],
         )
-        headlines = dict(cursor.fetchall())
-        missing = [i for i, text in headlines.items() if START_SEL not in (text or "")]
-        long_missing = []
-        if missing:
-            cursor.execute(
-                "SELECT id FROM articles_article WHERE id = ANY(%s) AND length(content_text) > %s",
-                [missing, HEADLINE_WINDOW],
-            )
-            long_missing = [row[0] for row in cursor.fetchall()]
-        if long_missing:  # the first match lies past the window: parse the whole text for those few
+        headlines, retry = {}, []
+        for article_id, text, body_match in cursor.fetchall():
+            headlines[article_id] = text
+            if body_match and START_SEL not in (text or ""):
+                retry.append(article_id)
+        if retry:  # the estimate missed: parse the whole text for those few
             cursor.execute(
                 "SELECT a.id, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) "
                 "FROM articles_article a WHERE a.id = ANY(%s)",
-                [tsquery, HEADLINE_OPTIONS, long_missing],
+                [tsquery, HEADLINE_OPTIONS, retry],
             )
             headlines.update(cursor.fetchall())
     return headlines
@@ -320,7 +447,9 @@ def _fts_match(query: SearchQuery) -> tuple[str, str]:
     return positive, negative
 
 
-def _sqlite_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[tuple[int, float]], str, bool]:
+def _sqlite_search(
+    user, query: SearchQuery, offset: int, limit: int
+) -> tuple[int, list[tuple[int, float]], str, bool]:
     where, params = _base_where(user, query)
     positive, negative = _fts_match(query)
     if negative:
@@ -329,7 +458,7 @@ def _sqlite_search(user, query: SearchQuery, offset: int, limit: int) -> tuple[i
     where_sql = " AND ".join(where)
     with connection.cursor() as cursor:
         if positive:
-            source = "articles_search s JOIN articles_article a ON a.id = s.rowid"
+            source = "articles_search s CROSS JOIN articles_article a ON a.id = s.rowid"  # FTS first
             match_sql = "articles_search MATCH %s AND "
             cursor.execute(f"SELECT count(*) FROM {source} WHERE {match_sql}{where_sql}", [positive, *params])
             count = cursor.fetchone()[0]
@@ -367,6 +496,13 @@ def _sqlite_headlines(ids: list[int], match: str) -> dict[int, str]:
 # --- entry point ----------------------------------------------------------------------------------------
 
 
+def _read_block():
+    """PostgreSQL: a savepoint, so that a rejected query leaves the request's transaction usable (and the
+    SET LOCAL of the search ends with it). SQLite needs none, and an atomic block there would take the
+    write lock (transaction_mode IMMEDIATE) for a read."""
+    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+
+
 def _run(user, query: SearchQuery, offset: int, limit: int):
     if connection.vendor == "postgresql":
         count, rows, match, ranked = _pg_search(user, query, offset, limit)
@@ -378,8 +514,13 @@ def _run(user, query: SearchQuery, offset: int, limit: int):
 
 
 def article_search(
-    *, user: AbstractBaseUser, query: str | SearchQuery, page: int = 1, per_page: int = PER_PAGE,
-    fields: tuple[str, ...] | None = None, list_all: bool = False,
+    *,
+    user: AbstractBaseUser,
+    query: str | SearchQuery,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    fields: tuple[str, ...] | None = None,
+    list_all: bool = False,
 ) -> SearchPage:
     """Search the user's articles. ``query`` is the search language (articles.searchquery) or a parsed query.
 
@@ -396,7 +537,7 @@ def article_search(
         return result
     offset = (page - 1) * per_page
     try:
-        with transaction.atomic():
+        with _read_block():
             count, rows, headlines, ranked = _run(user, parsed, offset, per_page)
     except DatabaseError:
         logger.warning("search query failed, read as plain words: %r", parsed.raw, exc_info=True)
@@ -404,7 +545,7 @@ def article_search(
         result.query = plain
         if plain.is_empty and not list_all:
             return result
-        with transaction.atomic():
+        with _read_block():
             count, rows, headlines, ranked = _run(user, plain, offset, per_page)
     result.count, result.ranked = count, ranked
     ids = [row[0] for row in rows]
@@ -423,7 +564,9 @@ def article_search(
     return result
 
 
-def article_search_api(*, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE) -> dict:
+def article_search_api(
+    *, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE
+) -> dict:
     """The API's answer to ``GET /api/articles/?q=QUERY&page=N``.
 
     Shape: ``{"count": int, "page": int, "next_page": int | None, "results": [article fields (as the API's
@@ -440,7 +583,9 @@ def article_search_api(*, user: AbstractBaseUser, query: str, page: int = 1, per
         data["rank"] = round(article.rank, 6)
         results.append(data)
     return {
-        "count": found.count, "page": found.page, "next_page": found.page + 1 if found.has_next else None,
+        "count": found.count,
+        "page": found.page,
+        "next_page": found.page + 1 if found.has_next else None,
         "results": results,
     }
 
@@ -461,7 +606,7 @@ def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
     if parsed.is_empty:
         return 0
     try:
-        with transaction.atomic():
+        with _read_block():
             if connection.vendor == "postgresql":
                 count, *_ = _pg_search(user, parsed, 10**9, 0)
             else:
@@ -475,4 +620,3 @@ def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
 def search_terms_for_reader(query: str) -> list[str]:
     """The words and phrases the reader highlights for ``query`` (positive terms only, as typed)."""
     return search_query_parse(query).highlight_words()
-

@@ -25,7 +25,18 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "scrapinghub-aeb"
 if not CORPUS.exists():
     CORPUS = Path("/work/shared/corpus/scrapinghub-aeb")
 
-TAGS = ["politics", "science", "tech", "culture", "sport", "business", "health", "travel", "later", "long read"]
+TAGS = [
+    "politics",
+    "science",
+    "tech",
+    "culture",
+    "sport",
+    "business",
+    "health",
+    "travel",
+    "later",
+    "long read",
+]
 
 
 @dataclass(frozen=True)
@@ -96,9 +107,7 @@ def article_plans(n: int, *, seed: int = 1) -> tuple[list[tuple[int, str, str, s
     return paragraphs, plans
 
 
-def library_build(
-    *, user, n: int, seed: int = 1, batch: int = 500, progress=None, fast: bool = False
-) -> int:
+def library_build(*, user, n: int, seed: int = 1, batch: int = 500, progress=None, fast: bool = False) -> int:
     """Add ``n`` ready articles (about 10% tagged) to ``user``'s library; returns how many were written.
 
     PostgreSQL: the corpus paragraphs go to a staging table, then one ``INSERT … SELECT`` per batch joins
@@ -151,19 +160,31 @@ def library_build(
                 text = "\n\n".join(text_of[p] for p in row["paragraphs"])
                 articles.append(
                     Article(
-                        user=user, url=url, url_key=url, title=row["title"], site_name=row["site"],
-                        author=row["author"], language=row["language"], search_config=row["config"],
-                        content_text=text, content_html="", word_count=row["words"],
-                        reading_time_minutes=Article.reading_time_for(row["words"]), status=Article.Status.READY,
-                        created_at=row["created"], saved_at=row["created"], is_archived=row["archived"],
-                        is_favorite=row["favorite"], read_at=row["read"],
+                        user=user,
+                        url=url,
+                        url_key=url,
+                        title=row["title"],
+                        site_name=row["site"],
+                        author=row["author"],
+                        language=row["language"],
+                        search_config=row["config"],
+                        content_text=text,
+                        content_html="",
+                        word_count=row["words"],
+                        reading_time_minutes=Article.reading_time_for(row["words"]),
+                        status=Article.Status.READY,
+                        created_at=row["created"],
+                        saved_at=row["created"],
+                        is_archived=row["archived"],
+                        is_favorite=row["favorite"],
+                        read_at=row["read"],
                     )
                 )
             with transaction.atomic():
                 created_rows = Article.objects.bulk_create(articles)
                 links = [
                     Article.tags.through(article_id=a.pk, tag_id=row["tag"].pk)
-                    for a, row in zip(created_rows, rows[first : first + batch])
+                    for a, row in zip(created_rows, rows[first : first + batch], strict=True)
                     if row["tag"] is not None
                 ]
                 Article.tags.through.objects.bulk_create(links)
@@ -176,12 +197,14 @@ def library_build(
 
 
 def _build_pg(user, seed, paragraphs, rows, *, batch, progress, fast) -> int:
-    from django.db import connection, transaction
+    from django.db import connection
 
     configs = sorted({row["config"] for row in rows})
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_paragraph")
-        cursor.execute("CREATE UNLOGGED TABLE bench_paragraph (id int, config regconfig, text text, vec tsvector)")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_paragraph (id int, config regconfig, text text, vec tsvector)"
+        )
         with cursor.connection.cursor().copy("COPY bench_paragraph (id, config, text) FROM STDIN") as copy:
             for pid, _lang, _domain, text in paragraphs:
                 for config in configs:
@@ -193,14 +216,42 @@ def _build_pg(user, seed, paragraphs, rows, *, batch, progress, fast) -> int:
             "(SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = '')"
         )
     written = 0
-    triggers = [("articles_article", "articles_article_search_insert"),
-                ("articles_article_tags", "articles_article_tags_search_insert")]
+    triggers = [
+        ("articles_article", "articles_article_search_insert"),
+        ("articles_article_tags", "articles_article_tags_search_insert"),
+    ]
     if fast:
         with connection.cursor() as cursor:
             for table, trigger in triggers:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     try:
-        written = _insert_batches(user, seed, rows, batch=batch, progress=progress, fast=fast)
+        # Two loaders (this machine has two cores), each on its own connection and half of the rows.
+        import threading
+
+        half = (len(rows) + 1) // 2
+        counts = [0, 0]
+        errors: list[BaseException] = []
+
+        def load(k: int, part: list[dict]) -> None:
+            from django.db import connection as thread_connection
+
+            try:
+                counts[k] = _insert_batches(user, seed, part, batch=batch, progress=progress, fast=fast)
+            except BaseException as exc:  # re-raised below
+                errors.append(exc)
+            finally:
+                thread_connection.close()
+
+        threads = [
+            threading.Thread(target=load, args=(k, part)) for k, part in enumerate([rows[:half], rows[half:]])
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        written = sum(counts)
     finally:
         if fast:
             with connection.cursor() as cursor:
@@ -226,43 +277,70 @@ def _insert_batches(user, seed, rows, *, batch, progress, fast) -> int:
             )
             with cursor.connection.cursor().copy("COPY bench_plan FROM STDIN") as copy:
                 for r in chunk:
-                    copy.write_row((
-                        r["i"], r["title"], r["site"], r["author"], r["language"], r["config"], r["paragraphs"],
-                        r["words"], r["created"], r["archived"], r["favorite"], r["read"],
-                        r["tag"].pk if r["tag"] else None, r["tag"].name if r["tag"] else "",
-                    ))
+                    copy.write_row(
+                        (
+                            r["i"],
+                            r["title"],
+                            r["site"],
+                            r["author"],
+                            r["language"],
+                            r["config"],
+                            r["paragraphs"],
+                            r["words"],
+                            r["created"],
+                            r["archived"],
+                            r["favorite"],
+                            r["read"],
+                            r["tag"].pk if r["tag"] else None,
+                            r["tag"].name if r["tag"] else "",
+                        )
+                    )
+            url = f"'https://' || p.site || '/bench/{seed}/' || p.i"
             vector = (
                 "setweight(to_tsvector(p.config, p.title), 'A') || setweight(to_tsvector(p.config, "
                 "concat_ws(' ', p.author, p.site, p.tag_name)), 'B') || body.vec"
-                if fast else "NULL"
+                if fast
+                else "NULL::tsvector"
+            )
+            doc = (
+                """, doc AS (
+                    INSERT INTO articles_search_doc (article_id, user_id, deleted, is_read, is_archived, is_favorite,
+                                                     saved_at, search_vector)
+                    SELECT ins.id, ins.user_id, false, ins.read_at IS NOT NULL, ins.is_archived, ins.is_favorite,
+                           ins.saved_at, src.vec
+                    FROM ins JOIN src ON ins.url = src.url
+                )"""
+                if fast
+                else ""
             )
             cursor.execute(
                 f"""
-                WITH ins AS (
+                WITH src AS (
+                    SELECT p.*, {url} AS url, body.text, {vector} AS vec
+                    FROM bench_plan p, LATERAL (
+                        SELECT string_agg(bp.text, E'\\n\\n' ORDER BY u.o) AS text,
+                               bench_tsvector_agg(bp.vec ORDER BY u.o) AS vec
+                        FROM unnest(p.paragraphs) WITH ORDINALITY AS u(pid, o)
+                        JOIN bench_paragraph bp ON bp.id = u.pid AND bp.config = p.config
+                    ) body
+                ), ins AS (
                     INSERT INTO articles_article (
                         user_id, url, url_key, final_url, canonical_url, final_key, canonical_key, title, author,
                         site_name, lead_image, excerpt, language, search_config, word_count, reading_time_minutes,
                         content_html, content_text, content_hash, extraction_log, status, failure_reason, source,
                         attempts, is_archived, is_favorite, read_at, progress_percent, progress_paragraph,
-                        saved_at, created_at, updated_at, search_tags, search_vector, search_rank_vector)
-                    SELECT %s, 'https://' || p.site || '/bench/{seed}/' || p.i, 'https://' || p.site || '/bench/{seed}/' || p.i,
-                           '', '', '', '', p.title, p.author, p.site, '', '', p.language, p.config::text, p.words,
-                           ceil(p.words / 238.0), '', body.text, '', '{{}}', 'ready', '', 'fetch', 1, p.archived,
-                           p.favorite, p.read, 0, 0, p.created, p.created, p.created, p.tag_name,
-                           {vector}, {"articles_rank_vector(" + vector + ")" if fast else "NULL"}
-                    FROM bench_plan p, LATERAL (
-                        SELECT string_agg(bp.text, E'\n\n' ORDER BY u.o) AS text,
-                               bench_tsvector_agg(bp.vec ORDER BY u.o) AS vec
-                        FROM unnest(p.paragraphs) WITH ORDINALITY AS u(pid, o)
-                        JOIN bench_paragraph bp ON bp.id = u.pid AND bp.config = p.config
-                    ) body
-                    ORDER BY p.i
-                    RETURNING id, url
-                )
+                        saved_at, created_at, updated_at, search_tags, search_rank_vector)
+                    SELECT %s, src.url, src.url, '', '', '', '', src.title, src.author, src.site, '', '',
+                           src.language, src.config::text, src.words, ceil(src.words / 238.0), '', src.text, '',
+                           '{{}}', 'ready', '', 'fetch', 1, src.archived, src.favorite, src.read, 0, 0,
+                           src.created, src.created, src.created, src.tag_name,
+                           {"articles_rank_vector(src.vec)" if fast else "NULL"}
+                    FROM src ORDER BY src.i
+                    RETURNING id, url, user_id, read_at, is_archived, is_favorite, saved_at
+                ){doc}
                 INSERT INTO articles_article_tags (article_id, tag_id)
-                SELECT ins.id, p.tag_id FROM ins JOIN bench_plan p
-                    ON ins.url = 'https://' || p.site || '/bench/{seed}/' || p.i
-                WHERE p.tag_id IS NOT NULL
+                SELECT ins.id, src.tag_id FROM ins JOIN src ON ins.url = src.url
+                WHERE src.tag_id IS NOT NULL
                 """,
                 [user.pk],
             )

@@ -25,8 +25,15 @@ def make(user, title="", text="", *, language="en", **fields) -> Article:
     n = Article.objects.count() + 1
     url = fields.pop("url", f"https://example.com/{n}-{title[:10].replace(' ', '-')}")
     return Article.objects.create(
-        user=user, url=url, url_key=url, title=title, content_text=text, language=language,
-        search_config=search_config_for(language), status=Article.Status.READY, **fields,
+        user=user,
+        url=url,
+        url_key=url,
+        title=title,
+        content_text=text,
+        language=language,
+        search_config=search_config_for(language),
+        status=Article.Status.READY,
+        **fields,
     )
 
 
@@ -83,8 +90,8 @@ def test_seed_words_rank_the_seed_first(seed, user):
 
 
 def test_title_outranks_body_and_newer_first_on_ties(user):
-    old = make(user, "Gardening", "Notes on compost and the orchard.")
-    new = make(user, "Gardening too", "Notes on compost and the orchard.")
+    old = make(user, "Gardening one", "Notes on compost and the orchard.")
+    new = make(user, "Gardening two", "Notes on compost and the orchard.")
     Article.objects.filter(pk=old.pk).update(saved_at=timezone.now() - timedelta(days=3))
     in_title = make(user, "Orchard planning", "Planting apple trees.")
     assert ids("orchard", user) == [in_title.pk, new.pk, old.pk]
@@ -127,7 +134,9 @@ def test_unknown_config_refused_by_the_database(user):
     from django.db import DatabaseError, transaction
 
     with pytest.raises(DatabaseError), transaction.atomic():  # the check constraint (or the trigger first)
-        Article.objects.create(user=user, url="https://e.com/x", url_key="https://e.com/x", search_config="klingon")
+        Article.objects.create(
+            user=user, url="https://e.com/x", url_key="https://e.com/x", search_config="klingon"
+        )
 
 
 def test_chinese_uses_simple(user):
@@ -172,24 +181,42 @@ def test_processing_indexes_the_article(user, page_server, seed):
 
 @pytest.fixture
 def library(user):
-    a = make(user, "Quick brown fox", "The quick brown fox jumps over the lazy dog.", author="Ana Lima",
-             site_name="Fox News Network", url="https://www.foxes.example/a")
-    b = make(user, "Lazy afternoon", "A dog sleeps. The fox is brown and quick.", author="John Smith",
-             url="https://dogs.example/b")
-    c = make(user, "Programming", "Programmers program programs in Python.", language="en",
-             url="https://code.example/c")
-    d = make(user, "Nachrichten", "Der schnelle braune Fuchs springt.", language="de", url="https://de.example/d")
+    a = make(
+        user,
+        "Quick brown fox",
+        "The quick brown fox jumps over the lazy dog.",
+        author="Ana Lima",
+        site_name="Fox News Network",
+        url="https://www.foxes.example/a",
+    )
+    b = make(
+        user,
+        "Lazy afternoon",
+        "A dog sleeps. The fox is brown and quick.",
+        author="John Smith",
+        url="https://dogs.example/b",
+    )
+    c = make(
+        user,
+        "Programming",
+        "Programmers program programs in Python.",
+        language="en",
+        url="https://code.example/c",
+    )
+    d = make(
+        user, "Nachrichten", "Der schnelle braune Fuchs springt.", language="de", url="https://de.example/d"
+    )
     return a, b, c, d
 
 
 def test_phrase_is_exact(user, library):
-    a, b, c, d = library
+    a, b, _c, _d = library
     assert ids('"quick brown fox"', user) == [a.pk]
     assert set(ids("quick brown fox", user)) == {a.pk, b.pk}
 
 
 def test_or_exclusion_prefix(user, library):
-    a, b, c, d = library
+    _a, b, c, d = library
     assert set(ids("python OR sleeps", user)) == {b.pk, c.pk}
     assert ids("fox -jumps", user) == [b.pk]
     assert ids('fox -"lazy dog"', user) == [b.pk]
@@ -219,19 +246,42 @@ def test_filters(user, library):
 
 
 def test_filter_only_lists_newest_first(user, library):
-    a, b, c, d = library
+    a, b, c, _d = library
     page = article_search(user=user, query="lang:en")
     assert [x.pk for x in page.results] == [c.pk, b.pk, a.pk] and page.count == 3 and not page.ranked
 
 
 @pytest.mark.parametrize(
-    "raw", ['"unclosed', "foo:bar", "before:nope", "(((", "*", "-", "OR", "title:", '""', "\\", "'", "a&b|!c",
-            "fox:*", "'; DROP TABLE articles_article; --", "NEAR(a b)", "a AND", "^fox", "fox*:A"]
+    "raw",
+    [
+        '"unclosed',
+        "foo:bar",
+        "before:nope",
+        "(((",
+        "*",
+        "-",
+        "OR",
+        "title:",
+        '""',
+        "\\",
+        "'",
+        "a&b|!c",
+        "fox:*",
+        "'; DROP TABLE articles_article; --",
+        "NEAR(a b)",
+        "a AND",
+        "^fox",
+        "fox*:A",
+    ],
 )
 def test_malformed_queries_answer_200(client_logged_in, api_client, user, library, raw):
     assert client_logged_in.get("/search/", {"q": raw}).status_code == 200
-    assert client_logged_in.get("/search/", {"q": raw}, HTTP_HX_REQUEST="true",
-                                HTTP_HX_TARGET="search-results").status_code == 200
+    assert (
+        client_logged_in.get(
+            "/search/", {"q": raw}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+        ).status_code
+        == 200
+    )
     assert api_client.get("/api/articles/", {"q": raw}).status_code == 200
 
 
@@ -247,7 +297,9 @@ def test_headline_escapes_article_text(user):
     make(user, "Markup", "Use <script>alert('x')</script> with care; the scriptlet word is here.")
     page = article_search(user=user, query="care")
     headline = page.results[0].headline
-    assert "<script>" not in headline and "&lt;script&gt;" in headline and "<mark>care</mark>" in headline
+    assert "<script" not in headline and "<mark>care</mark>" in headline
+    if connection.vendor != PG:  # FTS5 keeps the text as is (escaped here); ts_headline drops tag-like tokens
+        assert "&lt;script&gt;" in headline
 
 
 def test_other_users_articles_are_never_found(user, other_user):
@@ -291,8 +343,9 @@ def test_compact_ranking_agrees_with_full_ranking(user, monkeypatch):
 def test_search_page_and_htmx_partial(client_logged_in, user, library):
     page = client_logged_in.get("/search/", {"q": "fox"}).content.decode()
     assert 'id="search-q"' in page and 'hx-get="/search/"' in page and "2 results" in page
-    partial = client_logged_in.get("/search/", {"q": "fox"}, HTTP_HX_REQUEST="true",
-                                   HTTP_HX_TARGET="search-results").content.decode()
+    partial = client_logged_in.get(
+        "/search/", {"q": "fox"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    ).content.decode()
     assert "<html" not in partial and "2 results" in partial and "<mark>" in partial
 
 
@@ -329,7 +382,7 @@ def test_api_without_q_lists_articles(api_client, user, library):
 
 
 def test_api_search_fields(api_client, user, library):
-    a, b, c, d = library
+    _a, _b, c, _d = library
     body = api_client.get("/api/articles/", {"q": "python"}).json()
     assert body["count"] == 1 and body["next_page"] is None
     result = body["results"][0]

@@ -25,10 +25,17 @@ def test_filters():
         "is:favorite before:2024-02-01 after:2023-12-31 -tag:done -is:read"
     )
     assert q.filters == [
-        Filter("tag", "long read"), Filter("site", "example.com"), Filter("author", "smith"),
-        Filter("lang", "es"), Filter("is", "unread"), Filter("is", "archived"), Filter("is", "favorite"),
-        Filter("before", date(2024, 2, 1)), Filter("after", date(2023, 12, 31)),
-        Filter("tag", "done", negated=True), Filter("is", "read", negated=True),
+        Filter("tag", "long read"),
+        Filter("site", "example.com"),
+        Filter("author", "smith"),
+        Filter("lang", "es"),
+        Filter("is", "unread"),
+        Filter("is", "archived"),
+        Filter("is", "favorite"),
+        Filter("before", date(2024, 2, 1)),
+        Filter("after", date(2023, 12, 31)),
+        Filter("tag", "done", negated=True),
+        Filter("is", "read", negated=True),
     ]
     assert not q.has_text
 
@@ -41,8 +48,27 @@ def test_title_filter_is_a_title_term():
 
 @pytest.mark.parametrize(
     "raw",
-    ['"unclosed phrase', "foo:bar", "before:yesterday", "is:nothing", "lang:???", "(((", "*", "-", "OR",
-     "OR OR a", "title:", '""', "tag:", "a OR", ":::", "-\"\"", "\x00", "é" * 2000, "a " * 500],
+    [
+        '"unclosed phrase',
+        "foo:bar",
+        "before:yesterday",
+        "is:nothing",
+        "lang:???",
+        "(((",
+        "*",
+        "-",
+        "OR",
+        "OR OR a",
+        "title:",
+        '""',
+        "tag:",
+        "a OR",
+        ":::",
+        '-""',
+        "\x00",
+        "é" * 2000,
+        "a " * 500,
+    ],
 )
 def test_malformed_queries_never_raise(raw):
     q = search_query_parse(raw)

@@ -46,7 +46,9 @@ def saved_search_create_view(request: HttpRequest) -> HttpResponse:
     """POST name + q: save the query under the name, then show its results."""
     query = request.POST.get("q", "")
     try:
-        saved = services.saved_search_create(user=request.user, name=request.POST.get("name", ""), query=query)
+        saved = services.saved_search_create(
+            user=request.user, name=request.POST.get("name", ""), query=query
+        )
     except ArticleError as exc:
         messages.error(request, exc.message)
     else:
