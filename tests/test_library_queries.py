@@ -73,7 +73,7 @@ def test_tag_and_site_views(user, other_user):
     assert b.pk in {x.pk for x in queries.article_page(user=user, view="all").articles}
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "2024-01-01T00:00:00_1", "x_y"])
+@pytest.mark.parametrize("cursor", ["nonsense", "2024-01-01T00:00:00_1", "x_y", "99999999999999999999_1"])
 def test_bad_cursor_raises_value_error(user, cursor):
     with pytest.raises(ValueError):
         queries.article_page(user=user, view="all", cursor=cursor)
