@@ -85,7 +85,7 @@ def test_page_is_two_queries_without_offset_count_or_bodies(user):
     first = queries.article_page(user=user, view="all", limit=5)
     with CaptureQueriesContext(connection) as ctx:
         page = queries.article_page(user=user, view="all", limit=5, cursor=first.next_cursor)
-        [list(a.tags.all()) for a in page.articles]
+        tags = {a.pk: [t.name for t in a.tag_list] for a in page.articles}
     sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
     assert len(ctx.captured_queries) == 2
     assert (
