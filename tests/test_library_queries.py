@@ -88,6 +88,8 @@ def test_page_is_two_queries_without_offset_count_or_bodies(user):
         tags = {a.pk: [t.name for t in a.tag_list] for a in page.articles}
     sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
     assert len(ctx.captured_queries) == 2
+    assert all(tags[a.pk] == [t.name for t in a.tags.order_by("name")] for a in page.articles)
+    assert any(tags.values())
     assert (
         "OFFSET" not in sql
         and "COUNT(" not in sql
