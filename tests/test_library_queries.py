@@ -73,7 +73,7 @@ def test_tag_and_site_views(user, other_user):
     assert b.pk in {x.pk for x in queries.article_page(user=user, view="all").articles}
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "2024-01-01T00:00:00_1", "x_y"])
+@pytest.mark.parametrize("cursor", ["nonsense", "2024-01-01T00:00:00_1", "x_y", "99999999999999999999_1"])
 def test_bad_cursor_raises_value_error(user, cursor):
     with pytest.raises(ValueError):
         queries.article_page(user=user, view="all", cursor=cursor)
@@ -85,9 +85,11 @@ def test_page_is_two_queries_without_offset_count_or_bodies(user):
     first = queries.article_page(user=user, view="all", limit=5)
     with CaptureQueriesContext(connection) as ctx:
         page = queries.article_page(user=user, view="all", limit=5, cursor=first.next_cursor)
-        [list(a.tags.all()) for a in page.articles]
+        tags = {a.pk: [t.name for t in a.tag_list] for a in page.articles}
     sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
     assert len(ctx.captured_queries) == 2
+    assert all(tags[a.pk] == [t.name for t in a.tags.order_by("name")] for a in page.articles)
+    assert any(tags.values())
     assert (
         "OFFSET" not in sql
         and "COUNT(" not in sql

@@ -16,7 +16,7 @@ from tests.pageserver import SEED_DIR, wait_for
 # still plain synchronous calls (https://docs.djangoproject.com/en/5.2/topics/async/#envvar-DJANGO_ALLOW_ASYNC_UNSAFE).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -235,3 +235,32 @@ def test_dark_theme_and_screenshots(page, live_server, reader_user, page_server)
     expect(details).to_contain_text("Words")
     expect(details).to_contain_text(str(article.word_count))
     assert ArticleSource.objects.filter(article=article).exists()
+
+
+def test_actions_work_without_javascript(browser, live_server, reader_user, page_server):
+    article = _ready_article(reader_user, page_server)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("User name").fill("browser")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    row = page.locator(f"#article-{article.pk}")
+    row.get_by_text("Add tags").click()
+    row.get_by_label(re.compile("Tags for")).fill("offline")
+    row.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Tagged 1 article with offline")).to_be_visible()
+    page.locator(f"#article-{article.pk}").get_by_role("button", name="Archive", exact=True).click()
+    expect(page.get_by_text("1 article archived.")).to_be_visible()
+    expect(page.locator(f"#article-{article.pk}")).to_have_count(0)
+    page.get_by_role("navigation", name="Library views").get_by_role("link", name="Archive").click()
+    page.locator(f"#article-{article.pk}").get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("1 article deleted.")).to_be_visible()
+    assert Article.objects.get(pk=article.pk).deleted_at is not None
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator(f"#article-{article.pk}")).to_be_visible()
+    article.refresh_from_db()
+    assert article.deleted_at is None and article.is_archived
+    assert list(article.tags.values_list("name", flat=True)) == ["offline"]
+    context.close()
