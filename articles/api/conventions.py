@@ -38,15 +38,21 @@ def api_exception_handler(exc, context):
     FOLIO_PAGE_MAX_BYTES) and every DRF error gets the one JSON error shape. Returns None for other
     exceptions, which Django then answers as a 500."""
     if isinstance(exc, PageTooLargeError):
-        return Response({"error": "page_too_large", "detail": exc.message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            {"error": "page_too_large", "detail": exc.message},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, ArticleError):
         return Response({"error": "invalid", "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"error": "invalid", "detail": _first_message(exc.detail) or "Invalid input.",
-                         "fields": exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}}
+        response.data = {
+            "error": "invalid",
+            "detail": _first_message(exc.detail) or "Invalid input.",
+            "fields": exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail},
+        }
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         if not isinstance(code, str):
@@ -89,5 +95,7 @@ class FolioAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
             if str(code) not in responses:
-                responses[str(code)] = self._get_response_for_code(ErrorOutput, str(code), direction=direction)
+                responses[str(code)] = self._get_response_for_code(
+                    ErrorOutput, str(code), direction=direction
+                )
         return responses

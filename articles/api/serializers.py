@@ -60,10 +60,10 @@ class ArticleListPageOutput(serializers.Serializer):
 class ArticleListFilter(serializers.Serializer):
     """Query parameters of ``GET /api/articles/``; every filter is optional and they combine with AND."""
 
-    is_archived = serializers.BooleanField(required=False, help_text="Only archived (true) or unarchived (false).")
+    is_archived = serializers.BooleanField(required=False, help_text="Only archived (true) or not (false).")
     is_favorite = serializers.BooleanField(required=False, help_text="Only favorites (true) or the others.")
-    is_read = serializers.BooleanField(required=False, help_text="Only read (true) or unread (false) articles.")
-    tag = serializers.CharField(required=False, max_length=100, help_text="Only articles with this tag (any case).")
+    is_read = serializers.BooleanField(required=False, help_text="Only read (true) or unread (false).")
+    tag = serializers.CharField(required=False, max_length=100, help_text="Only articles with this tag.")
     status = serializers.ChoiceField(
         choices=Article.Status.choices, required=False, help_text="Only articles in this processing state."
     )
@@ -111,5 +111,5 @@ class ErrorOutput(serializers.Serializer):
     error = serializers.CharField(help_text="Machine-readable code, e.g. invalid, not_found, throttled.")
     detail = serializers.CharField(help_text="What went wrong, in a sentence.")
     fields = serializers.DictField(
-        child=serializers.JSONField(), required=False, help_text="Messages per input field (validation errors)."
+        child=serializers.JSONField(), required=False, help_text="Messages per input field (for 400)."
     )

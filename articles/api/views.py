@@ -64,7 +64,9 @@ class ArticleListCreateApi(APIView):
     @extend_schema(
         parameters=[
             ArticleListFilter,
-            OpenApiParameter("cursor", str, description="Opaque cursor from a previous page's next/previous."),
+            OpenApiParameter(
+                "cursor", str, description="Opaque cursor from a previous page's next/previous."
+            ),
             OpenApiParameter("page_size", int, description="Articles per page, 1-200 (default 50)."),
         ],
         responses=ArticleListPageOutput,
@@ -74,7 +76,9 @@ class ArticleListCreateApi(APIView):
         params = ArticleListFilter(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         paginator = ArticleCursorPagination()
-        page = paginator.paginate_queryset(article_list_queryset(request, params.validated_data), request, view=self)
+        page = paginator.paginate_queryset(
+            article_list_queryset(request, params.validated_data), request, view=self
+        )
         return paginator.get_paginated_response(ArticleListItemOutput(page, many=True).data)
 
     @extend_schema(request=ArticleCreateInput, responses={201: ArticleOutput, 200: ArticleOutput})
@@ -84,11 +88,16 @@ class ArticleListCreateApi(APIView):
         values = data.validated_data
         if values.get("html"):
             article, created = services.article_save_page(
-                user=request.user, url=values["url"], html=values["html"],
-                title=values.get("title", ""), tags=values["tags"],
+                user=request.user,
+                url=values["url"],
+                html=values["html"],
+                title=values.get("title", ""),
+                tags=values["tags"],
             )
         else:
-            article, created = services.article_save_url(user=request.user, url=values["url"], tags=values["tags"])
+            article, created = services.article_save_url(
+                user=request.user, url=values["url"], tags=values["tags"]
+            )
         article = _user_articles(request).get(pk=article.pk)
         return Response(
             ArticleOutput(article).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

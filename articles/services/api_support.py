@@ -18,6 +18,7 @@ from ..errors import ArticleError
 from ..models import Article, ReaderSettings, Tag
 from .library import MAX_TAG_LENGTH, article_tags_set
 
+
 @transaction.atomic
 def article_update(
     *,
@@ -119,7 +120,10 @@ def tag_merge(*, source: Tag, target: Tag) -> Tag:
     already = links.objects.filter(tag_id=target.pk).values_list("article_id", flat=True)
     moving = links.objects.filter(tag_id=source.pk).exclude(article_id__in=already)
     links.objects.bulk_create(
-        [links(article_id=article_id, tag_id=target.pk) for article_id in moving.values_list("article_id", flat=True)]
+        [
+            links(article_id=article_id, tag_id=target.pk)
+            for article_id in moving.values_list("article_id", flat=True)
+        ]
     )
     source.delete()
     return target
