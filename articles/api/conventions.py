@@ -7,6 +7,8 @@ Error body (every 4xx the API gives): ``{"error": "<code>", "detail": "<sentence
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
@@ -44,6 +46,10 @@ def api_exception_handler(exc, context):
         )
     if isinstance(exc, ArticleError):
         return Response({"error": "invalid", "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
