@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from Folio itself (no CDN; the CSP allows only self).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # PATCH bodies are documented as the views read them (required fields stay required).
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # --- Celery -----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 schema generator that documents the error answers every operation can give.
 
 Error body (every 4xx the API gives): ``{"error": "<code>", "detail": "<sentence>"}``, plus
-``"fields": {"<field>": ["<message>", ...]}`` for validation errors (400, code ``invalid``).
+``"errors": {"<field>": ["<message>", ...]}`` for validation errors (400, code ``invalid``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import ArticleError, PageTooLargeError
+from ..services.api_support import TagConflictError
 
 
 def _first_message(data) -> str:
@@ -44,6 +45,8 @@ def api_exception_handler(exc, context):
             {"error": "page_too_large", "detail": exc.message},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, TagConflictError):
+        return Response({"error": "conflict", "detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ArticleError):
         return Response({"error": "invalid", "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
@@ -57,7 +60,7 @@ def api_exception_handler(exc, context):
         response.data = {
             "error": "invalid",
             "detail": _first_message(exc.detail) or "Invalid input.",
-            "fields": exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail},
+            "errors": exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail},
         }
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
@@ -93,6 +96,8 @@ class FolioAutoSchema(AutoSchema):
             codes.append(429)
         if method == "POST" and self.path.rstrip("/").endswith("/articles"):
             codes.append(413)
+        if "/tags/" in self.path and method in ("PATCH", "POST"):
+            codes.append(409)  # a name already in use; a merge into itself
         return sorted(codes)
 
     def _get_response_bodies(self, direction="response"):
@@ -105,3 +110,15 @@ class FolioAutoSchema(AutoSchema):
                     ErrorOutput, str(code), direction=direction
                 )
         return responses
+
+
+def page_not_found(request, exception):
+    """``handler404``: a JSON error body for addresses under ``/api/`` that match no route (for example
+    ``/api/articles/abc/``); Django's usual page everywhere else."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as django_page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
+    return django_page_not_found(request, exception)
+

@@ -1,17 +1,79 @@
 """API input and output serializers; they validate and render, services do the writing."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Article
 
 
-class ArticleCreateInput(serializers.Serializer):
+#: What the schema promises an address looks like. Folio's rule (urlnorm.validate_url: an absolute http(s)
+#: address with a host and a valid port) is checked by the service, with a message saying what is wrong.
+URL_PATTERN = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,4})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$"
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only (DRF would turn 12 into "12")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only (DRF would also take "yes", 1, "on")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only (not true, "7" or 7.5)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    """A JSON number only (not true or "4.2")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictInput(serializers.Serializer):
+    """Base of request bodies: JSON types are not coerced (the Strict* fields). Unknown fields are ignored,
+    as DRF does everywhere."""
+
+
+@extend_schema_field({"type": "string", "format": "uri", "pattern": URL_PATTERN, "maxLength": 2048})
+class HttpUrlField(StrictCharField):
+    """An address to save; validated by the saving service so that every interface gives the same message."""
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"})
+class TagNameField(StrictCharField):
+    """A tag name with at least one visible character; white space is collapsed by the service."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=100, trim_whitespace=False, **kwargs)
+
+
+class ArticleCreateInput(StrictInput):
     """Body of ``POST /api/articles/``: a URL, optional tags, optional page HTML sent by a browser."""
 
-    url = serializers.CharField(max_length=2048)
-    tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
-    html = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    url = HttpUrlField(max_length=2048, min_length=1, help_text="An absolute http(s) address.")
+    tags = serializers.ListField(
+        child=StrictCharField(max_length=100, allow_blank=True), required=False, default=list, max_length=200
+    )
+    html = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    title = StrictCharField(required=False, allow_blank=True, max_length=500)
 
 
 #: Fields added to the original ``GET /api/articles/{id}/`` answer (which keeps all its first names).
@@ -22,6 +84,10 @@ class ArticleOutput(serializers.ModelSerializer):
     """An article as the API returns it."""
 
     tags = serializers.SerializerMethodField()
+    # Plain strings: final_url and canonical_url are "" until known, which is not a "uri".
+    url = serializers.CharField()
+    final_url = serializers.CharField()
+    canonical_url = serializers.CharField()
     lead_image = serializers.CharField()
     reading_time_minutes = serializers.IntegerField()
     is_read = serializers.BooleanField()
@@ -67,21 +133,26 @@ class ArticleListFilter(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Article.Status.choices, required=False, help_text="Only articles in this processing state."
     )
+    cursor = serializers.CharField(required=False, help_text="Opaque cursor from a page's next/previous link.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, help_text="Default 50.")
+
+    #: The parameters that select articles (the others choose the page).
+    FILTERS = ("is_archived", "is_favorite", "is_read", "tag", "status")
 
 
-class ArticleUpdateInput(serializers.Serializer):
+class ArticleUpdateInput(StrictInput):
     """Body of ``PATCH /api/articles/{id}/``: only the fields sent are changed."""
 
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    title = StrictCharField(required=False, allow_blank=True, max_length=500)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=200,
+        child=StrictCharField(max_length=100, allow_blank=True), required=False, max_length=200,
         help_text="The complete list of tags: replaces the article's tags.",
     )
-    is_read = serializers.BooleanField(required=False)
-    is_archived = serializers.BooleanField(required=False)
-    is_favorite = serializers.BooleanField(required=False)
-    progress_percent = serializers.FloatField(required=False, min_value=0, max_value=100)
-    progress_paragraph = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    is_read = StrictBooleanField(required=False)
+    is_archived = StrictBooleanField(required=False)
+    is_favorite = StrictBooleanField(required=False)
+    progress_percent = StrictFloatField(required=False, min_value=0, max_value=100)
+    progress_paragraph = StrictIntegerField(required=False, min_value=0, max_value=1_000_000)
 
 
 class TagOutput(serializers.Serializer):
@@ -93,16 +164,16 @@ class TagOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class TagUpdateInput(serializers.Serializer):
+class TagUpdateInput(StrictInput):
     """Body of ``PATCH /api/tags/{id}/``: the new name."""
 
-    name = serializers.CharField(max_length=100)
+    name = TagNameField()
 
 
-class TagMergeInput(serializers.Serializer):
+class TagMergeInput(StrictInput):
     """Body of ``POST /api/tags/{id}/merge/``: the id of the tag that receives the articles."""
 
-    into = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    into = StrictIntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class ErrorOutput(serializers.Serializer):
@@ -110,6 +181,6 @@ class ErrorOutput(serializers.Serializer):
 
     error = serializers.CharField(help_text="Machine-readable code, e.g. invalid, not_found, throttled.")
     detail = serializers.CharField(help_text="What went wrong, in a sentence.")
-    fields = serializers.DictField(
+    errors = serializers.DictField(
         child=serializers.JSONField(), required=False, help_text="Messages per input field (for 400)."
     )

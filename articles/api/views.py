@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -62,13 +62,7 @@ class ArticleListCreateApi(APIView):
     ``POST /api/articles/``: save an article (answers at once; a worker fetches it)."""
 
     @extend_schema(
-        parameters=[
-            ArticleListFilter,
-            OpenApiParameter(
-                "cursor", str, description="Opaque cursor from a previous page's next/previous."
-            ),
-            OpenApiParameter("page_size", int, description="Articles per page, 1-200 (default 50)."),
-        ],
+        parameters=[ArticleListFilter],
         responses=ArticleListPageOutput,
         operation_id="articles_list",
     )
@@ -76,9 +70,8 @@ class ArticleListCreateApi(APIView):
         params = ArticleListFilter(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         paginator = ArticleCursorPagination()
-        page = paginator.paginate_queryset(
-            article_list_queryset(request, params.validated_data), request, view=self
-        )
+        filters = {k: v for k, v in params.validated_data.items() if k in ArticleListFilter.FILTERS}
+        page = paginator.paginate_queryset(article_list_queryset(request, filters), request, view=self)
         return paginator.get_paginated_response(ArticleListItemOutput(page, many=True).data)
 
     @extend_schema(request=ArticleCreateInput, responses={201: ArticleOutput, 200: ArticleOutput})

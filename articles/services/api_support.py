@@ -84,6 +84,10 @@ def article_delete(*, article: Article) -> None:
     article.deleted_at = timezone.now()
 
 
+class TagConflictError(ArticleError):
+    """The tag change clashes with the person's other tags (a name in use, a merge into itself)."""
+
+
 def _clean_tag_name(name: str) -> str:
     name = " ".join(str(name).split())
     if not name:
@@ -99,7 +103,7 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     name = _clean_tag_name(name)
     clash = Tag.objects.filter(user_id=tag.user_id, name__iexact=name).exclude(pk=tag.pk).first()
     if clash is not None:
-        raise ArticleError(f"You already have a tag named “{clash.name}”; merge the two tags instead.")
+        raise TagConflictError(f"You already have a tag named “{clash.name}”; merge the two tags instead.")
     tag.name = name
     tag.save(update_fields=["name"])
     return tag
@@ -115,7 +119,7 @@ def tag_merge(*, source: Tag, target: Tag) -> Tag:
     if source.user_id != target.user_id:
         raise ArticleError("Tags can only be merged with your own tags.")
     if source.pk == target.pk:
-        raise ArticleError("A tag cannot be merged into itself.")
+        raise TagConflictError("A tag cannot be merged into itself.")
     links = Article.tags.through
     already = links.objects.filter(tag_id=target.pk).values_list("article_id", flat=True)
     moving = links.objects.filter(tag_id=source.pk).exclude(article_id__in=already)

@@ -57,7 +57,7 @@ def test_list_bad_filter_is_400_with_fields(api_client):
     response = api_client.get("/api/articles/?status=sleeping&is_read=maybe")
     assert response.status_code == 400
     body = response.json()
-    assert body["error"] == "invalid" and set(body["fields"]) == {"status", "is_read"}
+    assert body["error"] == "invalid" and set(body["errors"]) == {"status", "is_read"}
 
 
 def test_cursor_pagination_walks_every_article_once(api_client, user):
@@ -109,7 +109,7 @@ def test_patch_changes_only_what_is_sent(api_client, user):
 def test_patch_rejects_out_of_range_progress(api_client, user):
     article = _article(user, 1)
     response = api_client.patch(f"/api/articles/{article.pk}/", {"progress_percent": 101}, format="json")
-    assert response.status_code == 400 and "progress_percent" in response.json()["fields"]
+    assert response.status_code == 400 and "progress_percent" in response.json()["errors"]
 
 
 def test_delete_hides_the_article(api_client, user):
@@ -165,7 +165,7 @@ def test_tags_list_rename_merge_delete(api_client, user):
     assert [(t["name"], t["article_count"]) for t in body] == [("py", 2), ("python", 1)]
 
     clash = api_client.patch(f"/api/tags/{py.pk}/", {"name": "Python"}, format="json")
-    assert clash.status_code == 400 and "merge" in clash.json()["detail"]
+    assert clash.status_code == 409 and "merge" in clash.json()["detail"]
     renamed = api_client.patch(f"/api/tags/{py.pk}/", {"name": "  Py  lang "}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "Py lang"
 
@@ -202,7 +202,7 @@ def test_error_bodies_have_one_shape(api_client, client):
     form = api_client.post("/api/articles/", {"url": "https://example.com"})  # multipart: JSON only
     assert form.status_code == 415 and form.json()["error"] == "unsupported_media_type"
     missing = api_client.post("/api/articles/", {}, format="json")
-    assert missing.json()["fields"]["url"] and missing.json()["detail"].startswith("url:")
+    assert missing.json()["errors"]["url"] and missing.json()["detail"].startswith("url:")
 
 
 def test_session_auth_needs_csrf_token(user):
@@ -236,3 +236,10 @@ def test_writes_are_rate_limited_reads_are_not(api_client, user, settings):
     throttled = api_client.patch(f"/api/articles/{article.pk}/", {"title": "t"}, format="json")
     assert throttled.json()["error"] == "throttled" and int(throttled["Retry-After"]) > 0
     assert all(api_client.get("/api/articles/").status_code == 200 for _ in range(5))
+
+
+def test_address_whose_key_outgrows_the_column_is_400(api_client):
+    """Found by schemathesis: a 2048-character address normalizes to 2049 characters (trailing "/")."""
+    url = "https://" + ".".join(["a" * 63] * 32)[: 2048 - len("https://")]
+    response = api_client.post("/api/articles/", {"url": url}, format="json")
+    assert response.status_code == 400 and "longer than 2048" in response.json()["detail"]
