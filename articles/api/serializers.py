@@ -5,7 +5,6 @@ from rest_framework import serializers
 
 from ..models import Article
 
-
 #: What the schema promises an address looks like. Folio's rule (urlnorm.validate_url: an absolute http(s)
 #: address with a host and a valid port) is checked by the service, with a message saying what is wrong.
 URL_PATTERN = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,4})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$"
@@ -133,7 +132,7 @@ class ArticleListFilter(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Article.Status.choices, required=False, help_text="Only articles in this processing state."
     )
-    cursor = serializers.CharField(required=False, help_text="Opaque cursor from a page's next/previous link.")
+    cursor = serializers.CharField(required=False, help_text="Opaque cursor from a next/previous link.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, help_text="Default 50.")
 
     #: The parameters that select articles (the others choose the page).
