@@ -18,7 +18,7 @@
   var form = document.getElementById("save-page-form");
   var status = document.getElementById("save-status");
   if (!form || !status) return;
-  if (!window.opener || form.querySelector(".error")) {
+  if (!window.opener || document.querySelector(".save-popup .error")) {
     status.textContent = "Check the address and press Save.";
     return;
   }
