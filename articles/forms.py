@@ -34,3 +34,44 @@ class ReaderSettingsForm(forms.Form):
         label="Column width", coerce=int, choices=[(n, f"{n} em") for n in COLUMN_WIDTHS]
     )
     theme = forms.ChoiceField(choices=ReaderSettings.Theme.choices, widget=forms.RadioSelect)
+class SavePageForm(forms.Form):
+    """What the bookmarklet's popup posts: the page address and title, tags, and (optionally) the page
+    HTML as an uploaded file (``html``), so that large pages do not count against Django's in-memory form
+    limit (DATA_UPLOAD_MAX_MEMORY_SIZE); its size is checked against FOLIO_PAGE_MAX_BYTES by the view."""
+
+    url = forms.CharField(
+        label="Address", max_length=2048, widget=forms.URLInput(attrs={"autocomplete": "off"})
+    )
+    title = forms.CharField(label="Title", max_length=500, required=False)
+    tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
+    html = forms.FileField(required=False, allow_empty_file=True)
+
+    def tag_names(self) -> list[str]:
+        """The comma-separated tags as a list."""
+        return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
+class TagsAddForm(forms.Form):
+    """Tags to add to an article (comma-separated)."""
+
+    tags = forms.CharField(label="Add tags", max_length=1000, help_text="Separated by commas.")
+
+    def tag_names(self) -> list[str]:
+        """The comma-separated tags as a list."""
+        return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
+class ApiTokenCreateForm(forms.Form):
+    """Name of a new API token (to recognise it in the list)."""
+
+    name = forms.CharField(label="Token name", max_length=100, initial="API token")
+
+
+class SavingSettingsForm(forms.Form):
+    """The bookmarklet's saving option."""
+
+    send_page_html = forms.BooleanField(
+        label="Send the page as my browser shows it", required=False,
+        help_text="The bookmarklet sends the page's HTML, so pages behind a log-in or built by scripts are "
+        "saved as you see them. Turn off to send only the address; Folio then fetches the page itself.",
+    )

@@ -177,3 +177,36 @@ def reader_settings_for(user: AbstractBaseUser) -> ReaderSettings:
         return user.reader_settings  # type: ignore[attr-defined]
     except ReaderSettings.DoesNotExist:
         return ReaderSettings(user=user)
+def article_filter(
+    queryset: QuerySet[Article],
+    *,
+    is_archived: bool | None = None,
+    is_favorite: bool | None = None,
+    is_read: bool | None = None,
+    tag: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Article]:
+    """Narrow a queryset of one user's articles; ``None`` means "any". ``tag`` matches a tag name
+    case-insensitively; ``status`` is one of Article.Status."""
+    if is_archived is not None:
+        queryset = queryset.filter(is_archived=is_archived)
+    if is_favorite is not None:
+        queryset = queryset.filter(is_favorite=is_favorite)
+    if is_read is not None:
+        queryset = queryset.filter(read_at__isnull=not is_read)
+    if tag:
+        queryset = queryset.filter(tags__name__iexact=tag)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def tag_list(*, user: AbstractBaseUser) -> QuerySet:
+    """The user's tags by name, each annotated with ``article_count`` (articles not deleted)."""
+    from django.db.models import Count, Q
+
+    from .models import Tag
+
+    return Tag.objects.filter(user=user).annotate(
+        article_count=Count("articles", filter=Q(articles__deleted_at__isnull=True))
+    ).order_by("name", "id")

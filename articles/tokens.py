@@ -32,3 +32,14 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def api_token_list(*, user: AbstractBaseUser):
+    """The user's tokens, newest first (QuerySet of ApiToken; the keys themselves are never stored)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
+    """Delete the user's token ``token_id`` so its key stops working at once. False if there is none."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return bool(deleted)

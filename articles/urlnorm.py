@@ -61,4 +61,7 @@ def normalize_url(url: str) -> str:
         if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
     ]
     query.sort()
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
+    key = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
+    if len(key) > MAX_URL_LENGTH:  # the key column holds 2048 characters (PostgreSQL refuses more)
+        raise InvalidURLError(f"The address is longer than {MAX_URL_LENGTH} characters.")
+    return key

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, library, reader, search, tags
+from .views import account, bookmarklet, library, reader, search, tags
 
 app_name = "articles"
 
@@ -29,4 +29,11 @@ urlpatterns = [
     path("articles/<int:pk>/progress/", reader.article_progress_view, name="progress"),
     path("articles/<int:pk>/title/", reader.article_title_view, name="title"),
     path("settings/reader/", account.reader_settings_view, name="reader_settings"),
+    path("save/popup/", bookmarklet.save_popup_view, name="save_popup"),
+    path("save/", bookmarklet.save_page_view, name="save_page"),
+    path("save/<int:pk>/", bookmarklet.save_done_view, name="save_done"),
+    path("settings/", account.settings_view, name="settings"),
+    path("settings/saving/", account.settings_saving_view, name="settings_saving"),
+    path("settings/tokens/", account.api_token_create_view, name="token_create"),
+    path("settings/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="token_revoke"),
 ]

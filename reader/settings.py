@@ -168,9 +168,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "articles.api.conventions.FolioAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "articles.api.conventions.api_exception_handler",
+    # Writes only; counts in the default cache (per-process LocMem unless CACHES is set).
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.WriteRateThrottle"],
 }
+# Most writes (POST/PATCH/DELETE) one person may make through the API, e.g. "120/minute"; empty = no limit.
+FOLIO_API_WRITE_RATE = env("FOLIO_API_WRITE_RATE", default="120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Folio API",
     "DESCRIPTION": "Save, read and organise articles in Folio.",
@@ -179,6 +185,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from Folio itself (no CDN; the CSP allows only self).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # PATCH bodies are documented as the views read them (required fields stay required).
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # --- Celery -----------------------------------------------------------------------------------------------

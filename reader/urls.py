@@ -11,3 +11,5 @@ urlpatterns = [
     path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
+
+handler404 = "articles.api.conventions.page_not_found"

@@ -8,6 +8,10 @@ from . import views
 urlpatterns = [
     path("articles/", views.ArticleListCreateApi.as_view(), name="api-articles"),
     path("articles/<int:pk>/", views.ArticleDetailApi.as_view(), name="api-article"),
+    path("articles/<int:pk>/refetch/", views.ArticleRefetchApi.as_view(), name="api-article-refetch"),
+    path("tags/", views.TagListApi.as_view(), name="api-tags"),
+    path("tags/<int:pk>/", views.TagDetailApi.as_view(), name="api-tag"),
+    path("tags/<int:pk>/merge/", views.TagMergeApi.as_view(), name="api-tag-merge"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

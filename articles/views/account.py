@@ -1,13 +1,21 @@
-"""Account pages: the reader settings (font, size, line height, column width, theme) at /settings/reader/."""
+"""Account pages: the settings page (the bookmarklet, with how to use it on a phone; the send-the-page
+option; personal API tokens, created, listed, revoked, a new key shown once) and the reader settings
+(font, size, line height, column width, theme) at /settings/reader/."""
+
+from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from .. import services
-from ..forms import ReaderSettingsForm
+from ..forms import ApiTokenCreateForm, ReaderSettingsForm, SavingSettingsForm
 from ..models import ReaderSettings
+from ..services.api_support import reader_settings_get, reader_settings_set_send_page_html
+from ..tokens import api_token_create, api_token_list, api_token_revoke
+from .bookmarklet import bookmarklet_code, bookmarklet_href, folio_origin
 
 
 @login_required
@@ -29,3 +37,62 @@ def reader_settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Reader settings saved.")
         return redirect("articles:reader_settings")
     return render(request, "articles/reader_settings.html", {"form": form})
+
+#: Session key holding a just-created token key until the settings page has shown it once.
+NEW_TOKEN_KEY = "folio_new_api_token"
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """GET ``/settings/``: the page. A key created a moment ago is shown here once, then forgotten."""
+    reader_settings = reader_settings_get(user=request.user)
+    context = {
+        "bookmarklet_href": bookmarklet_href(request),
+        "bookmarklet_code": "javascript:" + bookmarklet_code(request),
+        "folio_origin": folio_origin(request),
+        "saving_form": SavingSettingsForm(initial={"send_page_html": reader_settings.send_page_html}),
+        "token_form": ApiTokenCreateForm(),
+        "tokens": list(api_token_list(user=request.user)),
+        "new_token": request.session.pop(NEW_TOKEN_KEY, None),
+    }
+    return render(request, "articles/settings.html", context)
+
+
+@login_required
+@require_POST
+def settings_saving_view(request: HttpRequest) -> HttpResponse:
+    """POST ``/settings/saving/``: switch sending the page HTML on or off."""
+    form = SavingSettingsForm(request.POST)
+    form.is_valid()  # a missing checkbox means off; nothing else can be invalid
+    enabled = bool(form.cleaned_data.get("send_page_html"))
+    reader_settings_set_send_page_html(user=request.user, enabled=enabled)
+    if enabled:
+        messages.success(request, "The bookmarklet sends the page as your browser shows it.")
+    else:
+        messages.success(request, "The bookmarklet sends only the address; Folio fetches the page.")
+    return redirect("articles:settings")
+
+
+@login_required
+@require_POST
+def api_token_create_view(request: HttpRequest) -> HttpResponse:
+    """POST ``/settings/tokens/``: create a token; its key is shown once on the settings page."""
+    form = ApiTokenCreateForm(request.POST)
+    if form.is_valid():
+        token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        request.session[NEW_TOKEN_KEY] = {"name": token.name, "key": key}
+        messages.success(request, "Token created. Copy it now: Folio cannot show it again.")
+    else:
+        messages.error(request, "A token needs a name of at most 100 characters.")
+    return redirect("articles:settings")
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST ``/settings/tokens/<id>/revoke/``: delete one of the person's tokens; it stops working at once."""
+    if api_token_revoke(user=request.user, token_id=pk):
+        messages.success(request, "Token revoked.")
+    else:
+        messages.error(request, "There is no such token.")
+    return redirect("articles:settings")
