@@ -229,6 +229,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # Imports: largest upload in bytes, and entries written per database batch.
 FOLIO_IMPORT_MAX_BYTES = env.int("FOLIO_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 FOLIO_IMPORT_BATCH_SIZE = env.int("FOLIO_IMPORT_BATCH_SIZE", default=200)
+# A worker slot fetching imported articles goes back to the queue (where saves come first) this often, seconds.
+FOLIO_IMPORT_CHUNK_SECONDS = env.float("FOLIO_IMPORT_CHUNK_SECONDS", default=5.0)
+# Imported articles waiting this long (seconds) in "queued" are sent again by the sweeper; longer than
+# FOLIO_STALE_AFTER because a large import legitimately waits for hours behind its own queue.
+FOLIO_IMPORT_STALE_AFTER = env.int("FOLIO_IMPORT_STALE_AFTER", default=6 * 3600)
 # EPUB export: most images embedded per book, and the largest image in bytes.
 FOLIO_EPUB_MAX_IMAGES = env.int("FOLIO_EPUB_MAX_IMAGES", default=200)
 FOLIO_EPUB_MAX_IMAGE_BYTES = env.int("FOLIO_EPUB_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)

@@ -149,8 +149,10 @@ def article_requeue_stale() -> int:
     from .saving import article_enqueue
 
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
+    import_cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_IMPORT_STALE_AFTER)
     stuck = Article.objects.filter(deleted_at__isnull=True).filter(
         Q(status=Article.Status.QUEUED, updated_at__lt=cutoff)
+        & (~Q(source=Article.Source.IMPORT) | Q(updated_at__lt=import_cutoff))
         | Q(status=Article.Status.FETCHING, claimed_at__lt=cutoff)
     )
     sent = 0

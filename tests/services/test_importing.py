@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from articles import services
+from articles.importers import ImportItem
 from articles.models import Article, Highlight, Import, Tag
 from articles.services.exporting import export_articles, export_json
 from articles.services.importing import ImportRejectedError, interleave_by_host
-from articles.importers import ImportItem
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 pytestmark = pytest.mark.django_db
@@ -154,9 +154,9 @@ def test_entirely_broken_json_fails_with_message(user):
 
 def test_hostile_values_are_stored_as_text(user):
     data = (
-        "title,url,time_added,tags,status\n"
-        '"<img src=x onerror=alert(1)>",https://example.com/h,1700000000,"""><script>x</script>|=cmd",unread\n'
-    ).encode()
+        b"title,url,time_added,tags,status\n"
+        b'"<img src=x onerror=alert(1)>",https://example.com/h,1700000000,"""><script>x</script>|=cmd",unread\n'
+    )
     run_import(user, "h.csv", data)
     a = article(user, "https://example.com/h")
     assert a.title == "<img src=x onerror=alert(1)>"
