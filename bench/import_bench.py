@@ -56,25 +56,31 @@ def main() -> None:
     try:
         data = pocket_csv(lines)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         job = services.import_create(user=user, data=data, filename="bench.csv", enqueue=False)
         marks = []
         job = services.import_run(import_id=job.pk, progress=lambda j: marks.append(time.perf_counter() - t0))
         batched = time.perf_counter() - t0
+        batched_cpu = time.process_time() - c0
         assert job.created_count == lines, (job.created_count, job.failures[:3])
         first = marks[0] if marks else batched
 
         Article.objects.filter(user=user).delete()
         t0 = time.perf_counter()
+        c0 = time.process_time()
         for i in range(baseline_lines):
             services.article_save_url(user=user, url=f"https://site{i % 300}.example/post/{i}", tags=["bulk"])
         single = time.perf_counter() - t0
+        single_cpu = time.process_time() - c0
         per_batched = batched / lines * 1000
         per_single = single / baseline_lines * 1000
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         print(f"engine={engine} broker={settings.CELERY_BROKER_URL.split('://')[0]}")
         print(f"import_run, {lines} lines: {batched:.1f} s total, {per_batched:.2f} ms/entry, "
-              f"first progress update after {first:.2f} s, {len(marks)} updates")
-        print(f"baseline article_save_url, {baseline_lines} entries: {single:.1f} s, {per_single:.2f} ms/entry")
+              f"first progress update after {first:.2f} s, {len(marks)} updates; CPU of this process {batched_cpu:.1f} s")
+        print(f"baseline article_save_url, {baseline_lines} entries: {single:.1f} s, {per_single:.2f} ms/entry; "
+              f"CPU of this process {single_cpu:.1f} s")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"ratio (baseline / batched per entry): {per_single / per_batched:.1f}x")
     finally:
         purge(queue)
