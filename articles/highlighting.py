@@ -76,7 +76,9 @@ def _mark(root: lxml.html.HtmlElement, quote: str, hint: int = 0) -> bool:
     return True
 
 
-def mark_quotes(content_html: str, quotes: Iterable[tuple[str, int]], base_url: str | None = None) -> tuple[str, int]:
+def mark_quotes(
+    content_html: str, quotes: Iterable[tuple[str, int]], base_url: str | None = None
+) -> tuple[str, int]:
     """``content_html`` with every ``(quote, hint offset)`` found wrapped in ``<mark>``, sanitized again;
     and how many quotes were found. The match nearest the text offset ``hint`` wins when a quote repeats."""
     quotes = [(q, h) for q, h in quotes if q and q.strip()]

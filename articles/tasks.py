@@ -39,7 +39,9 @@ def article_requeue_stale_task() -> int:
     return services.article_requeue_stale() + services.import_requeue_stale()
 
 
-@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900)
+@shared_task(
+    ignore_result=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900
+)
 def import_run_task(import_id: int) -> None:
     """Parse and write one uploaded import (runs on FOLIO_IMPORT_QUEUE; see services.import_run)."""
     services.import_run(import_id=import_id)

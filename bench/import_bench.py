@@ -28,6 +28,10 @@ from articles import services  # noqa: E402
 from articles.models import Article  # noqa: E402
 
 
+def out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
 def pocket_csv(lines: int, hosts: int = 300) -> bytes:
     rows = ["title,url,time_added,tags,status"]
     rows += [
@@ -75,13 +79,19 @@ def main() -> None:
         per_batched = batched / lines * 1000
         per_single = single / baseline_lines * 1000
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        print(f"engine={engine} broker={settings.CELERY_BROKER_URL.split('://')[0]}")
-        print(f"import_run, {lines} lines: {batched:.1f} s total, {per_batched:.2f} ms/entry, "
-              f"first progress update after {first:.2f} s, {len(marks)} updates; CPU of this process {batched_cpu:.1f} s")
-        print(f"baseline article_save_url, {baseline_lines} entries: {single:.1f} s, {per_single:.2f} ms/entry; "
-              f"CPU of this process {single_cpu:.1f} s")
-        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"ratio (baseline / batched per entry): {per_single / per_batched:.1f}x")
+        out(f"engine={engine} broker={settings.CELERY_BROKER_URL.split('://')[0]}")
+        out(
+            f"import_run, {lines} lines: {batched:.1f} s total, {per_batched:.2f} ms/entry, "
+            f"first progress update after {first:.2f} s, {len(marks)} updates; "
+            f"CPU of this process {batched_cpu:.1f} s"
+        )
+        out(
+            f"baseline article_save_url, {baseline_lines} entries: {single:.1f} s, "
+            f"{per_single:.2f} ms/entry; "
+            f"CPU of this process {single_cpu:.1f} s"
+        )
+        out(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        out(f"ratio (baseline / batched per entry): {per_single / per_batched:.1f}x")
     finally:
         purge(queue)
         Article.objects.filter(user=user).delete()

@@ -40,6 +40,6 @@ def test_command_errors(user, tmp_path):
         call_command("import_articles", "reader", str(tmp_path / "missing.csv"))
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(CommandError, match="The file is empty."):
+    with pytest.raises(CommandError, match=r"The file is empty\."):
         call_command("import_articles", "reader", str(empty))
     assert not Import.objects.exists()

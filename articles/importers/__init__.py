@@ -99,7 +99,9 @@ def decode(data: bytes) -> tuple[str, str]:
     best = from_bytes(data[:1_000_000]).best()
     if best is not None and best.encoding:
         try:
-            return data.decode(best.encoding), f"The file is not valid UTF-8; Folio read it as {best.encoding}."
+            return data.decode(
+                best.encoding
+            ), f"The file is not valid UTF-8; Folio read it as {best.encoding}."
         except (UnicodeDecodeError, LookupError):
             pass
     return (
@@ -202,7 +204,9 @@ def zip_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     with archive.open(info) as handle:
         data = handle.read(info.file_size + 1)
     if len(data) > info.file_size:
-        raise ImportFileError(f"“{info.filename[:100]}” in the archive is larger than it says; Folio stopped.")
+        raise ImportFileError(
+            f"“{info.filename[:100]}” in the archive is larger than it says; Folio stopped."
+        )
     return data
 
 
@@ -230,7 +234,9 @@ def detect_format(data: bytes, filename: str = "") -> str:
             return "omnivore"
         if any(n.endswith(".csv") for n in names):
             return "pocket_csv"
-        raise ImportFileError("Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export).")
+        raise ImportFileError(
+            "Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export)."
+        )
     head = data[:65536]
     text, _ = decode(head if len(data) > 65536 else data) if head.strip() else ("", "")
     stripped = text.lstrip("\ufeff \t\r\n")
@@ -240,7 +246,9 @@ def detect_format(data: bytes, filename: str = "") -> str:
             return "folio"
         if "is_archived" in stripped or "is_starred" in stripped or '"url"' in stripped:
             return "wallabag"
-        raise ImportFileError("Folio does not recognise this JSON file (expected a wallabag or Folio export).")
+        raise ImportFileError(
+            "Folio does not recognise this JSON file (expected a wallabag or Folio export)."
+        )
     if lowered.startswith("<") or "<!doctype" in lowered or "<html" in lowered:
         if "netscape-bookmark-file" in lowered:
             return "netscape"
@@ -248,7 +256,9 @@ def detect_format(data: bytes, filename: str = "") -> str:
             return "pocket_html"
         if "<dt>" in text.lower():
             return "netscape"
-        raise ImportFileError("Folio does not recognise this HTML file (expected bookmarks or a Pocket export).")
+        raise ImportFileError(
+            "Folio does not recognise this HTML file (expected bookmarks or a Pocket export)."
+        )
     header = csv_header(stripped)
     if {"url", "time_added"} <= header:
         return "pocket_csv"
@@ -260,7 +270,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
     if name.endswith(".html") or name.endswith(".htm"):
         return "netscape"
     raise ImportFileError(
-        "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, Readwise Reader, "
+        "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, "
+        "Readwise Reader, "
         "browser bookmarks and Folio exports."
     )
 
@@ -290,7 +301,9 @@ def load_json(data: bytes) -> tuple[object, str]:
     try:
         return json.loads(text), note
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"The JSON file is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
+        raise ImportFileError(
+            f"The JSON file is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        ) from exc
     except RecursionError as exc:
         raise ImportFileError("The JSON file is nested too deeply to read.") from exc
 
@@ -303,4 +316,6 @@ def notice(message: str) -> ImportItem:
 def entity_notice(text: str) -> Iterator[ImportItem]:
     """A notice when HTML/XML text declares entities, which Folio never expands (the "billion laughs")."""
     if "<!entity" in text[:200_000].lower():
-        yield notice("The file declares XML entities (<!ENTITY …>); Folio ignored them and did not expand them.")
+        yield notice(
+            "The file declares XML entities (<!ENTITY …>); Folio ignored them and did not expand them."
+        )

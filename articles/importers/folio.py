@@ -32,8 +32,18 @@ def parse(data: bytes) -> Iterator[ImportItem]:
         read_at = parse_timestamp(entry.get("read_at"))
         extra = {
             key: entry[key]
-            for key in ("author", "site_name", "excerpt", "language", "published", "lead_image",
-                        "progress_percent", "content_text", "final_url", "canonical_url")
+            for key in (
+                "author",
+                "site_name",
+                "excerpt",
+                "language",
+                "published",
+                "lead_image",
+                "progress_percent",
+                "content_text",
+                "final_url",
+                "canonical_url",
+            )
             if entry.get(key) not in (None, "")
         }
         yield ImportItem(

@@ -11,8 +11,17 @@ from html.parser import HTMLParser
 from . import ImportItem, decode, entity_notice, notice, parse_timestamp, split_tags
 
 #: Folder names browsers create that say nothing about the bookmarks in them.
-_NOISE_FOLDERS = {"bookmarks", "bookmarks bar", "bookmarks toolbar", "bookmarks menu", "other bookmarks",
-                  "mobile bookmarks", "favorites bar", "favourites bar", "unsorted bookmarks"}
+_NOISE_FOLDERS = {
+    "bookmarks",
+    "bookmarks bar",
+    "bookmarks toolbar",
+    "bookmarks menu",
+    "other bookmarks",
+    "mobile bookmarks",
+    "favorites bar",
+    "favourites bar",
+    "unsorted bookmarks",
+}
 
 
 class _Bookmarks(HTMLParser):

@@ -62,7 +62,9 @@ def parse(data: bytes) -> Iterator[ImportItem]:
             yield notice(f"Skipped “{name[:100]}” in the archive: its path leaves the archive.")
             continue
         members[name] = info
-    metadata = sorted(n for n in members if n.rsplit("/", 1)[-1].startswith("metadata_") and n.endswith(".json"))
+    metadata = sorted(
+        n for n in members if n.rsplit("/", 1)[-1].startswith("metadata_") and n.endswith(".json")
+    )
     if not metadata:
         raise ImportFileError("The archive has no metadata_*.json file; it is not an Omnivore export.")
     root = metadata[0].rsplit("/", 1)[0] + "/" if "/" in metadata[0] else ""
@@ -89,9 +91,7 @@ def parse(data: bytes) -> Iterator[ImportItem]:
             slug = str(entry.get("slug") or "")
             safe_slug = slug if slug and zip_member_safe(slug) and "/" not in slug else ""
             labels = entry.get("labels") or []
-            tags = [
-                (label.get("name") if isinstance(label, dict) else label) for label in labels if label
-            ]
+            tags = [(label.get("name") if isinstance(label, dict) else label) for label in labels if label]
             try:
                 progress = float(entry.get("readingProgress") or 0)
             except (TypeError, ValueError):

@@ -30,7 +30,9 @@ def parse(data: bytes) -> Iterator[ImportItem]:
     if note:
         yield notice(note)
     if isinstance(entries, dict):
-        entries = entries.get("_embedded", {}).get("items") if isinstance(entries.get("_embedded"), dict) else None
+        entries = (
+            entries.get("_embedded", {}).get("items") if isinstance(entries.get("_embedded"), dict) else None
+        )
     if not isinstance(entries, list):
         raise ImportFileError("This JSON file is not a wallabag export (expected a list of entries).")
     for position, entry in enumerate(entries, start=1):

@@ -38,7 +38,13 @@ FORMATS = {
 }
 VIEWS = ("all", "unread", "archive", "favorites")
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"}
-_IMAGE_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp", "image/svg+xml": "svg"}
+_IMAGE_EXT = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+}
 #: OWASP "CSV Injection": cells starting with these are prefixed with a quote so spreadsheets show text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -78,19 +84,35 @@ def export_json(articles: QuerySet[Article]) -> bytes:
     """Everything Folio keeps about each article, as ``{"folio_export": 1, "exported_at", "articles"}``."""
     rows = []
     for a in articles:
-        rows.append({
-            "url": a.url, "final_url": a.final_url, "canonical_url": a.canonical_url, "title": a.title,
-            "author": a.author, "published": _iso(a.published), "site_name": a.site_name,
-            "lead_image": a.lead_image, "excerpt": a.excerpt, "language": a.language, "word_count": a.word_count,
-            "status": a.status, "failure_reason": a.failure_reason, "saved_at": _iso(a.saved_at),
-            "read_at": _iso(a.read_at), "is_archived": a.is_archived, "is_favorite": a.is_favorite,
-            "progress_percent": a.progress_percent, "tags": [t.name for t in a.tags.all()],
-            "content_html": a.content_html, "content_text": a.content_text,
-            "highlights": [
-                {"quote": h.quote, "note": h.note, "anchor": h.anchor, "created_at": _iso(h.created_at)}
-                for h in a.highlights.all()
-            ],
-        })
+        rows.append(
+            {
+                "url": a.url,
+                "final_url": a.final_url,
+                "canonical_url": a.canonical_url,
+                "title": a.title,
+                "author": a.author,
+                "published": _iso(a.published),
+                "site_name": a.site_name,
+                "lead_image": a.lead_image,
+                "excerpt": a.excerpt,
+                "language": a.language,
+                "word_count": a.word_count,
+                "status": a.status,
+                "failure_reason": a.failure_reason,
+                "saved_at": _iso(a.saved_at),
+                "read_at": _iso(a.read_at),
+                "is_archived": a.is_archived,
+                "is_favorite": a.is_favorite,
+                "progress_percent": a.progress_percent,
+                "tags": [t.name for t in a.tags.all()],
+                "content_html": a.content_html,
+                "content_text": a.content_text,
+                "highlights": [
+                    {"quote": h.quote, "note": h.note, "anchor": h.anchor, "created_at": _iso(h.created_at)}
+                    for h in a.highlights.all()
+                ],
+            }
+        )
     document = {"folio_export": 1, "exported_at": timezone.now().isoformat(), "articles": rows}
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -105,13 +127,26 @@ def export_csv(articles: QuerySet[Article]) -> bytes:
     """``url,title,tags,saved_at,read_at,is_archived,is_favorite,status,excerpt`` (tags joined by ``|``)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["url", "title", "tags", "saved_at", "read_at", "is_archived", "is_favorite", "status",
-                     "excerpt"])
+    writer.writerow(
+        ["url", "title", "tags", "saved_at", "read_at", "is_archived", "is_favorite", "status", "excerpt"]
+    )
     for a in articles:
-        writer.writerow([csv_cell(v) for v in (
-            a.url, a.title, "|".join(t.name for t in a.tags.all()), _iso(a.saved_at), _iso(a.read_at) or "",
-            int(a.is_archived), int(a.is_favorite), a.status, a.excerpt,
-        )])
+        writer.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    a.url,
+                    a.title,
+                    "|".join(t.name for t in a.tags.all()),
+                    _iso(a.saved_at),
+                    _iso(a.read_at) or "",
+                    int(a.is_archived),
+                    int(a.is_favorite),
+                    a.status,
+                    a.excerpt,
+                )
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -148,13 +183,22 @@ def article_markdown(article: Article) -> str:
     from markdownify import markdownify
 
     meta = {
-        "title": article.display_title, "url": article.url, "saved_at": _iso(article.saved_at),
-        "read_at": _iso(article.read_at), "archived": article.is_archived, "favorite": article.is_favorite,
-        "tags": [t.name for t in article.tags.all()], "author": article.author or None,
+        "title": article.display_title,
+        "url": article.url,
+        "saved_at": _iso(article.saved_at),
+        "read_at": _iso(article.read_at),
+        "archived": article.is_archived,
+        "favorite": article.is_favorite,
+        "tags": [t.name for t in article.tags.all()],
+        "author": article.author or None,
     }
     front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
     body = markdownify(article.content_html, heading_style="ATX") if article.content_html else ""
-    parts = [f"---\n{front}\n---\n", f"# {article.display_title}\n", body.strip() + "\n" if body.strip() else ""]
+    parts = [
+        f"---\n{front}\n---\n",
+        f"# {article.display_title}\n",
+        body.strip() + "\n" if body.strip() else "",
+    ]
     highlights = list(article.highlights.all())
     if highlights:
         parts.append("\n## Highlights\n")
@@ -190,10 +234,14 @@ def _embed_images(book, content_html: str, base_url: str, budget: dict) -> str:
                 if len(page.body) <= settings.FOLIO_EPUB_MAX_IMAGE_BYTES:
                     budget["count"] += 1
                     item_name = f"images/img{budget['count']}.{_IMAGE_EXT.get(page.content_type, 'img')}"
-                    book.add_item(epub.EpubItem(
-                        uid=f"img{budget['count']}", file_name=item_name, media_type=page.content_type,
-                        content=page.body,
-                    ))
+                    book.add_item(
+                        epub.EpubItem(
+                            uid=f"img{budget['count']}",
+                            file_name=item_name,
+                            media_type=page.content_type,
+                            content=page.body,
+                        )
+                    )
                     budget["seen"][src] = item_name
             except fetching.FetchError as exc:
                 logger.info("EPUB: image %s skipped: %s", src, exc)
@@ -205,7 +253,11 @@ def _embed_images(book, content_html: str, base_url: str, budget: dict) -> str:
             img.set("alt", img.get("alt") or "")
         else:
             img.drop_tree()
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in root) if len(root) else (root.text or "")
+    return (
+        "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+        if len(root)
+        else (root.text or "")
+    )
 
 
 def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
@@ -224,13 +276,16 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
     for index, a in enumerate(articles, start=1):
         body = _embed_images(book, sanitizing.clean(a.content_html, a.url), a.url, budget)
         highlights = "".join(
-            f"<blockquote><p>{esc(h.quote)}</p>{f'<p><em>{esc(h.note)}</em></p>' if h.note else ''}</blockquote>"
+            f"<blockquote><p>{esc(h.quote)}</p>"
+            f"{f'<p><em>{esc(h.note)}</em></p>' if h.note else ''}</blockquote>"
             for h in a.highlights.all()
         )
-        chapter = epub.EpubHtml(title=a.display_title, file_name=f"article-{index}.xhtml", lang=a.language or "en")
+        chapter = epub.EpubHtml(
+            title=a.display_title, file_name=f"article-{index}.xhtml", lang=a.language or "en"
+        )
         chapter.content = (
             f"<h1>{esc(a.display_title)}</h1>"
-            f"<p><a href=\"{esc(a.url)}\">{esc(a.site_name or urlsplit(a.url).hostname or a.url)}</a>"
+            f'<p><a href="{esc(a.url)}">{esc(a.site_name or urlsplit(a.url).hostname or a.url)}</a>'
             f"{' · ' + esc(a.author) if a.author else ''}</p>"
             f"{body or '<p>' + esc(a.excerpt or 'Folio has not fetched this article yet.') + '</p>'}"
             f"{'<h2>Highlights</h2>' + highlights if highlights else ''}"
@@ -254,7 +309,10 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
 def export_render(articles: QuerySet[Article], fmt: str, *, title: str = "Folio") -> bytes:
     """Bytes of ``articles`` in ``fmt`` (a key of FORMATS). Raises ValueError for an unknown format."""
     writers = {
-        "json": export_json, "csv": export_csv, "html": export_bookmarks, "md": export_markdown_zip,
+        "json": export_json,
+        "csv": export_csv,
+        "html": export_bookmarks,
+        "md": export_markdown_zip,
         "epub": lambda qs: export_epub(qs, title=title),
     }
     if fmt not in writers:

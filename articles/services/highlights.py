@@ -35,7 +35,9 @@ def highlight_create(
     start = (anchor or {}).get("start")
     if isinstance(start, int) and 0 <= start < 10_000_000:
         clean_anchor["start"] = start
-    return Highlight.objects.create(article=article, quote=quote, note=(note or "").strip(), anchor=clean_anchor)
+    return Highlight.objects.create(
+        article=article, quote=quote, note=(note or "").strip(), anchor=clean_anchor
+    )
 
 
 def highlight_delete(*, user: AbstractBaseUser, highlight_id: int) -> int:

@@ -12,6 +12,7 @@ round-robin by host before batching, so consecutive fetches go to different site
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -125,8 +126,11 @@ def _content_fields(item: ImportItem, url: str) -> dict:
             text = ""
     words = count_words(text)
     return {
-        "content_html": content_html, "content_text": text, "word_count": words,
-        "reading_time_minutes": Article.reading_time_for(words), "status": Article.Status.READY,
+        "content_html": content_html,
+        "content_text": text,
+        "word_count": words,
+        "reading_time_minutes": Article.reading_time_for(words),
+        "status": Article.Status.READY,
         "fetched_at": timezone.now(),
     }
 
@@ -144,18 +148,11 @@ def _extra_fields(item: ImportItem) -> dict:
     lead = item.extra.get("lead_image")
     if isinstance(lead, str) and lead.startswith(("http://", "https://")) and len(lead) <= 2048:
         fields["lead_image"] = lead
-    try:
+    with contextlib.suppress(KeyError, ValueError):
         fields["published"] = dt.date.fromisoformat(str(item.extra["published"]))
-    except (KeyError, ValueError):
-        pass
-    try:
-        fields["progress_percent"] = max(0.0, min(float(item.extra["progress"]), 100.0))
-    except (KeyError, TypeError, ValueError):
-        pass
-    try:
-        fields["progress_percent"] = max(0.0, min(float(item.extra["progress_percent"]), 100.0))
-    except (KeyError, TypeError, ValueError):
-        pass
+    for key in ("progress", "progress_percent"):
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            fields["progress_percent"] = max(0.0, min(float(item.extra[key]), 100.0))
     for name in ("final_url", "canonical_url"):
         value = item.extra.get(name)
         if isinstance(value, str) and value:
@@ -171,7 +168,9 @@ def _tag_names(item: ImportItem) -> list[str]:
     return clean_tag_names(name[:MAX_TAG_LENGTH] for name in item.tags)
 
 
-def _write_batch(job: Import, batch: list[ImportItem], seen: set[str], tag_cache: dict[str, Tag]) -> list[int]:
+def _write_batch(
+    job: Import, batch: list[ImportItem], seen: set[str], tag_cache: dict[str, Tag]
+) -> list[int]:
     """Write one batch of entries; returns the ids of the articles to fetch. Counters update on ``job``."""
     user = job.user
     now = timezone.now()
@@ -194,9 +193,11 @@ def _write_batch(job: Import, batch: list[ImportItem], seen: set[str], tag_cache
     keys = [key for _, _, key in wanted]
     existing: set[str] = set()
     if keys:
-        rows = Article.objects.filter(user=user).filter(
-            Q(url_key__in=keys) | Q(final_key__in=keys) | Q(canonical_key__in=keys)
-        ).values_list("url_key", "final_key", "canonical_key")
+        rows = (
+            Article.objects.filter(user=user)
+            .filter(Q(url_key__in=keys) | Q(final_key__in=keys) | Q(canonical_key__in=keys))
+            .values_list("url_key", "final_key", "canonical_key")
+        )
         for row in rows:
             existing.update(k for k in row if k)
     new: list[tuple[ImportItem, Article]] = []
@@ -210,17 +211,25 @@ def _write_batch(job: Import, batch: list[ImportItem], seen: set[str], tag_cache
         if item.content_html.strip():
             fields.update(_content_fields(item, url))
         article = Article(
-            user=user, url=url, url_key=key, source=Article.Source.IMPORT, import_job=job, saved_at=saved_at,
-            read_at=read_at, is_archived=item.is_archived, is_favorite=item.is_favorite, **fields,
+            user=user,
+            url=url,
+            url_key=key,
+            source=Article.Source.IMPORT,
+            import_job=job,
+            saved_at=saved_at,
+            read_at=read_at,
+            is_archived=item.is_archived,
+            is_favorite=item.is_favorite,
+            **fields,
         )
         new.append((item, article))
     if not new:
         return []
     Article.objects.bulk_create([a for _, a in new], ignore_conflicts=True)
     ids = dict(
-        Article.objects.filter(user=user, import_job=job, url_key__in=[a.url_key for _, a in new]).values_list(
-            "url_key", "id"
-        )
+        Article.objects.filter(
+            user=user, import_job=job, url_key__in=[a.url_key for _, a in new]
+        ).values_list("url_key", "id")
     )
     job.duplicate_count += len(new) - len(ids)  # lost a race with a concurrent save of the same URL
     job.created_count += len(ids)
@@ -241,8 +250,13 @@ def _write_batch(job: Import, batch: list[ImportItem], seen: set[str], tag_cache
             links.append((article_id, tag_cache[name.casefold()].pk))
         for h in item.highlights:
             highlights.append(
-                Highlight(article_id=article_id, quote=h.quote, note=h.note, anchor=h.anchor,
-                          created_at=h.created_at or now)
+                Highlight(
+                    article_id=article_id,
+                    quote=h.quote,
+                    note=h.note,
+                    anchor=h.anchor,
+                    created_at=h.created_at or now,
+                )
             )
         if article.status != Article.Status.READY:
             to_fetch.append(article_id)
@@ -269,8 +283,12 @@ def _link_tags(links: list[tuple[int, int]]) -> None:
 
 def _save_counters(job: Import, **extra) -> None:
     fields = {
-        "total": job.total, "created_count": job.created_count, "duplicate_count": job.duplicate_count,
-        "failed_count": job.failed_count, "failures": job.failures, **extra,
+        "total": job.total,
+        "created_count": job.created_count,
+        "duplicate_count": job.duplicate_count,
+        "failed_count": job.failed_count,
+        "failures": job.failures,
+        **extra,
     }
     Import.objects.filter(pk=job.pk).update(**fields)
 
@@ -283,7 +301,9 @@ def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> I
     File-level problems end the import ``failed`` with a readable ``error``; entries read before a
     problem are still imported.
     """
-    claimed = Import.objects.filter(pk=import_id, status=Import.Status.PENDING).update(status=Import.Status.RUNNING)
+    claimed = Import.objects.filter(pk=import_id, status=Import.Status.PENDING).update(
+        status=Import.Status.RUNNING
+    )
     if not claimed:
         return None
     job = Import.objects.select_related("user").get(pk=import_id)
@@ -331,7 +351,9 @@ def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> I
     # Fetching starts once every entry is written, so the write phase has the machine to itself and the
     # person sees the whole import in the library quickly; chunks keep the host-interleaved order.
     for start in range(0, len(to_fetch), size):
-        transaction.on_commit(lambda ids=to_fetch[start : start + size]: import_fetch_enqueue(article_ids=ids))
+        transaction.on_commit(
+            lambda ids=to_fetch[start : start + size]: import_fetch_enqueue(article_ids=ids)
+        )
     job.refresh_from_db()
     return job
 
@@ -369,17 +391,22 @@ def import_fetch_chunk(*, article_ids: list[int], seconds: float) -> list[int]:
 
     deadline = time.monotonic() + seconds
     ids = list(article_ids)
-    while ids and time.monotonic() < deadline:
+    while ids:
+        if time.monotonic() >= deadline and len(ids) < len(article_ids):
+            break  # at least one article per call, however short the budget
         article_id = ids.pop(0)
         try:
             article_process(article_id=article_id)
         except FetchTemporaryError as exc:
             article_process_task.apply_async(
-                (article_id,), queue=settings.FOLIO_IMPORT_QUEUE, countdown=retry_countdown(0, exc.retry_after)
+                (article_id,),
+                queue=settings.FOLIO_IMPORT_QUEUE,
+                countdown=retry_countdown(0, exc.retry_after),
             )
         except SoftTimeLimitExceeded:
             article_mark_failed(
-                article_id=article_id, reason="Processing the page took too long, so Folio stopped. Try again later."
+                article_id=article_id,
+                reason="Processing the page took too long, so Folio stopped. Try again later.",
             )
             break
     if ids:
@@ -406,9 +433,9 @@ def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
     """
     job = Import.objects.get(pk=import_id, user=user)
     ids = list(
-        Article.objects.filter(import_job=job, status=Article.Status.FAILED, deleted_at__isnull=True).values_list(
-            "id", flat=True
-        )
+        Article.objects.filter(
+            import_job=job, status=Article.Status.FAILED, deleted_at__isnull=True
+        ).values_list("id", flat=True)
     )
     Article.objects.filter(id__in=ids).update(
         status=Article.Status.QUEUED, failure_reason="", attempts=0, updated_at=timezone.now()
@@ -424,7 +451,11 @@ def import_requeue_stale() -> int:
     from datetime import timedelta
 
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
-    ids = list(Import.objects.filter(status=Import.Status.PENDING, created_at__lt=cutoff).values_list("id", flat=True))
+    ids = list(
+        Import.objects.filter(status=Import.Status.PENDING, created_at__lt=cutoff).values_list(
+            "id", flat=True
+        )
+    )
     for import_id in ids:
         _enqueue_run(import_id)
     return len(ids)

@@ -19,13 +19,17 @@ def highlight_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Store the posted ``quote`` (and ``note``, ``prefix``, ``suffix``, ``start``) on article ``pk``."""
     start = request.POST.get("start", "")
     anchor = {
-        "prefix": request.POST.get("prefix", ""), "suffix": request.POST.get("suffix", ""),
+        "prefix": request.POST.get("prefix", ""),
+        "suffix": request.POST.get("suffix", ""),
         "start": int(start) if start.isdigit() else None,
     }
     try:
         highlight = highlight_create(
-            user=request.user, article_id=pk, quote=request.POST.get("quote", ""),
-            note=request.POST.get("note", ""), anchor=anchor,
+            user=request.user,
+            article_id=pk,
+            quote=request.POST.get("quote", ""),
+            note=request.POST.get("note", ""),
+            anchor=anchor,
         )
     except Article.DoesNotExist as exc:
         raise Http404("No such article") from exc

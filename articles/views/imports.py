@@ -26,12 +26,19 @@ def _row(job: Import) -> dict:
     failed_articles = []
     if progress["failed"] and not active:
         failed_articles = list(
-            job.articles.filter(status="failed", deleted_at__isnull=True).values("id", "url", "failure_reason")[:50]
+            job.articles.filter(status="failed", deleted_at__isnull=True).values(
+                "id", "url", "failure_reason"
+            )[:50]
         )
     written = job.created_count + job.duplicate_count + job.failed_count
     return {
-        "job": job, "progress": progress, "active": active, "format_label": FORMATS.get(job.format, job.format),
-        "written": written, "failed_articles": failed_articles, "percent": int(100 * written / job.total) if job.total else 0,
+        "job": job,
+        "progress": progress,
+        "active": active,
+        "format_label": FORMATS.get(job.format, job.format),
+        "written": written,
+        "failed_articles": failed_articles,
+        "percent": int(100 * written / job.total) if job.total else 0,
     }
 
 

@@ -10,8 +10,14 @@ from articles.models import Article, Highlight
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -29,11 +35,24 @@ def browser_page(live_server, client, user, monkeypatch):
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         page = context.new_page()
         errors: list[str] = []
-        # CSP violations and script errors; failed loads are checked by status (Chromium asks for /favicon.ico).
-        page.on("console", lambda m: errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        # CSP violations and script errors; failed loads are checked by status (Chromium asks for
+        # /favicon.ico, which Folio does not serve).
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: errors.append(str(e)))
         yield page, errors
         browser.close()
@@ -42,7 +61,11 @@ def browser_page(live_server, client, user, monkeypatch):
 def test_select_text_and_highlight_with_note(browser_page, live_server, user):
     page, errors = browser_page
     article = Article.objects.create(
-        user=user, url="https://example.com/b", url_key="https://example.com/b", status="ready", title="B",
+        user=user,
+        url="https://example.com/b",
+        url_key="https://example.com/b",
+        status="ready",
+        title="B",
         content_html="<p>Alpha beta gamma.</p><p>The <em>important</em> sentence lives here.</p>",
     )
     Highlight.objects.create(article=article, quote="Alpha beta", note="imported")

@@ -30,8 +30,11 @@ def test_pocket_csv():
     fmt, items = parsed("pocket.csv")
     assert fmt == "pocket_csv"
     first = items[0]
-    assert (first.url, first.title, first.tags) == ("https://example.com/how-to-read", "How to Read a Paper",
-                                                    ["research", "reading"])
+    assert (first.url, first.title, first.tags) == (
+        "https://example.com/how-to-read",
+        "How to Read a Paper",
+        ["research", "reading"],
+    )
     assert first.saved_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert not first.is_archived
     assert items[1].is_archived and items[1].is_read and items[1].title == 'Commas, quotes "and" more'
@@ -69,7 +72,10 @@ def test_readwise():
     short = items["https://example.com/rw-short"]
     assert short.is_favorite and short.tags == ["ideas", "to share"]
     assert short.saved_at == datetime(2023, 5, 17, 14, 10, 34, tzinfo=UTC)
-    assert items["https://example.com/rw-archive"].is_archived and items["https://example.com/rw-archive"].is_read
+    assert (
+        items["https://example.com/rw-archive"].is_archived
+        and items["https://example.com/rw-archive"].is_read
+    )
     assert items["https://example.com/rw-new"].tags == ["reader"]
 
 
@@ -105,7 +111,9 @@ def test_omnivore_zip():
     assert one.is_archived and one.is_read
     assert "Omnivore kept this text" in one.content_html
     assert [(h.quote, h.note) for h in one.highlights] == [
-        ("The highlighted words are here.", "A note about it"), ("Another paragraph.", "")]
+        ("The highlighted words are here.", "A note about it"),
+        ("Another paragraph.", ""),
+    ]
     assert items[1].content_html == "" and not items[1].is_archived
 
 
@@ -147,8 +155,13 @@ def test_zip_bomb_refused(monkeypatch):
 
 def test_zip_with_parent_paths_skips_them():
     meta = [{"slug": "../../etc/passwd", "url": "https://example.com/z", "title": "Z"}]
-    data = _zip({"metadata_0_to_1.json": json.dumps(meta).encode(), "../evil.html": b"x",
-                 "content/../../etc/passwd.html": b"<p>secret</p>"})
+    data = _zip(
+        {
+            "metadata_0_to_1.json": json.dumps(meta).encode(),
+            "../evil.html": b"x",
+            "content/../../etc/passwd.html": b"<p>secret</p>",
+        }
+    )
     items = list(parse_file(data, detect_format(data, "o.zip")))
     notices = [i.error for i in items if i.extra.get("notice")]
     real = [i for i in items if not i.extra.get("notice")]
@@ -157,9 +170,11 @@ def test_zip_with_parent_paths_skips_them():
 
 
 def test_entity_bomb_not_expanded():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE NETSCAPE-Bookmark-file-1 [<!ENTITY a "aaaaaaaaaa">'
-            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
-            b'<DL><p><DT><A HREF="https://example.com/ok">&c;</A></DL>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE NETSCAPE-Bookmark-file-1 [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        b'<DL><p><DT><A HREF="https://example.com/ok">&c;</A></DL>'
+    )
     items = list(parse_file(bomb, detect_format(bomb, "b.html")))
     assert any("ENTITY" in i.error for i in items if i.extra.get("notice"))
     real = [i for i in items if not i.extra.get("notice")]

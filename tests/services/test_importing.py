@@ -34,7 +34,13 @@ def tags(a: Article) -> set[str]:
 
 def test_pocket_csv_import(user):
     job = run_import(user, "pocket.csv")
-    assert (job.status, job.format, job.total, job.created_count, job.failed_count) == ("done", "pocket_csv", 4, 3, 1)
+    assert (job.status, job.format, job.total, job.created_count, job.failed_count) == (
+        "done",
+        "pocket_csv",
+        4,
+        3,
+        1,
+    )
     first = article(user, "https://example.com/how-to-read")
     assert first.title == "How to Read a Paper" and tags(first) == {"research", "reading"}
     assert first.saved_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
@@ -43,8 +49,9 @@ def test_pocket_csv_import(user):
     assert archived.is_archived and archived.read_at is not None
     formula = article(user, "https://example.net/formula")
     assert formula.title.startswith("=HYPERLINK") and tags(formula) == {'tag with "quotes" <b>'}
-    assert job.failures == [{"line": 5, "url": "javascript:alert(1)",
-                             "reason": "Folio saves http and https addresses only."}]
+    assert job.failures == [
+        {"line": 5, "url": "javascript:alert(1)", "reason": "Folio saves http and https addresses only."}
+    ]
 
 
 def test_pocket_html_import(user):
@@ -98,7 +105,9 @@ def test_omnivore_import(user):
     assert one.status == "ready" and "Omnivore kept this text" in one.content_text
     assert tags(one) == {"Newsletter", "design"} and one.is_archived and one.read_at
     assert [(h.quote, h.note) for h in one.highlights.all()] == [
-        ("The highlighted words are here.", "A note about it"), ("Another paragraph.", "")]
+        ("The highlighted words are here.", "A note about it"),
+        ("Another paragraph.", ""),
+    ]
 
 
 def test_same_file_twice_creates_no_duplicates(user):
@@ -164,8 +173,10 @@ def test_hostile_values_are_stored_as_text(user):
 
 
 def test_interleave_by_host():
-    items = [ImportItem(url=f"https://{h}/{i}") for h, i in
-             [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("c", 1), ("b", 2)]]
+    items = [
+        ImportItem(url=f"https://{h}/{i}")
+        for h, i in [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("c", 1), ("b", 2)]
+    ]
     order = [i.url for i in interleave_by_host(items)]
     assert order == ["https://a/1", "https://b/1", "https://c/1", "https://a/2", "https://b/2", "https://a/3"]
 
@@ -196,12 +207,78 @@ def test_json_export_round_trips(user, django_user_model):
         rows = {}
         for a in export_articles(user=owner):
             rows[a.url] = (
-                a.title, a.author, a.site_name, a.language, a.excerpt, a.status, a.content_html, a.content_text,
-                a.word_count, a.saved_at, a.read_at, a.is_archived, a.is_favorite, a.progress_percent,
+                a.title,
+                a.author,
+                a.site_name,
+                a.language,
+                a.excerpt,
+                a.status,
+                a.content_html,
+                a.content_text,
+                a.word_count,
+                a.saved_at,
+                a.read_at,
+                a.is_archived,
+                a.is_favorite,
+                a.progress_percent,
                 sorted(t.name for t in a.tags.all()),
                 [(h.quote, h.note, h.anchor, h.created_at) for h in a.highlights.all()],
             )
         return rows
 
     assert snapshot(fresh) == snapshot(user)
-    assert json.loads(export_json(export_articles(user=fresh)))["articles"] == json.loads(exported)["articles"]
+    assert (
+        json.loads(export_json(export_articles(user=fresh)))["articles"] == json.loads(exported)["articles"]
+    )
+
+
+def _imported(user, job, url):
+    from articles.urlnorm import normalize_url
+
+    return Article.objects.create(
+        user=user, url=url, url_key=normalize_url(url), source="import", import_job=job
+    )
+
+
+def test_fetch_chunk_processes_within_budget_and_requeues_the_rest(user, page_server, monkeypatch):
+    from articles.services import importing
+
+    page = (
+        "<html><head><title>Chunk page</title></head><body><article>" + "<p>Words enough to keep. </p>" * 20
+    )
+    job = run_import(user, "pocket.html")
+    busy = page_server.add("/chunk-busy", "busy", status=503)
+    ok = [
+        _imported(user, job, page_server.add(f"/chunk-{i}", page + "</article></body></html>"))
+        for i in range(3)
+    ]
+    flaky = _imported(user, job, busy)
+    sent = []
+    monkeypatch.setattr(
+        importing, "import_fetch_enqueue", lambda *, article_ids, countdown=None: sent.append(article_ids)
+    )
+    rest = importing.import_fetch_chunk(article_ids=[flaky.pk, ok[0].pk, ok[1].pk, ok[2].pk], seconds=0)
+    assert rest == [ok[0].pk, ok[1].pk, ok[2].pk] and sent == [rest]  # one article, then back to the queue
+    assert Article.objects.get(pk=flaky.pk).status == "queued"  # temporary error: retried on its own later
+    assert importing.import_fetch_chunk(article_ids=rest, seconds=60) == []
+    assert set(Article.objects.filter(pk__in=rest).values_list("status", flat=True)) == {"ready"}
+
+
+def test_sweeper_leaves_imported_articles_waiting_in_their_queue(user, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.services import saving
+
+    sent = []
+    monkeypatch.setattr(
+        saving, "article_enqueue", lambda article_id, queue=None: sent.append((article_id, queue)) or True
+    )
+    job = run_import(user, "pocket.html")
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Article.objects.filter(import_job=job).update(updated_at=hour_ago)
+    assert services.article_requeue_stale() == 0  # within FOLIO_IMPORT_STALE_AFTER: still in the import queue
+    Article.objects.filter(import_job=job).update(updated_at=hour_ago - timedelta(hours=6))
+    assert services.article_requeue_stale() == 3
+    assert {queue for _, queue in sent} == {settings.FOLIO_IMPORT_QUEUE}

@@ -14,8 +14,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ready(user):
     return Article.objects.create(
-        user=user, url="https://example.com/r", url_key="https://example.com/r", status="ready", title="R",
-        content_html="<p>The quick <b>brown fox</b> jumps over the lazy dog.</p><p>A <i>second</i> line &amp; more.</p>",
+        user=user,
+        url="https://example.com/r",
+        url_key="https://example.com/r",
+        status="ready",
+        title="R",
+        content_html=(
+            "<p>The quick <b>brown fox</b> jumps over the lazy dog.</p>"
+            "<p>A <i>second</i> line &amp; more.</p>"
+        ),
     )
 
 
@@ -50,20 +57,31 @@ def test_create_highlight_with_note(client_logged_in, ready):
     )
     h = Highlight.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"#highlight-{h.pk}")
-    assert (h.quote, h.note, h.anchor) == ("second line", "Why it matters", {"prefix": "A ", "suffix": " &", "start": 47})
+    assert (h.quote, h.note, h.anchor) == (
+        "second line",
+        "Why it matters",
+        {"prefix": "A ", "suffix": " &", "start": 47},
+    )
     page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
     assert "<i><mark>second</mark></i><mark> line</mark>" in page
 
 
 def test_empty_quote_is_refused(client_logged_in, ready):
-    response = client_logged_in.post(reverse("articles:highlight_create", args=[ready.pk]), {"quote": " "}, follow=True)
+    response = client_logged_in.post(
+        reverse("articles:highlight_create", args=[ready.pk]), {"quote": " "}, follow=True
+    )
     assert "Select the passage" in response.content.decode() and not Highlight.objects.exists()
 
 
 def test_highlights_of_others_are_out_of_reach(client_logged_in, other_user):
     theirs = Article.objects.create(user=other_user, url="https://x.example/", url_key="https://x.example/")
     h = Highlight.objects.create(article=theirs, quote="secret")
-    assert client_logged_in.post(reverse("articles:highlight_create", args=[theirs.pk]), {"quote": "a"}).status_code == 404
+    assert (
+        client_logged_in.post(
+            reverse("articles:highlight_create", args=[theirs.pk]), {"quote": "a"}
+        ).status_code
+        == 404
+    )
     assert client_logged_in.post(reverse("articles:highlight_delete", args=[h.pk])).status_code == 404
     assert Highlight.objects.count() == 1
 

@@ -71,15 +71,17 @@ def test_upload_over_the_cap(client_logged_in, settings):
 
 
 def test_other_users_import_is_hidden(client_logged_in, other_user):
-    job = services.import_create(user=other_user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv",
-                                 enqueue=False)
+    job = services.import_create(
+        user=other_user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
     assert client_logged_in.get(reverse("articles:import_progress", args=[job.pk])).status_code == 404
     assert client_logged_in.post(reverse("articles:import_retry", args=[job.pk])).status_code == 404
 
 
 def test_tag_with_markup_is_escaped_on_pages(client_logged_in, user):
-    job = services.import_create(user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv",
-                                 enqueue=False)
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
     services.import_run(import_id=job.pk)
     partial = client_logged_in.get(reverse("articles:import_progress", args=[job.pk])).content.decode()
     assert "<script" not in partial
@@ -91,15 +93,25 @@ def test_tag_with_markup_is_escaped_on_pages(client_logged_in, user):
 @pytest.fixture
 def library(user):
     ready = Article.objects.create(
-        user=user, url="https://example.com/a?x=1&y=2", url_key="https://example.com/a?x=1&y=2",
-        title='=1+2 "quoted" <b>title</b>', status="ready", content_html="<p>Body text with <b>bold</b>.</p>",
-        content_text="Body text with bold.", is_favorite=True,
+        user=user,
+        url="https://example.com/a?x=1&y=2",
+        url_key="https://example.com/a?x=1&y=2",
+        title='=1+2 "quoted" <b>title</b>',
+        status="ready",
+        content_html="<p>Body text with <b>bold</b>.</p>",
+        content_text="Body text with bold.",
+        is_favorite=True,
     )
     tag = Tag.objects.create(user=user, name='"><script>')
     ready.tags.add(tag)
     Highlight.objects.create(article=ready, quote="Body text", note="a note")
-    Article.objects.create(user=user, url="https://example.org/b", url_key="https://example.org/b", title="Second",
-                           is_archived=True)
+    Article.objects.create(
+        user=user,
+        url="https://example.org/b",
+        url_key="https://example.org/b",
+        title="Second",
+        is_archived=True,
+    )
     return ready
 
 
@@ -113,7 +125,7 @@ def test_export_csv_neutralises_formulas(client_logged_in, library):
     response = export(client_logged_in, format="csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     first = next(r for r in rows if r["url"].startswith("https://example.com/a"))
-    assert first["title"] == "'=1+2 \"quoted\" <b>title</b>"
+    assert first["title"] == '\'=1+2 "quoted" <b>title</b>'
     assert first["tags"] == '"><script>' and first["is_favorite"] == "1"
     assert response["Content-Disposition"].startswith("attachment;")
 
@@ -156,7 +168,9 @@ def test_export_markdown_zip(client_logged_in, library):
 
 def test_export_epub_with_embedded_image(client_logged_in, library, page_server):
     image = page_server.add("/export-image.png", PNG, headers={"Content-Type": "image/png"})
-    library.content_html = f'<p>Body text.</p><img src="{image}" alt="dot"><img src="{page_server.url("/gone.png")}">'
+    library.content_html = (
+        f'<p>Body text.</p><img src="{image}" alt="dot"><img src="{page_server.url("/gone.png")}">'
+    )
     library.save()
     response = export(client_logged_in, format="epub", article=str(library.pk))
     assert response["Content-Type"] == "application/epub+zip"
