@@ -237,3 +237,4 @@ FOLIO_IMPORT_STALE_AFTER = env.int("FOLIO_IMPORT_STALE_AFTER", default=6 * 3600)
 # EPUB export: most images embedded per book, and the largest image in bytes.
 FOLIO_EPUB_MAX_IMAGES = env.int("FOLIO_EPUB_MAX_IMAGES", default=200)
 FOLIO_EPUB_MAX_IMAGE_BYTES = env.int("FOLIO_EPUB_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+FOLIO_EPUB_IMAGE_SECONDS = env.float("FOLIO_EPUB_IMAGE_SECONDS", default=30.0)

@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import re
+import time
 import zipfile
 from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
@@ -228,7 +229,8 @@ def _embed_images(book, content_html: str, base_url: str, budget: dict) -> str:
     for img in root.iter("img"):
         src = urljoin(base_url, img.get("src") or "")
         item_name = budget["seen"].get(src)
-        if item_name is None and budget["count"] < settings.FOLIO_EPUB_MAX_IMAGES and src.startswith("http"):
+        in_budget = budget["count"] < settings.FOLIO_EPUB_MAX_IMAGES and time.monotonic() < budget["deadline"]
+        if item_name is None and in_budget and src.startswith("http"):
             try:
                 page = fetching.fetch(src, accept_types=IMAGE_TYPES)
                 if len(page.body) <= settings.FOLIO_EPUB_MAX_IMAGE_BYTES:
@@ -270,7 +272,9 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
     book.set_title(title)
     book.set_language("en")
     book.add_author("Folio")
-    budget = {"count": 0, "seen": {}}
+    # Images are fetched while the person waits for the download: at most FOLIO_EPUB_MAX_IMAGES of them and
+    # FOLIO_EPUB_IMAGE_SECONDS in all; the rest are left out.
+    budget = {"count": 0, "seen": {}, "deadline": time.monotonic() + settings.FOLIO_EPUB_IMAGE_SECONDS}
     chapters = []
     esc = html.escape
     for index, a in enumerate(articles, start=1):

@@ -57,7 +57,7 @@ def imports_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Importing {job.filename} ({FORMATS.get(job.format, job.format)}).")
             return redirect("articles:imports")
-    jobs = [_row(job) for job in Import.objects.filter(user=request.user).select_related(None)[:20]]
+    jobs = [_row(job) for job in Import.objects.filter(user=request.user)[:20]]
     return render(request, "articles/imports.html", {"form": form, "rows": jobs, "formats": FORMATS.values()})
 
 

@@ -202,3 +202,14 @@ def test_broken_json_message():
         list(parse_file(b'[{"url": "https://example.com/x",', "wallabag"))
     with pytest.raises(ImportFileError, match="nested too deeply"):
         list(parse_file(b"[" * 100_000 + b"]" * 100_000, "wallabag"))
+
+
+def test_pocket_zip_of_csv_parts():
+    csv_part = (SAMPLES / "pocket.csv").read_bytes()
+    data = _zip({"part_000000.csv": csv_part, "annotations/part_000000.json": b"[]"})
+    assert detect_format(data, "pocket.zip") == "pocket_csv"
+    items = [i for i in parse_file(data, "pocket_csv") if not i.extra.get("notice")]
+    assert [i.url for i in items][:2] == [
+        "https://example.com/how-to-read",
+        "https://example.org/commas?utm_source=pocket",
+    ]

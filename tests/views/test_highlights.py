@@ -90,3 +90,8 @@ def test_delete_highlight(client_logged_in, ready):
     h = Highlight.objects.create(article=ready, quote="lazy dog")
     response = client_logged_in.post(reverse("articles:highlight_delete", args=[h.pk]))
     assert response.status_code == 302 and not Highlight.objects.exists()
+
+
+def test_reader_links_to_exports_of_the_article(client_logged_in, ready):
+    page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
+    assert f"/export/?format=epub&amp;article={ready.pk}" in page

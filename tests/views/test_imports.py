@@ -200,3 +200,14 @@ def test_export_epub_of_a_view_has_a_table_of_contents(client_logged_in, library
 
 def test_export_rejects_unknown_format(client_logged_in):
     assert client_logged_in.get(reverse("articles:export"), {"format": "exe"}).status_code == 400
+
+
+def test_export_epub_image_budget(client_logged_in, library, page_server, settings):
+    settings.FOLIO_EPUB_IMAGE_SECONDS = 0
+    image = page_server.add("/budget-image.png", PNG, headers={"Content-Type": "image/png"})
+    library.content_html = f'<p>Body text.</p><img src="{image}" alt="dot">'
+    library.save()
+    archive = zipfile.ZipFile(io.BytesIO(export(client_logged_in, format="epub", article=str(library.pk)).content))
+    assert not any("images/" in n for n in archive.namelist())
+    chapter = archive.read(next(n for n in archive.namelist() if n.endswith("article-1.xhtml"))).decode()
+    assert "<img" not in chapter and "Body text." in chapter
