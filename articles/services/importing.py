@@ -281,6 +281,16 @@ def _link_tags(links: list[tuple[int, int]]) -> None:
         )
 
 
+def _discard_file(job: Import) -> None:
+    """Delete the uploaded file once it is read: the articles hold what it carried, and an export file is
+    personal data Folio has no reason to keep."""
+    try:
+        job.file.delete(save=False)
+    except OSError:
+        logger.warning("Could not delete the file of import %s", job.pk)
+    Import.objects.filter(pk=job.pk).update(file="")
+
+
 def _save_counters(job: Import, **extra) -> None:
     fields = {
         "total": job.total,
@@ -324,6 +334,7 @@ def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> I
         logger.exception("Import %s could not be read", import_id)
         error = f"Folio could not read the file ({type(exc).__name__})."
     if error and not items:
+        _discard_file(job)
         _save_counters(job, status=Import.Status.FAILED, error=error, finished_at=timezone.now())
         job.refresh_from_db()
         return job
@@ -347,6 +358,7 @@ def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> I
             # SQLite has one writer at a time: a short gap between batches lets a person's own save (waiting
             # in its busy handler) take the lock instead of queueing behind the whole import.
             time.sleep(SQLITE_BATCH_GAP)
+    _discard_file(job)
     _save_counters(job, status=Import.Status.DONE, finished_at=timezone.now())
     # Fetching starts once every entry is written, so the write phase has the machine to itself and the
     # person sees the whole import in the library quickly; chunks keep the host-interleaved order.

@@ -282,3 +282,13 @@ def test_sweeper_leaves_imported_articles_waiting_in_their_queue(user, settings,
     Article.objects.filter(import_job=job).update(updated_at=hour_ago - timedelta(hours=6))
     assert services.article_requeue_stale() == 3
     assert {queue for _, queue in sent} == {settings.FOLIO_IMPORT_QUEUE}
+
+
+def test_uploaded_file_is_deleted_after_the_run(user):
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    path = Path(job.file.path)
+    assert path.exists()
+    services.import_run(import_id=job.pk)
+    assert not path.exists() and not Import.objects.get(pk=job.pk).file
