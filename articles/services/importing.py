@@ -49,6 +49,12 @@ class ImportRejectedError(ArticleError):
     """The uploaded file cannot be imported at all (too large, empty, unknown format)."""
 
 
+def size_message(limit: int) -> str:
+    """The message for a file over ``limit`` bytes."""
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return f"The file is larger than the {size} Folio imports."
+
+
 def import_create(*, user: AbstractBaseUser, data: bytes, filename: str, enqueue: bool = True) -> Import:
     """Check and store an uploaded export file, then queue its import (unless ``enqueue`` is False: the
     management command runs it in-process). Returns the ``pending`` Import.
@@ -58,7 +64,7 @@ def import_create(*, user: AbstractBaseUser, data: bytes, filename: str, enqueue
     """
     limit = settings.FOLIO_IMPORT_MAX_BYTES
     if len(data) > limit:
-        raise ImportRejectedError(f"The file is larger than the {limit // (1024 * 1024)} MB Folio imports.")
+        raise ImportRejectedError(size_message(limit))
     try:
         fmt = importers.detect_format(data, filename)
     except ImportFileError as exc:

@@ -1,5 +1,6 @@
 """The import page (upload form, list of imports), its live progress partial polled by htmx, and retry."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from .. import services
 from ..forms import ImportForm
 from ..importers import FORMATS
 from ..models import Import
-from ..services.importing import ImportRejectedError
+from ..services.importing import ImportRejectedError, size_message
 
 
 def _get_import(request: HttpRequest, pk: int) -> Import:
@@ -45,6 +46,17 @@ def _row(job: Import) -> dict:
 @login_required
 def imports_view(request: HttpRequest) -> HttpResponse:
     """GET: the upload form and the user's imports. POST: store the uploaded file and queue its import."""
+    limit = settings.FOLIO_IMPORT_MAX_BYTES
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 1024 * 1024:
+        # Refuse before Django spools the whole upload to disk.
+        jobs = [_row(job) for job in Import.objects.filter(user=request.user)[:20]]
+        context = {
+            "form": ImportForm(),
+            "rows": jobs,
+            "formats": FORMATS.values(),
+            "upload_error": size_message(limit),
+        }
+        return render(request, "articles/imports.html", context, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -207,7 +207,21 @@ def test_export_epub_image_budget(client_logged_in, library, page_server, settin
     image = page_server.add("/budget-image.png", PNG, headers={"Content-Type": "image/png"})
     library.content_html = f'<p>Body text.</p><img src="{image}" alt="dot">'
     library.save()
-    archive = zipfile.ZipFile(io.BytesIO(export(client_logged_in, format="epub", article=str(library.pk)).content))
+    archive = zipfile.ZipFile(
+        io.BytesIO(export(client_logged_in, format="epub", article=str(library.pk)).content)
+    )
     assert not any("images/" in n for n in archive.namelist())
     chapter = archive.read(next(n for n in archive.namelist() if n.endswith("article-1.xhtml"))).decode()
     assert "<img" not in chapter and "Body text." in chapter
+
+
+def test_huge_upload_refused_before_reading(client_logged_in, settings):
+    settings.FOLIO_IMPORT_MAX_BYTES = 10
+    response = client_logged_in.post(
+        reverse("articles:imports"),
+        {"file": SimpleUploadedFile("big.csv", b"x" * (2 * 1024 * 1024))},
+    )
+    assert (
+        response.status_code == 413 and "larger than the 10 bytes Folio imports" in response.content.decode()
+    )
+    assert not Import.objects.exists()
