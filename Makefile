@@ -24,12 +24,12 @@ run: install
 	$(BIN)/python manage.py ensure_user
 	@echo "Folio: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A reader worker -B -l info --concurrency=2 -s data/celerybeat-schedule & \
+	$(BIN)/celery -A reader worker -B -l info --concurrency=2 -Q folio,folio-import -s data/celerybeat-schedule & \
 	$(BIN)/gunicorn reader.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - & \
 	wait
 
 worker: install
-	$(BIN)/celery -A reader worker -l info
+	$(BIN)/celery -A reader worker -l info -Q folio,folio-import
 
 test: install test-pg test-sqlite
 

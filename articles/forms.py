@@ -75,3 +75,15 @@ class SavingSettingsForm(forms.Form):
         help_text="The bookmarklet sends the page's HTML, so pages behind a log-in or built by scripts are "
         "saved as you see them. Turn off to send only the address; Folio then fetches the page itself.",
     )
+class ImportForm(forms.Form):
+    """The upload field of the import page; the size cap is checked while reading."""
+
+    file = forms.FileField(label="Export file", allow_empty_file=True)
+
+    def read_capped(self) -> bytes:
+        """The uploaded bytes, at most FOLIO_IMPORT_MAX_BYTES + 1 (the service rejects anything larger)."""
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        upload.seek(0)
+        return upload.read(settings.FOLIO_IMPORT_MAX_BYTES + 1)

@@ -95,6 +95,10 @@ class Article(models.Model):
 
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set on delete; cleared by undo.")
+    import_job = models.ForeignKey(
+        "Import", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+        help_text="The import that created the article (for its progress and retry).",
+    )
 
     saved_at = models.DateTimeField(
         default=timezone.now, help_text="When the person last saved it; a repeated save moves it to the top."

@@ -201,7 +201,7 @@ def article_filter(
     return queryset
 
 
-def tag_list(*, user: AbstractBaseUser) -> QuerySet:
+def tag_list_counted(*, user: AbstractBaseUser) -> QuerySet:
     """The user's tags by name, each annotated with ``article_count`` (articles not deleted)."""
     from django.db.models import Count, Q
 

@@ -44,4 +44,21 @@ def article_process_task(self, article_id: int) -> None:
 @shared_task(ignore_result=True)
 def article_requeue_stale_task() -> int:
     """Periodic sweep: queue articles stuck in queued/fetching (see services.article_requeue_stale)."""
-    return services.article_requeue_stale()
+    return services.article_requeue_stale() + services.import_requeue_stale()
+
+
+@shared_task(
+    ignore_result=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=1800, time_limit=1900
+)
+def import_run_task(import_id: int) -> None:
+    """Parse and write one uploaded import (runs on FOLIO_IMPORT_QUEUE; see services.import_run)."""
+    services.import_run(import_id=import_id)
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def import_fetch_task(article_ids: list[int]) -> None:
+    """Fetch a chunk of imported articles for up to FOLIO_IMPORT_CHUNK_SECONDS, then re-queue the rest
+    (see services.importing.import_fetch_chunk); safe to redeliver because each article is claimed first."""
+    from .services.importing import import_fetch_chunk
+
+    import_fetch_chunk(article_ids=article_ids, seconds=settings.FOLIO_IMPORT_CHUNK_SECONDS)

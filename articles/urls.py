@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, bookmarklet, library, reader, search, tags
+from .views import account, bookmarklet, exporting, highlights, imports, library, reader, search, tags
 
 app_name = "articles"
 
@@ -36,4 +36,10 @@ urlpatterns = [
     path("settings/saving/", account.settings_saving_view, name="settings_saving"),
     path("settings/tokens/", account.api_token_create_view, name="token_create"),
     path("settings/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="token_revoke"),
+    path("articles/<int:pk>/highlights/", highlights.highlight_create_view, name="highlight_create"),
+    path("highlights/<int:pk>/delete/", highlights.highlight_delete_view, name="highlight_delete"),
+    path("imports/", imports.imports_view, name="imports"),
+    path("imports/<int:pk>/progress/", imports.import_progress_view, name="import_progress"),
+    path("imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),
+    path("export/", exporting.export_view, name="export"),
 ]

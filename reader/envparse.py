@@ -38,7 +38,9 @@ def broker_settings(
     if url and not url.startswith("filesystem:"):
         # visibility_timeout: how long an unacknowledged (acks_late) task waits before Redis redelivers it
         # after its worker died; kombu's default is one hour.
-        return url, {"visibility_timeout": visibility_timeout}
+        # queue_order_strategy "priority": a worker consuming "-Q folio,folio-import" always takes a
+        # waiting save before an imported article (kombu redis transport option).
+        return url, {"visibility_timeout": visibility_timeout, "queue_order_strategy": "priority"}
     folder = data_dir / "broker"
     for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)

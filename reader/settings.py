@@ -209,6 +209,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("FOLIO_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("FOLIO_TASK_TIME_LIMIT", default=150)
 CELERY_TASK_DEFAULT_QUEUE = env("FOLIO_QUEUE", default="folio")
+# Imported articles and import parsing go to their own low-priority queue so a person's saves stay fast;
+# workers consume both (-Q folio,folio-import) and, on Redis, take from the first queue first.
+FOLIO_IMPORT_QUEUE = env("FOLIO_IMPORT_QUEUE", default="folio-import")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -244,3 +247,15 @@ FOLIO_MAX_ATTEMPTS = env.int("FOLIO_MAX_ATTEMPTS", default=5)
 # Base of the exponential retry backoff in seconds (attempt n waits up to base * 2**n).
 FOLIO_RETRY_BACKOFF = env.float("FOLIO_RETRY_BACKOFF", default=10.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Imports: largest upload in bytes, and entries written per database batch.
+FOLIO_IMPORT_MAX_BYTES = env.int("FOLIO_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+FOLIO_IMPORT_BATCH_SIZE = env.int("FOLIO_IMPORT_BATCH_SIZE", default=200)
+# A worker slot fetching imported articles goes back to the queue (where saves come first) this often, seconds.
+FOLIO_IMPORT_CHUNK_SECONDS = env.float("FOLIO_IMPORT_CHUNK_SECONDS", default=5.0)
+# Imported articles waiting this long (seconds) in "queued" are sent again by the sweeper; longer than
+# FOLIO_STALE_AFTER because a large import legitimately waits for hours behind its own queue.
+FOLIO_IMPORT_STALE_AFTER = env.int("FOLIO_IMPORT_STALE_AFTER", default=6 * 3600)
+# EPUB export: most images embedded per book, and the largest image in bytes.
+FOLIO_EPUB_MAX_IMAGES = env.int("FOLIO_EPUB_MAX_IMAGES", default=200)
+FOLIO_EPUB_MAX_IMAGE_BYTES = env.int("FOLIO_EPUB_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+FOLIO_EPUB_IMAGE_SECONDS = env.float("FOLIO_EPUB_IMAGE_SECONDS", default=30.0)

@@ -78,14 +78,15 @@ def _database_url() -> str:
 class WorkerProcess:
     """A real ``celery worker`` process on its own queue, against the test database."""
 
-    def __init__(self, log_path: Path, queue: str, env: dict[str, str]):
+    def __init__(self, log_path: Path, queue: str, env: dict[str, str], extra_queues: tuple[str, ...] = ()):
         self.log_path, self.queue, self.env = log_path, queue, env
+        self.queues = ",".join((queue, *extra_queues))
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "reader", "worker", "-Q", self.queue, "-c", "2",
+            [sys.executable, "-m", "celery", "-A", "reader", "worker", "-Q", self.queues, "-c", "2",
              "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{self.queue}@%h"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -123,17 +124,21 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
     queue = f"folio-test-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.FOLIO_IMPORT_QUEUE = f"{queue}-import"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "FOLIO_DATA_DIR": str(settings.DATA_DIR),
         "FOLIO_QUEUE": queue,
+        "FOLIO_IMPORT_QUEUE": settings.FOLIO_IMPORT_QUEUE,
         "FETCH_ALLOWED_NETWORKS": LOCAL_NETWORKS,
         "FOLIO_RETRY_BACKOFF": "0.2",
         "DJANGO_SETTINGS_MODULE": "reader.settings",
     }
-    worker = WorkerProcess(tmp_path_factory.mktemp("worker") / "worker.log", queue, env)
+    worker = WorkerProcess(
+        tmp_path_factory.mktemp("worker") / "worker.log", queue, env, extra_queues=(settings.FOLIO_IMPORT_QUEUE,)
+    )
     worker.start()
     yield worker
     worker.stop()

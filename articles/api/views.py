@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,7 +44,7 @@ def _get_article(request: Request, pk: int) -> Article:
 
 
 def _get_tag(request: Request, pk: int):
-    return get_object_or_404(queries.tag_list(user=request.user), pk=pk)
+    return get_object_or_404(queries.tag_list_counted(user=request.user), pk=pk)
 
 
 def article_list_queryset(request: Request, filters: dict) -> QuerySet[Article]:
@@ -163,7 +163,7 @@ class TagListApi(APIView):
 
     @extend_schema(responses=TagOutput(many=True), operation_id="tags_list")
     def get(self, request: Request) -> Response:
-        return Response(TagOutput(queries.tag_list(user=request.user), many=True).data)
+        return Response(TagOutput(queries.tag_list_counted(user=request.user), many=True).data)
 
 
 class TagDetailApi(APIView):

@@ -19,6 +19,7 @@ from .library import (
     tag_merge,
     tag_rename,
 )
+from .importing import import_create, import_progress, import_requeue_stale, import_retry_failed, import_run
 from .processing import article_mark_failed, article_process, article_requeue_stale
 from .saved_searches import saved_search_create, saved_search_delete
 from .saving import article_enqueue, article_save_page, article_save_url
@@ -47,5 +48,10 @@ __all__ = [
     "article_tags_set",
     "saved_search_create",
     "saved_search_delete",
+    "import_create",
+    "import_progress",
+    "import_requeue_stale",
+    "import_retry_failed",
+    "import_run",
     "tag_get_or_create_many",
 ]

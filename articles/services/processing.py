@@ -202,12 +202,16 @@ def article_requeue_stale() -> int:
         claimed_at=None,
         updated_at=timezone.now(),
     )
+    import_cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_IMPORT_STALE_AFTER)
     stuck = Article.objects.filter(deleted_at__isnull=True).filter(
         Q(status=Article.Status.QUEUED, updated_at__lt=cutoff)
+        & (~Q(source=Article.Source.IMPORT) | Q(updated_at__lt=import_cutoff))
         | Q(status=Article.Status.FETCHING, claimed_at__lt=cutoff)
     )
     sent = 0
-    for article_id in stuck.values_list("id", flat=True)[:1000]:
+    for article_id, source in stuck.values_list("id", "source")[:1000]:
         Article.objects.filter(pk=article_id).update(updated_at=timezone.now())
-        sent += article_enqueue(article_id)
+        # Imported articles go back to the low-priority import queue, never ahead of a person's saves.
+        queue = settings.FOLIO_IMPORT_QUEUE if source == Article.Source.IMPORT else None
+        sent += article_enqueue(article_id, queue=queue)
     return sent

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .. import queries, services
 from ..errors import ArticleError
+from ..highlighting import mark_quotes
 from .library import _get_article, is_htmx
 
 
@@ -16,7 +17,14 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Title, byline, lead image and the sanitized article body of one of the user's articles, with the
     actions toolbar, the details panel and the saved reading position (restored by static/js/reader.js)."""
     article = _get_article(request, pk)
-    context = {"article": article, "tags": queries.tag_list(user=request.user)}
+    highlights = list(article.highlights.all())
+    content_html, _found = mark_quotes(
+        article.content_html, [(h.quote, h.anchor.get("start", 0) or 0) for h in highlights], article.url
+    )
+    context = {
+        "article": article, "tags": queries.tag_list(user=request.user),
+        "content_html": content_html, "highlights": highlights,
+    }
     return render(request, "articles/reader.html", context)
 
 

@@ -1,0 +1,321 @@
+"""Import file parsers: one pure module per source, each ``parse(data: bytes) -> Iterator[ImportItem]``.
+
+No ORM and no network here. ``detect_format`` looks at the bytes (not only the file name) and
+``parse_file`` runs the matching parser. Hostile input is the normal case: every parser reads from bytes
+already capped in size, decodes with a fallback, never expands entities, and reports a bad entry as an
+``ImportItem`` with ``error`` set (so the run can list it) instead of stopping.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+#: Limits on ZIP archives (Omnivore, Pocket). A member over MAX_RATIO times its compressed size, or an
+#: archive over MAX_UNCOMPRESSED bytes in all, is a "ZIP bomb" (David Fifield, "A better zip bomb", 2019).
+ZIP_MAX_MEMBERS = 20_000
+ZIP_MAX_UNCOMPRESSED = 500 * 1024 * 1024
+ZIP_MAX_RATIO = 200
+#: Largest CSV field Folio reads (characters); Python's default is 131072.
+CSV_FIELD_LIMIT = 1024 * 1024
+
+FORMATS = {
+    "pocket_csv": "Pocket (CSV)",
+    "pocket_html": "Pocket (HTML)",
+    "instapaper": "Instapaper (CSV)",
+    "wallabag": "wallabag (JSON)",
+    "omnivore": "Omnivore (ZIP)",
+    "readwise": "Readwise Reader (CSV)",
+    "netscape": "Bookmarks (HTML)",
+    "folio": "Folio (JSON)",
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; ``message`` is shown to the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class HighlightItem:
+    """One highlighted passage: ``quote`` (text), ``note``, ``anchor`` (source-specific position)."""
+
+    quote: str
+    note: str = ""
+    created_at: datetime | None = None
+    anchor: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportItem:
+    """One entry of an import file. ``line`` is its 1-based line (CSV/HTML) or position (JSON/ZIP).
+
+    ``content_html`` is stored article HTML carried by the file (wallabag, Omnivore, Folio): the article
+    is then kept as it is instead of being fetched. ``error`` is set when the entry cannot be imported.
+    """
+
+    url: str
+    line: int = 0
+    title: str = ""
+    tags: list[str] = field(default_factory=list)
+    saved_at: datetime | None = None
+    read_at: datetime | None = None
+    is_read: bool = False
+    is_archived: bool = False
+    is_favorite: bool = False
+    highlights: list[HighlightItem] = field(default_factory=list)
+    content_html: str = ""
+    extra: dict = field(default_factory=dict)
+    error: str = ""
+
+
+# --- helpers shared by the parsers -------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text of ``data`` and a note for the person ("" when it was valid UTF-8).
+
+    UTF-8 (with or without BOM), UTF-16 with BOM, then charset-normalizer's best guess; as a last resort
+    UTF-8 with U+FFFD replacement characters. Raises ImportFileError for an empty file.
+    """
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), ""
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(
+                best.encoding
+            ), f"The file is not valid UTF-8; Folio read it as {best.encoding}."
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return (
+        data.decode("utf-8", errors="replace"),
+        "The file is not valid UTF-8; characters Folio could not read are shown as �.",
+    )
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """A datetime from a Unix time (seconds or milliseconds) or an ISO 8601 string; None if unreadable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().lstrip("-").isdigit()):
+        try:
+            number = float(value)
+            if number > 1e11:  # milliseconds
+                number /= 1000
+            if number <= 0:
+                return None
+            return datetime.fromtimestamp(number, tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` pairs of a CSV with a header; keys lower-cased. Formula-looking cells stay text.
+
+    A malformed row ends the read with ImportFileError naming its line (rows before it are kept).
+    """
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text.replace("\x00", ""), newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ImportFileError(f"Line 1 of the CSV cannot be read: {exc}.") from exc
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(f"Line {reader.line_num} of the CSV cannot be read: {exc}.") from exc
+        if not any(c.strip() for c in cells):
+            continue
+        yield reader.line_num, {header[i]: cells[i] for i in range(min(len(header), len(cells)))}
+
+
+def csv_header(text: str) -> set[str]:
+    """Lower-cased column names of the first line of ``text`` ({} if it is not CSV)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        return {c.strip().lower() for c in next(csv.reader([first]))}
+    except (csv.Error, StopIteration):
+        return set()
+
+
+def zip_open(data: bytes) -> zipfile.ZipFile:
+    """Open ``data`` as a ZIP after checking it against bombs. Raises ImportFileError."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ImportFileError("The file looks like a ZIP archive but cannot be opened.") from exc
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise ImportFileError(f"The archive has more than {ZIP_MAX_MEMBERS} files; Folio did not open it.")
+    total = sum(m.file_size for m in members)
+    if total > ZIP_MAX_UNCOMPRESSED:
+        raise ImportFileError(
+            f"The archive would unpack to more than {ZIP_MAX_UNCOMPRESSED // (1024 * 1024)} MB; "
+            "Folio did not open it (it may be a ZIP bomb)."
+        )
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+            raise ImportFileError(
+                f"“{member.filename[:100]}” in the archive is compressed more than {ZIP_MAX_RATIO} to 1; "
+                "Folio did not open the archive (it may be a ZIP bomb)."
+            )
+    return archive
+
+
+def zip_member_safe(name: str) -> bool:
+    """False for absolute paths, drive letters and ``..`` parts (a "zip slip", Snyk 2018)."""
+    normalized = name.replace("\\", "/")
+    parts = normalized.split("/")
+    return not (normalized.startswith("/") or ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":"))
+
+
+def zip_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Bytes of one member, reading at most its declared size (+1 byte to catch lying headers)."""
+    with archive.open(info) as handle:
+        data = handle.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise ImportFileError(
+            f"“{info.filename[:100]}” in the archive is larger than it says; Folio stopped."
+        )
+    return data
+
+
+def split_tags(value: str, separators: str = ",") -> list[str]:
+    """Tag names from a delimited string."""
+    for sep in separators[1:]:
+        value = value.replace(sep, separators[0])
+    return [t.strip() for t in value.split(separators[0]) if t.strip()]
+
+
+# --- detection ---------------------------------------------------------------------------------------
+
+
+def detect_format(data: bytes, filename: str = "") -> str:
+    """The format key (see FORMATS) of an import file, from its content first and its name second.
+
+    Raises ImportFileError when the file is empty or no known format matches.
+    """
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if data[:4] == b"PK\x03\x04":
+        archive = zip_open(data)
+        names = [n.replace("\\", "/") for n in archive.namelist()]
+        if any(n.rsplit("/", 1)[-1].startswith("metadata_") and n.endswith(".json") for n in names):
+            return "omnivore"
+        if any(n.endswith(".csv") for n in names):
+            return "pocket_csv"
+        raise ImportFileError(
+            "Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export)."
+        )
+    head = data[:65536]
+    text, _ = decode(head if len(data) > 65536 else data) if head.strip() else ("", "")
+    stripped = text.lstrip("\ufeff \t\r\n")
+    lowered = stripped[:4096].lower()
+    if stripped.startswith(("{", "[")):
+        if '"folio_export"' in stripped[:2000]:
+            return "folio"
+        if "is_archived" in stripped or "is_starred" in stripped or '"url"' in stripped:
+            return "wallabag"
+        raise ImportFileError(
+            "Folio does not recognise this JSON file (expected a wallabag or Folio export)."
+        )
+    if lowered.startswith("<") or "<!doctype" in lowered or "<html" in lowered:
+        if "netscape-bookmark-file" in lowered:
+            return "netscape"
+        if "pocket export" in lowered or "time_added=" in text.lower():
+            return "pocket_html"
+        if "<dt>" in text.lower():
+            return "netscape"
+        raise ImportFileError(
+            "Folio does not recognise this HTML file (expected bookmarks or a Pocket export)."
+        )
+    header = csv_header(stripped)
+    if {"url", "time_added"} <= header:
+        return "pocket_csv"
+    if {"url", "folder"} <= header:
+        return "instapaper"
+    if {"url", "document tags"} <= header or {"url", "saved date"} <= header:
+        return "readwise"
+    name = filename.lower()
+    if name.endswith(".html") or name.endswith(".htm"):
+        return "netscape"
+    raise ImportFileError(
+        "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, "
+        "Readwise Reader, "
+        "browser bookmarks and Folio exports."
+    )
+
+
+def parse_file(data: bytes, fmt: str) -> Iterator[ImportItem]:
+    """Run the parser for ``fmt`` over ``data``. Raises ImportFileError (file-level problems)."""
+    from . import folio, instapaper, netscape, omnivore, pocket, readwise, wallabag
+
+    parsers = {
+        "pocket_csv": pocket.parse_csv,
+        "pocket_html": pocket.parse_html,
+        "instapaper": instapaper.parse,
+        "wallabag": wallabag.parse,
+        "omnivore": omnivore.parse,
+        "readwise": readwise.parse,
+        "netscape": netscape.parse,
+        "folio": folio.parse,
+    }
+    if fmt not in parsers:
+        raise ImportFileError(f"Unknown import format {fmt!r}.")
+    return parsers[fmt](data)
+
+
+def load_json(data: bytes) -> tuple[object, str]:
+    """Parsed JSON of ``data`` and the decoding note. Raises ImportFileError with the position of an error."""
+    text, note = decode(data)
+    try:
+        return json.loads(text), note
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"The JSON file is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        ) from exc
+    except RecursionError as exc:
+        raise ImportFileError("The JSON file is nested too deeply to read.") from exc
+
+
+def notice(message: str) -> ImportItem:
+    """A file-level note for the person (decoding fallback, ignored entities), listed with the failures."""
+    return ImportItem(url="", line=0, error=message, extra={"notice": True})
+
+
+def entity_notice(text: str) -> Iterator[ImportItem]:
+    """A notice when HTML/XML text declares entities, which Folio never expands (the "billion laughs")."""
+    if "<!entity" in text[:200_000].lower():
+        yield notice(
+            "The file declares XML entities (<!ENTITY …>); Folio ignored them and did not expand them."
+        )

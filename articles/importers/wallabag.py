@@ -1,0 +1,68 @@
+"""wallabag v2 JSON export: a list of entries with ``url``, ``title``, ``content`` (the stored article
+HTML, kept instead of fetching again), ``tags``, ``is_archived``, ``is_starred``, ``created_at`` and
+``annotations`` (annotator.js: ``quote``, ``text`` as the note, ``ranges`` as the anchor)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import HighlightItem, ImportFileError, ImportItem, load_json, notice, parse_timestamp
+
+
+def _flag(value: object) -> bool:
+    return value in (1, True, "1", "true")
+
+
+def _tags(value: object) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    names = []
+    for tag in value:
+        name = tag.get("label") if isinstance(tag, dict) else tag
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return names
+
+
+def parse(data: bytes) -> Iterator[ImportItem]:
+    """Items of a wallabag export. Raises ImportFileError."""
+    entries, note = load_json(data)
+    if note:
+        yield notice(note)
+    if isinstance(entries, dict):
+        entries = (
+            entries.get("_embedded", {}).get("items") if isinstance(entries.get("_embedded"), dict) else None
+        )
+    if not isinstance(entries, list):
+        raise ImportFileError("This JSON file is not a wallabag export (expected a list of entries).")
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            yield ImportItem(url="", line=position, error="The entry is not an object.")
+            continue
+        highlights = []
+        for note_ in entry.get("annotations") or []:
+            if isinstance(note_, dict) and isinstance(note_.get("quote"), str) and note_["quote"].strip():
+                ranges = note_.get("ranges")
+                highlights.append(
+                    HighlightItem(
+                        quote=note_["quote"].strip(),
+                        note=str(note_.get("text") or "").strip(),
+                        created_at=parse_timestamp(note_.get("created_at")),
+                        anchor={"ranges": ranges} if isinstance(ranges, list) else {},
+                    )
+                )
+        archived = _flag(entry.get("is_archived"))
+        content = entry.get("content")
+        yield ImportItem(
+            url=str(entry.get("url") or "").strip(),
+            line=position,
+            title=str(entry.get("title") or "").strip(),
+            tags=_tags(entry.get("tags")),
+            saved_at=parse_timestamp(entry.get("created_at")),
+            read_at=parse_timestamp(entry.get("archived_at")) if archived else None,
+            is_archived=archived,
+            is_read=archived,
+            is_favorite=_flag(entry.get("is_starred")),
+            highlights=highlights,
+            content_html=content if isinstance(content, str) else "",
+        )

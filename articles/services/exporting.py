@@ -1,0 +1,324 @@
+"""Exporting a library, or any view, tag or search of it, without lock-in: JSON (everything; imports back
+into Folio through ``importers.folio``), CSV, Netscape bookmark HTML, Markdown (one file per article in a
+ZIP) and EPUB (one book with a table of contents and embedded images, written with EbookLib).
+
+Writers take a QuerySet from ``export_articles`` and return bytes. Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import logging
+import re
+import time
+import zipfile
+from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .. import fetching, sanitizing
+from ..models import Article, Highlight
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {
+    "json": ("application/json", "json"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "md": ("application/zip", "zip"),
+    "epub": ("application/epub+zip", "epub"),
+}
+VIEWS = ("all", "unread", "archive", "favorites")
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"}
+_IMAGE_EXT = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+}
+#: OWASP "CSV Injection": cells starting with these are prefixed with a quote so spreadsheets show text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def export_articles(
+    *, user: AbstractBaseUser, view: str = "all", tag: str = "", query: str = "", ids: Iterable[int] = ()
+) -> QuerySet[Article]:
+    """The user's articles to export: a view (all, unread, archive, favorites), narrowed by a tag name,
+    a search (words that must each appear in the title, address or text) and/or explicit ids.
+    Tags and highlights are prefetched; order is newest save first."""
+    articles = Article.objects.filter(user=user, deleted_at__isnull=True)
+    if view == "unread":
+        articles = articles.filter(is_archived=False, read_at__isnull=True)
+    elif view == "archive":
+        articles = articles.filter(is_archived=True)
+    elif view == "favorites":
+        articles = articles.filter(is_favorite=True)
+    if tag:
+        articles = articles.filter(tags__name__iexact=tag)
+    for word in query.split()[:20]:
+        articles = articles.filter(
+            Q(title__icontains=word) | Q(url__icontains=word) | Q(content_text__icontains=word)
+        )
+    ids = [int(i) for i in ids]
+    if ids:
+        articles = articles.filter(id__in=ids)
+    return articles.prefetch_related(
+        "tags", Prefetch("highlights", queryset=Highlight.objects.order_by("created_at", "id"))
+    ).order_by("-saved_at", "-id")
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_json(articles: QuerySet[Article]) -> bytes:
+    """Everything Folio keeps about each article, as ``{"folio_export": 1, "exported_at", "articles"}``."""
+    rows = []
+    for a in articles:
+        rows.append(
+            {
+                "url": a.url,
+                "final_url": a.final_url,
+                "canonical_url": a.canonical_url,
+                "title": a.title,
+                "author": a.author,
+                "published": _iso(a.published),
+                "site_name": a.site_name,
+                "lead_image": a.lead_image,
+                "excerpt": a.excerpt,
+                "language": a.language,
+                "word_count": a.word_count,
+                "status": a.status,
+                "failure_reason": a.failure_reason,
+                "saved_at": _iso(a.saved_at),
+                "read_at": _iso(a.read_at),
+                "is_archived": a.is_archived,
+                "is_favorite": a.is_favorite,
+                "progress_percent": a.progress_percent,
+                "tags": [t.name for t in a.tags.all()],
+                "content_html": a.content_html,
+                "content_text": a.content_text,
+                "highlights": [
+                    {"quote": h.quote, "note": h.note, "anchor": h.anchor, "created_at": _iso(h.created_at)}
+                    for h in a.highlights.all()
+                ],
+            }
+        )
+    document = {"folio_export": 1, "exported_at": timezone.now().isoformat(), "articles": rows}
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: formula-looking values get a leading ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def export_csv(articles: QuerySet[Article]) -> bytes:
+    """``url,title,tags,saved_at,read_at,is_archived,is_favorite,status,excerpt`` (tags joined by ``|``)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["url", "title", "tags", "saved_at", "read_at", "is_archived", "is_favorite", "status", "excerpt"]
+    )
+    for a in articles:
+        writer.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    a.url,
+                    a.title,
+                    "|".join(t.name for t in a.tags.all()),
+                    _iso(a.saved_at),
+                    _iso(a.read_at) or "",
+                    int(a.is_archived),
+                    int(a.is_favorite),
+                    a.status,
+                    a.excerpt,
+                )
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def export_bookmarks(articles: QuerySet[Article]) -> bytes:
+    """A Netscape bookmark file (browsers, linkding, Pinboard read it); every value HTML-escaped."""
+    esc = html.escape
+    lines = [
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
+        '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+        "<TITLE>Bookmarks</TITLE>",
+        "<H1>Bookmarks</H1>",
+        "<DL><p>",
+    ]
+    for a in articles:
+        tags = ",".join(t.name.replace(",", " ") for t in a.tags.all())
+        unread = "0" if (a.read_at or a.is_archived) else "1"
+        lines.append(
+            f'<DT><A HREF="{esc(a.url)}" ADD_DATE="{int(a.saved_at.timestamp())}" PRIVATE="1" '
+            f'TOREAD="{unread}" TAGS="{esc(tags)}">{esc(a.display_title)}</A>'
+        )
+        if a.excerpt:
+            lines.append(f"<DD>{esc(a.excerpt)}")
+    lines.append("</DL><p>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _slug(text: str, fallback: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")[:60]
+    return slug or fallback
+
+
+def article_markdown(article: Article) -> str:
+    """One article as Markdown with a front matter block (values JSON-quoted, which is valid YAML)."""
+    from markdownify import markdownify
+
+    meta = {
+        "title": article.display_title,
+        "url": article.url,
+        "saved_at": _iso(article.saved_at),
+        "read_at": _iso(article.read_at),
+        "archived": article.is_archived,
+        "favorite": article.is_favorite,
+        "tags": [t.name for t in article.tags.all()],
+        "author": article.author or None,
+    }
+    front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
+    body = markdownify(article.content_html, heading_style="ATX") if article.content_html else ""
+    parts = [
+        f"---\n{front}\n---\n",
+        f"# {article.display_title}\n",
+        body.strip() + "\n" if body.strip() else "",
+    ]
+    highlights = list(article.highlights.all())
+    if highlights:
+        parts.append("\n## Highlights\n")
+        for h in highlights:
+            quote = "\n".join("> " + line for line in h.quote.splitlines())
+            parts.append(f"\n{quote}\n" + (f"\n{h.note}\n" if h.note else ""))
+    return "\n".join(p for p in parts if p)
+
+
+def export_markdown_zip(articles: QuerySet[Article]) -> bytes:
+    """A ZIP with one ``<id>-<slug>.md`` file per article (names safe on every file system)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for a in articles:
+            archive.writestr(f"folio/{a.pk}-{_slug(a.display_title, 'article')}.md", article_markdown(a))
+    return out.getvalue()
+
+
+def _embed_images(book, content_html: str, base_url: str, budget: dict) -> str:
+    """``content_html`` with each image fetched through Folio's fetch client and added to ``book``; images
+    over the caps or that fail are dropped (an EPUB reader cannot load remote images)."""
+    from ebooklib import epub
+
+    if not content_html.strip():
+        return content_html
+    root = lxml.html.fragment_fromstring(content_html, create_parent="div")
+    for img in root.iter("img"):
+        src = urljoin(base_url, img.get("src") or "")
+        item_name = budget["seen"].get(src)
+        in_budget = budget["count"] < settings.FOLIO_EPUB_MAX_IMAGES and time.monotonic() < budget["deadline"]
+        if item_name is None and in_budget and src.startswith("http"):
+            try:
+                page = fetching.fetch(src, accept_types=IMAGE_TYPES)
+                if len(page.body) <= settings.FOLIO_EPUB_MAX_IMAGE_BYTES:
+                    budget["count"] += 1
+                    item_name = f"images/img{budget['count']}.{_IMAGE_EXT.get(page.content_type, 'img')}"
+                    book.add_item(
+                        epub.EpubItem(
+                            uid=f"img{budget['count']}",
+                            file_name=item_name,
+                            media_type=page.content_type,
+                            content=page.body,
+                        )
+                    )
+                    budget["seen"][src] = item_name
+            except fetching.FetchError as exc:
+                logger.info("EPUB: image %s skipped: %s", src, exc)
+        if item_name:
+            for name in list(img.attrib):
+                if name not in ("alt", "width", "height"):
+                    del img.attrib[name]
+            img.set("src", item_name)
+            img.set("alt", img.get("alt") or "")
+        else:
+            img.drop_tree()
+    return (
+        "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+        if len(root)
+        else (root.text or "")
+    )
+
+
+def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
+    """One EPUB 3 book: a chapter per article (title, source link, sanitized content, highlights), a table
+    of contents, images embedded. Made with EbookLib (https://github.com/aerkalov/ebooklib)."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier(f"folio-{timezone.now().strftime('%Y%m%d%H%M%S%f')}")
+    book.set_title(title)
+    book.set_language("en")
+    book.add_author("Folio")
+    # Images are fetched while the person waits for the download: at most FOLIO_EPUB_MAX_IMAGES of them and
+    # FOLIO_EPUB_IMAGE_SECONDS in all; the rest are left out.
+    budget = {"count": 0, "seen": {}, "deadline": time.monotonic() + settings.FOLIO_EPUB_IMAGE_SECONDS}
+    chapters = []
+    esc = html.escape
+    for index, a in enumerate(articles, start=1):
+        body = _embed_images(book, sanitizing.clean(a.content_html, a.url), a.url, budget)
+        highlights = "".join(
+            f"<blockquote><p>{esc(h.quote)}</p>"
+            f"{f'<p><em>{esc(h.note)}</em></p>' if h.note else ''}</blockquote>"
+            for h in a.highlights.all()
+        )
+        chapter = epub.EpubHtml(
+            title=a.display_title, file_name=f"article-{index}.xhtml", lang=a.language or "en"
+        )
+        chapter.content = (
+            f"<h1>{esc(a.display_title)}</h1>"
+            f'<p><a href="{esc(a.url)}">{esc(a.site_name or urlsplit(a.url).hostname or a.url)}</a>'
+            f"{' · ' + esc(a.author) if a.author else ''}</p>"
+            f"{body or '<p>' + esc(a.excerpt or 'Folio has not fetched this article yet.') + '</p>'}"
+            f"{'<h2>Highlights</h2>' + highlights if highlights else ''}"
+        )
+        book.add_item(chapter)
+        chapters.append(chapter)
+    if not chapters:
+        empty = epub.EpubHtml(title="No articles", file_name="empty.xhtml")
+        empty.content = "<h1>No articles</h1><p>This view had no articles when it was exported.</p>"
+        book.add_item(empty)
+        chapters.append(empty)
+    book.toc = chapters
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", *chapters]
+    out = io.BytesIO()
+    epub.write_epub(out, book)
+    return out.getvalue()
+
+
+def export_render(articles: QuerySet[Article], fmt: str, *, title: str = "Folio") -> bytes:
+    """Bytes of ``articles`` in ``fmt`` (a key of FORMATS). Raises ValueError for an unknown format."""
+    writers = {
+        "json": export_json,
+        "csv": export_csv,
+        "html": export_bookmarks,
+        "md": export_markdown_zip,
+        "epub": lambda qs: export_epub(qs, title=title),
+    }
+    if fmt not in writers:
+        raise ValueError(f"Unknown export format {fmt!r}")
+    return writers[fmt](articles)

@@ -1,0 +1,294 @@
+"""import_create / import_run on every sample file, hostile files, dedupe and the JSON round trip."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from articles import services
+from articles.importers import ImportItem
+from articles.models import Article, Highlight, Import, Tag
+from articles.services.exporting import export_articles, export_json
+from articles.services.importing import ImportRejectedError, interleave_by_host
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+pytestmark = pytest.mark.django_db
+
+
+def run_import(user, name: str | None = None, data: bytes | None = None) -> Import:
+    data = data if data is not None else (SAMPLES / name).read_bytes()
+    job = services.import_create(user=user, data=data, filename=name or "upload", enqueue=False)
+    return services.import_run(import_id=job.pk)
+
+
+def article(user, url: str) -> Article:
+    return Article.objects.get(user=user, url=url)
+
+
+def tags(a: Article) -> set[str]:
+    return {t.name for t in a.tags.all()}
+
+
+def test_pocket_csv_import(user):
+    job = run_import(user, "pocket.csv")
+    assert (job.status, job.format, job.total, job.created_count, job.failed_count) == (
+        "done",
+        "pocket_csv",
+        4,
+        3,
+        1,
+    )
+    first = article(user, "https://example.com/how-to-read")
+    assert first.title == "How to Read a Paper" and tags(first) == {"research", "reading"}
+    assert first.saved_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert first.status == "queued" and first.source == "import" and first.import_job_id == job.pk
+    archived = article(user, "https://example.org/commas?utm_source=pocket")
+    assert archived.is_archived and archived.read_at is not None
+    formula = article(user, "https://example.net/formula")
+    assert formula.title.startswith("=HYPERLINK") and tags(formula) == {'tag with "quotes" <b>'}
+    assert job.failures == [
+        {"line": 5, "url": "javascript:alert(1)", "reason": "Folio saves http and https addresses only."}
+    ]
+
+
+def test_pocket_html_import(user):
+    job = run_import(user, "pocket.html")
+    assert job.created_count == 3
+    assert article(user, "https://example.org/archived").is_archived
+    assert tags(article(user, "https://example.com/unread-one")) == {"news", "long read"}
+
+
+def test_instapaper_import(user):
+    job = run_import(user, "instapaper.csv")
+    assert job.created_count == 4
+    archived = article(user, "https://example.com/insta-archived")
+    assert archived.is_archived and archived.highlights.get().quote == "The passage I selected."
+    assert article(user, "https://example.com/insta-starred").is_favorite
+    assert tags(article(user, "https://example.com/insta-folder")) == {"recipes", "Cooking"}
+
+
+def test_readwise_import(user):
+    job = run_import(user, "readwise.csv")
+    assert job.created_count == 3
+    short = article(user, "https://example.com/rw-short")
+    assert short.is_favorite and tags(short) == {"ideas", "to share"} and short.progress_percent == 35.0
+    done = article(user, "https://example.com/rw-archive")
+    assert done.is_archived and done.read_at is not None
+
+
+def test_bookmarks_import_rejects_file_and_place_urls(user):
+    job = run_import(user, "bookmarks.html")
+    assert job.created_count == 4 and job.failed_count == 2
+    assert {f["url"] for f in job.failures} == {"file:///etc/passwd", "place:sort=8&maxResults=10"}
+    assert tags(article(user, "https://example.com/bm-python")) == {"python", "docs", "Programming"}
+    assert article(user, "https://example.com/bm-python").title == "Python <docs>"
+
+
+def test_wallabag_keeps_stored_content_without_fetching(user):
+    job = run_import(user, "wallabag.json")
+    stored = article(user, "https://example.com/wb-stored")
+    assert stored.status == "ready" and "important sentence" in stored.content_html
+    assert "<script>" not in stored.content_html and "alert" not in stored.content_text
+    assert stored.word_count > 5 and stored.is_archived and stored.is_favorite
+    h = stored.highlights.get()
+    assert (h.quote, h.note) == ("an important sentence", "My note on it")
+    assert article(user, "https://example.org/wb-empty").status == "queued"
+    assert services.import_progress(job) == {"ready": 1, "failed": 0, "remaining": 1}
+
+
+def test_omnivore_import(user):
+    run_import(user, "omnivore.zip")
+    one = article(user, "https://example.com/omni-one")
+    assert one.status == "ready" and "Omnivore kept this text" in one.content_text
+    assert tags(one) == {"Newsletter", "design"} and one.is_archived and one.read_at
+    assert [(h.quote, h.note) for h in one.highlights.all()] == [
+        ("The highlighted words are here.", "A note about it"),
+        ("Another paragraph.", ""),
+    ]
+
+
+def test_same_file_twice_creates_no_duplicates(user):
+    run_import(user, "pocket.csv")
+    before = Article.objects.count(), Tag.objects.count()
+    again = run_import(user, "pocket.csv")
+    assert (again.created_count, again.duplicate_count) == (0, 3)
+    assert (Article.objects.count(), Tag.objects.count()) == before
+
+
+def test_url_saved_by_hand_counts_as_duplicate(user):
+    services.article_save_url(user=user, url="https://example.com/how-to-read?utm_source=x")
+    job = run_import(user, "pocket.csv")
+    assert job.duplicate_count == 1 and job.created_count == 2
+
+
+def test_imports_are_per_user(user, other_user):
+    run_import(user, "pocket.csv")
+    job = run_import(other_user, "pocket.csv")
+    assert job.created_count == 3
+    assert Article.objects.filter(user=other_user).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"", "empty"), (b"   ", "empty"), (b"just some words", "does not recognise")],
+)
+def test_rejected_files_store_nothing(user, data, message):
+    with pytest.raises(ImportRejectedError, match=message):
+        services.import_create(user=user, data=data, filename="x.csv")
+    assert not Import.objects.exists()
+
+
+def test_file_over_the_size_cap(user, settings):
+    settings.FOLIO_IMPORT_MAX_BYTES = 100
+    with pytest.raises(ImportRejectedError, match="larger than"):
+        services.import_create(user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv")
+    assert not Import.objects.exists()
+
+
+def test_broken_row_imports_what_is_valid(user):
+    data = b"title,url,time_added,tags,status\nA,https://example.com/a,1,,unread\n" + b'"' + b"x" * 2_000_000
+    job = run_import(user, "p.csv", data)
+    assert job.status == "done" and job.created_count == 1
+    assert "Entries before it were imported" in job.failures[-1]["reason"]
+
+
+def test_entirely_broken_json_fails_with_message(user):
+    job = run_import(user, "w.json", b'[{"url": "https://example.com/x", "is_archived": 1')
+    assert job.status == "failed" and "broken at line 1" in job.error
+    assert not Article.objects.exists()
+
+
+def test_hostile_values_are_stored_as_text(user):
+    data = (
+        b"title,url,time_added,tags,status\n"
+        b'"<img src=x onerror=alert(1)>",https://example.com/h,1700000000,"""><script>x</script>|=cmd",unread\n'
+    )
+    run_import(user, "h.csv", data)
+    a = article(user, "https://example.com/h")
+    assert a.title == "<img src=x onerror=alert(1)>"
+    assert tags(a) == {'"><script>x</script>', "=cmd"}
+
+
+def test_interleave_by_host():
+    items = [
+        ImportItem(url=f"https://{h}/{i}")
+        for h, i in [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("c", 1), ("b", 2)]
+    ]
+    order = [i.url for i in interleave_by_host(items)]
+    assert order == ["https://a/1", "https://b/1", "https://c/1", "https://a/2", "https://b/2", "https://a/3"]
+
+
+def test_retry_failed_articles(user):
+    job = run_import(user, "pocket.csv")
+    Article.objects.filter(import_job=job).update(status="failed", failure_reason="404")
+    assert services.import_retry_failed(user=user, import_id=job.pk) == 3
+    assert set(Article.objects.filter(import_job=job).values_list("status", flat=True)) == {"queued"}
+
+
+def test_json_export_round_trips(user, django_user_model):
+    run_import(user, "wallabag.json")
+    run_import(user, "pocket.csv")
+    run_import(user, "omnivore.zip")
+    stored = article(user, "https://example.com/wb-stored")
+    stored.author, stored.site_name, stored.language, stored.excerpt = "A. Writer", "Example", "en", "Short."
+    stored.progress_percent = 42.5
+    stored.save()
+    Highlight.objects.create(article=stored, quote="Second paragraph.", note="n2", anchor={"start": 80})
+    exported = export_json(export_articles(user=user))
+
+    fresh = django_user_model.objects.create_user(username="fresh", password="x" * 12)
+    job = run_import(fresh, "folio.json", exported)
+    assert job.format == "folio" and job.failed_count == 0
+
+    def snapshot(owner):
+        rows = {}
+        for a in export_articles(user=owner):
+            rows[a.url] = (
+                a.title,
+                a.author,
+                a.site_name,
+                a.language,
+                a.excerpt,
+                a.status,
+                a.content_html,
+                a.content_text,
+                a.word_count,
+                a.saved_at,
+                a.read_at,
+                a.is_archived,
+                a.is_favorite,
+                a.progress_percent,
+                sorted(t.name for t in a.tags.all()),
+                [(h.quote, h.note, h.anchor, h.created_at) for h in a.highlights.all()],
+            )
+        return rows
+
+    assert snapshot(fresh) == snapshot(user)
+    assert (
+        json.loads(export_json(export_articles(user=fresh)))["articles"] == json.loads(exported)["articles"]
+    )
+
+
+def _imported(user, job, url):
+    from articles.urlnorm import normalize_url
+
+    return Article.objects.create(
+        user=user, url=url, url_key=normalize_url(url), source="import", import_job=job
+    )
+
+
+def test_fetch_chunk_processes_within_budget_and_requeues_the_rest(user, page_server, monkeypatch):
+    from articles.services import importing
+
+    page = (
+        "<html><head><title>Chunk page</title></head><body><article>" + "<p>Words enough to keep. </p>" * 20
+    )
+    job = run_import(user, "pocket.html")
+    busy = page_server.add("/chunk-busy", "busy", status=503)
+    ok = [
+        _imported(user, job, page_server.add(f"/chunk-{i}", page + "</article></body></html>"))
+        for i in range(3)
+    ]
+    flaky = _imported(user, job, busy)
+    sent = []
+    monkeypatch.setattr(
+        importing, "import_fetch_enqueue", lambda *, article_ids, countdown=None: sent.append(article_ids)
+    )
+    rest = importing.import_fetch_chunk(article_ids=[flaky.pk, ok[0].pk, ok[1].pk, ok[2].pk], seconds=0)
+    assert rest == [ok[0].pk, ok[1].pk, ok[2].pk] and sent == [rest]  # one article, then back to the queue
+    assert Article.objects.get(pk=flaky.pk).status == "queued"  # temporary error: retried on its own later
+    assert importing.import_fetch_chunk(article_ids=rest, seconds=60) == []
+    assert set(Article.objects.filter(pk__in=rest).values_list("status", flat=True)) == {"ready"}
+
+
+def test_sweeper_leaves_imported_articles_waiting_in_their_queue(user, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.services import saving
+
+    sent = []
+    monkeypatch.setattr(
+        saving, "article_enqueue", lambda article_id, queue=None: sent.append((article_id, queue)) or True
+    )
+    job = run_import(user, "pocket.html")
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Article.objects.filter(import_job=job).update(updated_at=hour_ago)
+    assert services.article_requeue_stale() == 0  # within FOLIO_IMPORT_STALE_AFTER: still in the import queue
+    Article.objects.filter(import_job=job).update(updated_at=hour_ago - timedelta(hours=6))
+    assert services.article_requeue_stale() == 3
+    assert {queue for _, queue in sent} == {settings.FOLIO_IMPORT_QUEUE}
+
+
+def test_uploaded_file_is_deleted_after_the_run(user):
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    path = Path(job.file.path)
+    assert path.exists()
+    services.import_run(import_id=job.pk)
+    assert not path.exists() and not Import.objects.get(pk=job.pk).file
