@@ -1,4 +1,4 @@
-"""The extraction log of an article, saved for real through the worker's function, in the API and the reader."""
+"""The extraction log of an article, saved through the worker's function, in the API and the reader."""
 
 import pytest
 
