@@ -98,7 +98,10 @@ def readability_body(tree: etree._Element) -> etree._Element | None:
         return None
     if not html:
         return None
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (AssertionError, etree.ParserError, ValueError):  # a page without a <body> at all
+        return None
     # Flatten readability's wrapper <div>s so clean-up sees the paragraphs as children.
     while (
         len(root) == 1
