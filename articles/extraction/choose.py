@@ -66,16 +66,42 @@ def trafilatura_body(tree: etree._Element, url: str) -> etree._Element | None:
 
 
 def readability_body(tree: etree._Element) -> etree._Element | None:
-    """readability-lxml's main content of ``tree`` (not modified) as an HTML ``<div>``, or None."""
+    """readability-lxml's main content of ``tree`` (not modified) as an HTML ``<div>``, or None.
+
+    readability parses and cleans the page itself (lxml_html_clean, the slowest part of a run); the page is
+    parsed already and hidden elements are gone, so Folio hands it a copy with scripts, styles and embeds
+    stripped instead.
+    """
     from readability import Document
 
+    class _ParsedDocument(Document):
+        def _parse(self, input):
+            self.encoding = "utf-8"
+            return input
+
+    page = deepcopy(tree)
+    etree.strip_elements(
+        page,
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "object",
+        "embed",
+        "template",
+        etree.Comment,
+        with_tail=False,
+    )
     try:
-        html = Document(deepcopy(tree)).summary(html_partial=True)
+        html = _ParsedDocument(page).summary(html_partial=True)
     except Exception:  # readability raises Unparseable and assorted errors on odd pages
         return None
     if not html:
         return None
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (AssertionError, etree.ParserError, ValueError):  # a page without a <body> at all
+        return None
     # Flatten readability's wrapper <div>s so clean-up sees the paragraphs as children.
     while (
         len(root) == 1
