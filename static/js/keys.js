@@ -37,11 +37,23 @@
     // The element whose [data-key] buttons a shortcut clicks: the current row, or the reader.
     return currentRow() || document.getElementById("reader-actions");
   }
+  var pendingKey = null;
   function press(key) {
     var root = scope();
     var button = root && root.querySelector("button[data-key='" + key + "']");
-    if (button) { button.click(); return true; }
-    return false;
+    if (!button) return false;
+    if (window.htmx) {
+      // A request of this row is still running: act on its answer (the swapped-in row) afterwards.
+      if (root.querySelector(".htmx-request") || root.classList.contains("htmx-request")) {
+        pendingKey = key;
+        return true;
+      }
+      // A row swapped in a moment ago may not be wired to htmx yet; without this the click would
+      // submit the form natively (a full page load). process() is idempotent.
+      window.htmx.process(root);
+    }
+    button.click();
+    return true;
   }
   function openTags() {
     var root = scope();
@@ -122,6 +134,11 @@
 
   // After htmx replaces a row (an action, or polling), keep it marked as the current one.
   document.addEventListener("htmx:afterSettle", function () {
+    if (pendingKey) {
+      var key = pendingKey;
+      pendingKey = null;
+      setTimeout(function () { press(key); }, 0);
+    }
     var row = currentRow();
     if (row && !row.classList.contains("is-current")) {
       var hadFocus = document.activeElement === document.body || document.activeElement === null;
