@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/folio
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run worker test test-pg test-sqlite lint fmt migrations-check bench check-deploy
+.PHONY: install run worker test test-pg test-sqlite lint fmt migrations-check bench bench-import check-deploy
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,6 @@ check-deploy: install
 
 bench: install
 	$(BIN)/python bench/corpus_score.py
+
+bench-import: install
+	$(BIN)/python bench/import_bench.py 20000 300
