@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/folio
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run worker test test-pg test-sqlite lint fmt migrations-check bench bench-library check-deploy
+.PHONY: install run worker test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,3 +62,5 @@ bench: install
 LIBBENCH_URL ?= postgres://postgres@127.0.0.1:5432/folio_libbench
 bench-library: install
 	$(BIN)/python bench/library_bench.py --database-url $(LIBBENCH_URL)
+bench-import: install
+	$(BIN)/python bench/import_bench.py 20000 300

