@@ -83,8 +83,8 @@ HEADLINE_OPTIONS = (
     f"StartSel={START_SEL}, StopSel={STOP_SEL}"
 )
 #: Characters of body text given to ts_headline, starting this many before the estimated first match.
-HEADLINE_WINDOW = 1200
-HEADLINE_BEFORE = 400
+HEADLINE_WINDOW = 800
+HEADLINE_BEFORE = 250
 
 
 def search_config_for(language: str) -> str:
@@ -375,42 +375,33 @@ _TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
 
 def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
     """Headlines for these articles. ts_headline parses all the text it gets (5 ms for 5,000 words), so it
-    gets a 1,200-character window around the first body match, found from the vector's positions
-    (word index × the article's characters per word); articles whose window misses get the whole text."""
+    gets an 800-character window that starts 250 characters before the first word beginning with one of
+    the query's lexemes (``regexp_instr``, case-insensitive); articles whose window shows no match get the
+    whole text."""
     if not ids or not tsquery:
         return {}
-    exact, prefixes = [], []
-    for lexeme, star in _TSQUERY_LEXEME.findall(tsquery):
-        lexeme = lexeme.replace("''", "'")
-        if star:
-            prefixes.append(lexeme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        else:
-            exact.append(lexeme)
+    lexemes = list(dict.fromkeys(lex.replace("''", "'") for lex, _star in _TSQUERY_LEXEME.findall(tsquery)))
+    pattern = "\\m(" + "|".join(re.sub(r"(\W)", r"\\\1", lex) for lex in lexemes if lex) + ")" if lexemes else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT a.id, ts_headline(a.search_config::regconfig,
-                       substr(a.content_text, greatest(1, (w.first_pos * length(a.content_text)::float
-                              / greatest(w.last_pos, 1))::int - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
+                       substr(a.content_text, greatest(1, w.at - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
                        %s::tsquery, %s),
-                   w.first_pos IS NOT NULL
-            FROM articles_article a JOIN articles_search_doc s ON s.article_id = a.id,
-            LATERAL (
-                SELECT min(x.p) FILTER (WHERE u.lexeme = ANY(%s) OR u.lexeme LIKE ANY(%s)) - min(x.p) AS first_pos,
-                       max(x.p) - min(x.p) AS last_pos
-                FROM unnest(s.search_vector) u, unnest(u.positions, u.weights) AS x(p, w)
-                WHERE x.w = 'C'
-            ) w
+                   w.at > 0
+            FROM articles_article a,
+                 LATERAL (SELECT CASE WHEN %s = '' THEN 0
+                                      ELSE regexp_instr(a.content_text, %s, 1, 1, 0, 'i') END AS at) w
             WHERE a.id = ANY(%s)
             """,
-            [tsquery, HEADLINE_OPTIONS, exact, prefixes, ids],
+            [tsquery, HEADLINE_OPTIONS, pattern, pattern, ids],
         )
         headlines, retry = {}, []
-        for article_id, text, body_match in cursor.fetchall():
+        for article_id, text, found in cursor.fetchall():
             headlines[article_id] = text
-            if body_match and START_SEL not in (text or ""):
+            if found and START_SEL not in (text or ""):
                 retry.append(article_id)
-        if retry:  # the estimate missed: parse the whole text for those few
+        if retry:  # the window missed (a lexeme inside another word): parse the whole text for those few
             cursor.execute(
                 "SELECT a.id, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) "
                 "FROM articles_article a WHERE a.id = ANY(%s)",
