@@ -6,13 +6,21 @@ present in the user's library and ORed term by term ("running" → 'run' for Eng
 the others). Matches come from the GIN index; ranking is ``ts_rank_cd`` with weights {D 0.1, C 0.2, B 0.4,
 A 1.0}, newer first on ties; headlines are ``ts_headline`` computed only for the page shown.
 
-Ranking large match sets: reading every matching row's full tsvector from TOAST costs ~14 µs a row, 280 ms
-for 20,000 matches. When a query matches more than ``FULL_RANK_LIMIT`` articles, the rows are first ranked
-with the compact ``search_rank_vector`` (articles.search_schema: title/author/site/tag lexemes and body
-lexemes seen at least twice, positions capped, stored inline), the best ``CANDIDATES`` are then ranked
-with the full vector. A body lexeme seen once contributes 0.2 at most to a rank, so the articles that lose
-their only mention in the compact vector are those the full ranking puts at the bottom anyway; the
-benchmark (bench/search_bench.py) measures how often the top 20 agree with the full ranking.
+Where the time goes, and what Folio does about it (articles.search_schema has the objects):
+
+- Counting: matches come from the GIN index on ``articles_search_doc.search_vector``, a narrow table (one
+  ~60-byte row per article, the vector out of line), so counting 20,000 matches visits ~1,800 heap pages,
+  not the wide article rows. ``enable_seqscan`` is off for the search statements: a sequential scan would
+  read every vector from TOAST.
+- Ranking: ``ts_rank_cd`` on the full vector reads it from TOAST (tens of µs a row). Up to
+  ``FULL_RANK_LIMIT`` matches are ranked exactly. Beyond that, the candidates are the articles whose
+  compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
+  times, with all their positions, inline, own GIN index) matches, ranked on it; the best ``CANDIDATES``
+  are re-ranked on the full vector. For one word, an article outside the candidates has the word at most
+  twice, in the body only, so its rank is at most 2 × 0.2 = 0.4, below every candidate with 3 mentions
+  or a title/tag match: the top is the full ranking's top. The benchmark measures the agreement.
+- Headlines: ``ts_headline`` parses all the text it gets, so it gets an 800-character window around the
+  first word starting with a query lexeme (``regexp_instr``), for the shown page only.
 
 SQLite: an FTS5 table (articles.search_schema) queried with ``MATCH``, ranked by ``bm25`` with column
 weights 5 : 2 : 1 (the same A : B : C ratio), headlines from ``snippet()``.
@@ -381,7 +389,9 @@ def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
     if not ids or not tsquery:
         return {}
     lexemes = list(dict.fromkeys(lex.replace("''", "'") for lex, _star in _TSQUERY_LEXEME.findall(tsquery)))
-    pattern = "\\m(" + "|".join(re.sub(r"(\W)", r"\\\1", lex) for lex in lexemes if lex) + ")" if lexemes else ""
+    pattern = (
+        "\\m(" + "|".join(re.sub(r"(\W)", r"\\\1", lex) for lex in lexemes if lex) + ")" if lexemes else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -228,7 +228,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
-    parser.add_argument("--use-existing", action="store_true", help="time the library as it is, whatever its size")
+    parser.add_argument(
+        "--use-existing", action="store_true", help="time the library as it is, whatever its size"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader.settings")
     import django
