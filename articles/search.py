@@ -17,7 +17,7 @@ Where the time goes, and what Folio does about it (articles.search_schema has th
   compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
   times, with all their positions, inline, own GIN index) matches, ranked on it; the best ``CANDIDATES``
   are re-ranked on the full vector. For one word, an article outside the candidates has the word at most
-  twice, in the body only, so its rank is at most 2 × 0.2 = 0.4, below every candidate with 3 mentions
+  twice, in the body only, so its rank is at most 2 x 0.2 = 0.4, below every candidate with 3 mentions
   or a title/tag match: the top is the full ranking's top. The benchmark measures the agreement.
 - Headlines: ``ts_headline`` parses all the text it gets, so it gets an 800-character window around the
   first word starting with a query lexeme (``regexp_instr``), for the shown page only.
@@ -430,10 +430,7 @@ def _fts_string(text: str) -> str:
 
 def _fts_term(term: Term) -> str:
     words = " ".join(term.words)
-    if term.kind == "prefix":
-        expr = _fts_string(words) + " *"
-    else:
-        expr = _fts_string(words)
+    expr = _fts_string(words) + (" *" if term.kind == "prefix" else "")
     return f"title : {expr}" if term.field == "title" else expr
 
 
@@ -467,7 +464,8 @@ def _sqlite_search(
                 return count, [], positive, True
             cursor.execute(
                 f"SELECT a.id, -bm25(articles_search, 5.0, 2.0, 1.0) AS rank FROM {source} "
-                f"WHERE {match_sql}{where_sql} ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+                f"WHERE {match_sql}{where_sql} "
+                "ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
                 [positive, *params, limit, offset],
             )
             return count, list(cursor.fetchall()), positive, True
@@ -529,7 +527,8 @@ def article_search(
     best first, each with ``.rank`` (float; 0 for filter-only queries, which list newest first) and
     ``.headline`` (safe HTML: the matching passage, matches in <mark>; the excerpt when nothing matched
     in the body). ``fields`` limits the columns loaded (default: everything). An empty query gives an
-    empty page, or with ``list_all`` every article, newest first. Never raises for a malformed query: one the database rejects is re-read as plain words.
+    empty page, or with ``list_all`` every article, newest first. Never raises for a malformed query: one
+    the database rejects is re-read as plain words.
     """
     parsed = query if isinstance(query, SearchQuery) else search_query_parse(query)
     page = max(1, int(page or 1))

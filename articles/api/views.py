@@ -18,7 +18,7 @@ def _user_articles(request: Request):
 
 
 class ArticleListCreateApi(APIView):
-    """``GET /api/articles/?q=QUERY``: search (or list) the articles; ``POST /api/articles/``: save an article."""
+    """``GET /api/articles/?q=QUERY``: search (or list) the articles. ``POST``: save an article."""
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Search query (Folio's search language)"),
@@ -30,7 +30,8 @@ class ArticleListCreateApi(APIView):
             page = max(1, int(request.query_params.get("page", 1)))
         except ValueError:
             page = 1
-        return Response(search.article_search_api(user=request.user, query=request.query_params.get("q", ""), page=page))
+        query = request.query_params.get("q", "")
+        return Response(search.article_search_api(user=request.user, query=query, page=page))
 
     @extend_schema(request=ArticleCreateInput, responses={201: ArticleOutput, 200: ArticleOutput})
     def post(self, request: Request) -> Response:
