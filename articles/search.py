@@ -6,13 +6,21 @@ present in the user's library and ORed term by term ("running" → 'run' for Eng
 the others). Matches come from the GIN index; ranking is ``ts_rank_cd`` with weights {D 0.1, C 0.2, B 0.4,
 A 1.0}, newer first on ties; headlines are ``ts_headline`` computed only for the page shown.
 
-Ranking large match sets: reading every matching row's full tsvector from TOAST costs ~14 µs a row, 280 ms
-for 20,000 matches. When a query matches more than ``FULL_RANK_LIMIT`` articles, the rows are first ranked
-with the compact ``search_rank_vector`` (articles.search_schema: title/author/site/tag lexemes and body
-lexemes seen at least twice, positions capped, stored inline), the best ``CANDIDATES`` are then ranked
-with the full vector. A body lexeme seen once contributes 0.2 at most to a rank, so the articles that lose
-their only mention in the compact vector are those the full ranking puts at the bottom anyway; the
-benchmark (bench/search_bench.py) measures how often the top 20 agree with the full ranking.
+Where the time goes, and what Folio does about it (articles.search_schema has the objects):
+
+- Counting: matches come from the GIN index on ``articles_search_doc.search_vector``, a narrow table (one
+  ~60-byte row per article, the vector out of line), so counting 20,000 matches visits ~1,800 heap pages,
+  not the wide article rows. ``enable_seqscan`` is off for the search statements: a sequential scan would
+  read every vector from TOAST.
+- Ranking: ``ts_rank_cd`` on the full vector reads it from TOAST (tens of µs a row). Up to
+  ``FULL_RANK_LIMIT`` matches are ranked exactly. Beyond that, the candidates are the articles whose
+  compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
+  times, with all their positions, inline, own GIN index) matches, ranked on it; the best ``CANDIDATES``
+  are re-ranked on the full vector. For one word, an article outside the candidates has the word at most
+  twice, in the body only, so its rank is at most 2 x 0.2 = 0.4, below every candidate with 3 mentions
+  or a title/tag match: the top is the full ranking's top. The benchmark measures the agreement.
+- Headlines: ``ts_headline`` parses all the text it gets, so it gets an 800-character window around the
+  first word starting with a query lexeme (``regexp_instr``), for the shown page only.
 
 SQLite: an FTS5 table (articles.search_schema) queried with ``MATCH``, ranked by ``bm25`` with column
 weights 5 : 2 : 1 (the same A : B : C ratio), headlines from ``snippet()``.
@@ -83,8 +91,8 @@ HEADLINE_OPTIONS = (
     f"StartSel={START_SEL}, StopSel={STOP_SEL}"
 )
 #: Characters of body text given to ts_headline, starting this many before the estimated first match.
-HEADLINE_WINDOW = 1200
-HEADLINE_BEFORE = 400
+HEADLINE_WINDOW = 800
+HEADLINE_BEFORE = 250
 
 
 def search_config_for(language: str) -> str:
@@ -375,42 +383,35 @@ _TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
 
 def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
     """Headlines for these articles. ts_headline parses all the text it gets (5 ms for 5,000 words), so it
-    gets a 1,200-character window around the first body match, found from the vector's positions
-    (word index × the article's characters per word); articles whose window misses get the whole text."""
+    gets an 800-character window that starts 250 characters before the first word beginning with one of
+    the query's lexemes (``regexp_instr``, case-insensitive); articles whose window shows no match get the
+    whole text."""
     if not ids or not tsquery:
         return {}
-    exact, prefixes = [], []
-    for lexeme, star in _TSQUERY_LEXEME.findall(tsquery):
-        lexeme = lexeme.replace("''", "'")
-        if star:
-            prefixes.append(lexeme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        else:
-            exact.append(lexeme)
+    lexemes = list(dict.fromkeys(lex.replace("''", "'") for lex, _star in _TSQUERY_LEXEME.findall(tsquery)))
+    pattern = (
+        "\\m(" + "|".join(re.sub(r"(\W)", r"\\\1", lex) for lex in lexemes if lex) + ")" if lexemes else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT a.id, ts_headline(a.search_config::regconfig,
-                       substr(a.content_text, greatest(1, (w.first_pos * length(a.content_text)::float
-                              / greatest(w.last_pos, 1))::int - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
+                       substr(a.content_text, greatest(1, w.at - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
                        %s::tsquery, %s),
-                   w.first_pos IS NOT NULL
-            FROM articles_article a JOIN articles_search_doc s ON s.article_id = a.id,
-            LATERAL (
-                SELECT min(x.p) FILTER (WHERE u.lexeme = ANY(%s) OR u.lexeme LIKE ANY(%s)) - min(x.p) AS first_pos,
-                       max(x.p) - min(x.p) AS last_pos
-                FROM unnest(s.search_vector) u, unnest(u.positions, u.weights) AS x(p, w)
-                WHERE x.w = 'C'
-            ) w
+                   w.at > 0
+            FROM articles_article a,
+                 LATERAL (SELECT CASE WHEN %s = '' THEN 0
+                                      ELSE regexp_instr(a.content_text, %s, 1, 1, 0, 'i') END AS at) w
             WHERE a.id = ANY(%s)
             """,
-            [tsquery, HEADLINE_OPTIONS, exact, prefixes, ids],
+            [tsquery, HEADLINE_OPTIONS, pattern, pattern, ids],
         )
         headlines, retry = {}, []
-        for article_id, text, body_match in cursor.fetchall():
+        for article_id, text, found in cursor.fetchall():
             headlines[article_id] = text
-            if body_match and START_SEL not in (text or ""):
+            if found and START_SEL not in (text or ""):
                 retry.append(article_id)
-        if retry:  # the estimate missed: parse the whole text for those few
+        if retry:  # the window missed (a lexeme inside another word): parse the whole text for those few
             cursor.execute(
                 "SELECT a.id, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) "
                 "FROM articles_article a WHERE a.id = ANY(%s)",
@@ -429,10 +430,7 @@ def _fts_string(text: str) -> str:
 
 def _fts_term(term: Term) -> str:
     words = " ".join(term.words)
-    if term.kind == "prefix":
-        expr = _fts_string(words) + " *"
-    else:
-        expr = _fts_string(words)
+    expr = _fts_string(words) + (" *" if term.kind == "prefix" else "")
     return f"title : {expr}" if term.field == "title" else expr
 
 
@@ -466,7 +464,8 @@ def _sqlite_search(
                 return count, [], positive, True
             cursor.execute(
                 f"SELECT a.id, -bm25(articles_search, 5.0, 2.0, 1.0) AS rank FROM {source} "
-                f"WHERE {match_sql}{where_sql} ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+                f"WHERE {match_sql}{where_sql} "
+                "ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
                 [positive, *params, limit, offset],
             )
             return count, list(cursor.fetchall()), positive, True
@@ -528,7 +527,8 @@ def article_search(
     best first, each with ``.rank`` (float; 0 for filter-only queries, which list newest first) and
     ``.headline`` (safe HTML: the matching passage, matches in <mark>; the excerpt when nothing matched
     in the body). ``fields`` limits the columns loaded (default: everything). An empty query gives an
-    empty page, or with ``list_all`` every article, newest first. Never raises for a malformed query: one the database rejects is re-read as plain words.
+    empty page, or with ``list_all`` every article, newest first. Never raises for a malformed query: one
+    the database rejects is re-read as plain words.
     """
     parsed = query if isinstance(query, SearchQuery) else search_query_parse(query)
     page = max(1, int(page or 1))

@@ -133,7 +133,8 @@ END
 $$;
 DROP TRIGGER IF EXISTS articles_article_search_delete ON articles_article;
 CREATE TRIGGER articles_article_search_delete AFTER DELETE ON articles_article
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_search_delete_trigger();
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_article_search_delete_trigger();
 DROP TRIGGER IF EXISTS articles_article_search_truncate ON articles_article;
 CREATE TRIGGER articles_article_search_truncate AFTER TRUNCATE ON articles_article
     FOR EACH STATEMENT EXECUTE FUNCTION articles_article_search_delete_trigger();
@@ -150,16 +151,20 @@ END
 $$;
 DROP TRIGGER IF EXISTS articles_article_tags_search_insert ON articles_article_tags;
 CREATE TRIGGER articles_article_tags_search_insert AFTER INSERT ON articles_article_tags
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
 DROP TRIGGER IF EXISTS articles_article_tags_search_delete ON articles_article_tags;
 CREATE TRIGGER articles_article_tags_search_delete AFTER DELETE ON articles_article_tags
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
 DROP TRIGGER IF EXISTS articles_article_tags_search_update_new ON articles_article_tags;
 CREATE TRIGGER articles_article_tags_search_update_new AFTER UPDATE ON articles_article_tags
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
 DROP TRIGGER IF EXISTS articles_article_tags_search_update_old ON articles_article_tags;
 CREATE TRIGGER articles_article_tags_search_update_old AFTER UPDATE ON articles_article_tags
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_article_tags_search_trigger();
 
 CREATE OR REPLACE FUNCTION articles_tag_rename_search_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -171,7 +176,8 @@ END
 $$;
 DROP TRIGGER IF EXISTS articles_tag_search_rename ON articles_tag;
 CREATE TRIGGER articles_tag_search_rename AFTER UPDATE OF name ON articles_tag
-    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION articles_tag_rename_search_trigger();
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
+    EXECUTE FUNCTION articles_tag_rename_search_trigger();
 
 CREATE INDEX IF NOT EXISTS article_search_doc_vector ON articles_search_doc
     USING gin (search_vector) WITH (fastupdate = off);
@@ -219,7 +225,10 @@ def _sqlite_meta_for(article_id_sql: str) -> str:
     return f"(SELECT {_SQLITE_META.format(a='a')} FROM articles_article a WHERE a.id = {article_id_sql})"
 
 
-SQLITE_TABLE = f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_search USING fts5(title, meta, body, tokenize = '{SQLITE_TOKENIZE}')"
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_search "
+    f"USING fts5(title, meta, body, tokenize = '{SQLITE_TOKENIZE}')"
+)
 
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS articles_search_ai AFTER INSERT ON articles_article BEGIN

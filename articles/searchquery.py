@@ -62,7 +62,7 @@ class Filter:
 
 @dataclass
 class SearchQuery:
-    """A parsed query: ``groups`` are ANDed, the terms inside a group ORed; ``excluded`` terms must not match."""
+    """A parsed query: ``groups`` are ANDed, the terms in a group ORed; ``excluded`` terms must not match."""
 
     raw: str = ""
     groups: list[list[Term]] = field(default_factory=list)

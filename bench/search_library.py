@@ -209,7 +209,8 @@ def _build_pg(user, seed, paragraphs, rows, *, batch, progress, fast) -> int:
             for pid, _lang, _domain, text in paragraphs:
                 for config in configs:
                     copy.write_row((pid, config, text))
-        cursor.execute("UPDATE bench_paragraph SET vec = to_tsvector(config, text)")
+        if fast:  # per-paragraph vectors, assembled into article vectors below
+            cursor.execute("UPDATE bench_paragraph SET vec = to_tsvector(config, text)")
         cursor.execute("CREATE INDEX ON bench_paragraph (id, config)")
         cursor.execute(
             "CREATE OR REPLACE AGGREGATE bench_tsvector_agg (tsvector) "
@@ -225,33 +226,10 @@ def _build_pg(user, seed, paragraphs, rows, *, batch, progress, fast) -> int:
             for table, trigger in triggers:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     try:
-        # Two loaders (this machine has two cores), each on its own connection and half of the rows.
-        import threading
-
-        half = (len(rows) + 1) // 2
-        counts = [0, 0]
-        errors: list[BaseException] = []
-
-        def load(k: int, part: list[dict]) -> None:
-            from django.db import connection as thread_connection
-
-            try:
-                counts[k] = _insert_batches(user, seed, part, batch=batch, progress=progress, fast=fast)
-            except BaseException as exc:  # re-raised below
-                errors.append(exc)
-            finally:
-                thread_connection.close()
-
-        threads = [
-            threading.Thread(target=load, args=(k, part)) for k, part in enumerate([rows[:half], rows[half:]])
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
-        written = sum(counts)
+        if fast:
+            written = _insert_parallel(user, seed, rows, batch=batch, progress=progress)
+        else:  # one connection: the rows stay in the caller's transaction (tests roll them back)
+            written = _insert_batches(user, seed, rows, batch=batch, progress=progress, fast=False)
     finally:
         if fast:
             with connection.cursor() as cursor:
@@ -260,6 +238,34 @@ def _build_pg(user, seed, paragraphs, rows, *, batch, progress, fast) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_paragraph")
     return written
+
+
+def _insert_parallel(user, seed, rows, *, batch, progress) -> int:
+    """Two loaders (this machine has two cores), each on its own connection with half of the rows."""
+    import threading
+
+    half = (len(rows) + 1) // 2
+    counts = [0, 0]
+    errors: list[BaseException] = []
+
+    def load(k: int, part: list[dict]) -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            counts[k] = _insert_batches(user, seed, part, batch=batch, progress=progress, fast=True)
+        except BaseException as exc:  # re-raised below
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=load, args=(k, part)) for k, part in enumerate([rows[:half], rows[half:]])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sum(counts)
 
 
 def _insert_batches(user, seed, rows, *, batch, progress, fast) -> int:
