@@ -564,32 +564,6 @@ def article_search(
     return result
 
 
-def article_search_api(
-    *, user: AbstractBaseUser, query: str, page: int = 1, per_page: int = PER_PAGE
-) -> dict:
-    """The API's answer to ``GET /api/articles/?q=QUERY&page=N``.
-
-    Shape: ``{"count": int, "page": int, "next_page": int | None, "results": [article fields (as the API's
-    ArticleOutput) + "headline" (HTML, matches in <mark>) + "rank" (float)]}``. Without ``q``: every
-    article, newest first, with an empty headline and rank 0.
-    """
-    from .api.serializers import ArticleOutput
-
-    found = article_search(user=user, query=query or "", page=page, per_page=per_page, list_all=True)
-    results = []
-    for article in found.results:
-        data = dict(ArticleOutput(article).data)
-        data["headline"] = article.headline if found.query.has_text else ""
-        data["rank"] = round(article.rank, 6)
-        results.append(data)
-    return {
-        "count": found.count,
-        "page": found.page,
-        "next_page": found.page + 1 if found.has_next else None,
-        "results": results,
-    }
-
-
 def saved_search_counts(*, user: AbstractBaseUser) -> list[tuple[object, int]]:
     """The user's saved searches with the number of articles each finds now: [(SavedSearch, count)]."""
     from .models import SavedSearch

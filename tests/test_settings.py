@@ -48,6 +48,7 @@ def test_check_deploy_clean_with_production_settings(tmp_path):
         "SECRET_KEY": "x7" * 30 + "-production-secret-key", "FOLIO_DATA_DIR": str(tmp_path),
         "FETCH_ALLOWED_NETWORKS": "",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the Playwright tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -62,6 +63,7 @@ def test_check_deploy_warns_about_private_fetching_in_production(tmp_path):
         "SECRET_KEY": "x7" * 30 + "-production-secret-key", "FOLIO_DATA_DIR": str(tmp_path),
         "FETCH_ALLOWED_NETWORKS": "10.0.0.0/8",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the Playwright tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
