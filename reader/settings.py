@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "articles.api.conventions.FolioAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["articles.api.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "articles.api.conventions.api_exception_handler",
     # Writes only; counts in the default cache (per-process LocMem unless CACHES is set).
     "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.WriteRateThrottle"],

@@ -94,8 +94,8 @@ class FolioAutoSchema(AutoSchema):
             codes.append(404)  # no such object, or an invalid cursor
         if method not in ("GET", "HEAD", "OPTIONS"):
             codes.append(429)
-        if method == "POST" and self.path.rstrip("/").endswith("/articles"):
-            codes.append(413)
+        if method in ("POST", "PATCH", "PUT"):
+            codes.append(413)  # a body over BoundedJSONParser's bound, or a page over FOLIO_PAGE_MAX_BYTES
         if "/tags/" in self.path and method in ("PATCH", "POST"):
             codes.append(409)  # a name already in use; a merge into itself
         return sorted(codes)
@@ -121,4 +121,3 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
     return django_page_not_found(request, exception)
-

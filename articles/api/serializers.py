@@ -94,10 +94,28 @@ class ArticleOutput(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = [
-            "id", "url", "final_url", "canonical_url", "status", "failure_reason", "title", "author",
-            "published", "site_name", "language", "lead_image", "excerpt", "word_count",
-            "reading_time_minutes", "content_html", "content_text", "tags", "is_archived", "is_favorite",
-            "created_at", *EXTRA_FIELDS,
+            "id",
+            "url",
+            "final_url",
+            "canonical_url",
+            "status",
+            "failure_reason",
+            "title",
+            "author",
+            "published",
+            "site_name",
+            "language",
+            "lead_image",
+            "excerpt",
+            "word_count",
+            "reading_time_minutes",
+            "content_html",
+            "content_text",
+            "tags",
+            "is_archived",
+            "is_favorite",
+            "created_at",
+            *EXTRA_FIELDS,
         ]
         read_only_fields = fields
 
@@ -168,7 +186,9 @@ class ArticleUpdateInput(StrictInput):
 
     title = StrictCharField(required=False, allow_blank=True, max_length=500)
     tags = serializers.ListField(
-        child=StrictCharField(max_length=100, allow_blank=True), required=False, max_length=200,
+        child=StrictCharField(max_length=100, allow_blank=True),
+        required=False,
+        max_length=200,
         help_text="The complete list of tags: replaces the article's tags.",
     )
     is_read = StrictBooleanField(required=False)

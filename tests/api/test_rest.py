@@ -243,3 +243,11 @@ def test_address_whose_key_outgrows_the_column_is_400(api_client):
     url = "https://" + ".".join(["a" * 63] * 32)[: 2048 - len("https://")]
     response = api_client.post("/api/articles/", {"url": url}, format="json")
     assert response.status_code == 400 and "longer than 2048" in response.json()["detail"]
+
+
+def test_json_body_over_the_bound_is_413_before_reading(api_client, settings):
+    settings.FOLIO_PAGE_MAX_BYTES = 100
+    body = '{"url": "https://example.com/x", "html": "' + "x" * (2 * 1024 * 1024) + '"}'
+    response = api_client.generic("POST", "/api/articles/", body, content_type="application/json")
+    assert response.status_code == 413 and response.json()["error"] == "page_too_large"
+    assert not Article.objects.exists()
