@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
 from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
 
 from . import hostlimit
@@ -451,7 +452,7 @@ def _open(target: _Target, watchdog: _Watchdog) -> tuple[HTTPConnection, urllib3
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
         conn.close()
         raise FetchTemporaryError(f"{host} did not answer in time.") from exc
-    except (urllib3.exceptions.SSLError, ssl.SSLError, CertificateError) as exc:
+    except (urllib3.exceptions.SSLError, ssl.SSLError, CertificateError, Urllib3CertificateError) as exc:
         conn.close()
         raise FetchPermanentError(f"{host} has an invalid or untrusted HTTPS certificate.") from exc
     except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
