@@ -28,8 +28,8 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
 from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
+from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
 
 from . import hostlimit
 
