@@ -20,9 +20,10 @@ install: $(BIN)/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py ensure_user
 	@echo "Folio: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' EXIT INT TERM; \
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A reader worker -B -l info --concurrency=2 -s data/celerybeat-schedule & \
 	$(BIN)/gunicorn reader.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - & \
 	wait

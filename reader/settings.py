@@ -224,6 +224,9 @@ FOLIO_USER_AGENT = env(
     default="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Folio/0.1",
 )
 FOLIO_PAGE_MAX_BYTES = env.int("FOLIO_PAGE_MAX_BYTES", default=10 * 1024 * 1024)
+# A page sent as JSON is escaped (up to 6 bytes per character for \uXXXX), so the request body may be
+# larger than the page: Django must not refuse it before Folio's own, clearer size check runs.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * FOLIO_PAGE_MAX_BYTES + 1024 * 1024
 # Articles left in queued/fetching longer than this many seconds are queued again by the sweeper.
 FOLIO_STALE_AFTER = env.int("FOLIO_STALE_AFTER", default=300)
 FOLIO_MAX_ATTEMPTS = env.int("FOLIO_MAX_ATTEMPTS", default=5)

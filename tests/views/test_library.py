@@ -89,3 +89,9 @@ def test_library_query_count_does_not_grow(client_logged_in, user):
         client_logged_in.get("/")
     assert len(many) == len(few)
     assert not any("content_html" in q["sql"] for q in many.captured_queries)
+
+
+def test_not_found_page_has_folio_layout(client_logged_in):
+    response = client_logged_in.get("/articles/999999/")
+    assert response.status_code == 404
+    assert "Back to your library" in response.content.decode()
