@@ -23,12 +23,13 @@ from email.message import Message
 from http import HTTPStatus
 from http.client import HTTPException
 from ssl import CertificateError
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
+from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
 
 from . import hostlimit
 
@@ -342,6 +343,9 @@ class _Target:
     host_header: str
 
 
+_PATH_SAFE = "/?:@!$&'()*+,;=%-._~"
+
+
 def _target(url: str) -> _Target:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -362,7 +366,11 @@ def _target(url: str) -> _Target:
         raise FetchPermanentError(f"The host name {host} is not valid.") from exc
     default_port = port == (443 if scheme == "https" else 80)
     shown_host = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Percent-encode what may not appear in a request line (spaces, non-ASCII, controls), keeping the rest
+    # as given (RFC 3986 §2: reserved characters and existing %XX escapes unchanged).
+    path = quote(parts.path or "/", safe=_PATH_SAFE) + (
+        f"?{quote(parts.query, safe=_PATH_SAFE)}" if parts.query else ""
+    )
     return _Target(
         url, scheme, ascii_host, port, path, shown_host if default_port else f"{shown_host}:{port}"
     )
@@ -451,7 +459,7 @@ def _open(target: _Target, watchdog: _Watchdog) -> tuple[HTTPConnection, urllib3
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
         conn.close()
         raise FetchTemporaryError(f"{host} did not answer in time.") from exc
-    except (urllib3.exceptions.SSLError, ssl.SSLError, CertificateError) as exc:
+    except (urllib3.exceptions.SSLError, ssl.SSLError, CertificateError, Urllib3CertificateError) as exc:
         conn.close()
         raise FetchPermanentError(f"{host} has an invalid or untrusted HTTPS certificate.") from exc
     except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:

@@ -469,3 +469,9 @@ def test_plain_text_charset(page_server):
     )
     page = fetch(page_server.url("/notes-1251.txt"))
     assert page.content_type == "text/plain" and page.text == "Привет, мир"
+
+
+def test_unsafe_characters_in_the_path_are_percent_encoded(page_server):
+    page_server.add("/with%20space/caf%C3%A9", ARTICLE)
+    assert "Rivers shape towns" in fetch(page_server.url("/with space/café")).text
+    assert "Rivers shape towns" in fetch(page_server.url("/with%20space/caf%C3%A9")).text
