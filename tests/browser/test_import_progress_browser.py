@@ -23,7 +23,10 @@ CHROMIUM_ARGS = [
 ]
 PAGE = (
     "<html><head><title>Imported</title></head><body><article>"
-    + "<p>Enough words in this paragraph for the extractor to keep it. </p>" * 5
+    + "".join(
+        f"<p>Paragraph {i} of this page tells another part of the story about rivers, towns and bread.</p>"
+        for i in range(5)
+    )
     + "</article></body></html>"
 )
 

@@ -181,7 +181,7 @@ def test_keyboard_shortcuts(page, live_server, reader_user, page_server):
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
 
     page.keyboard.press("/")
-    expect(page.get_by_label("Save an article")).to_be_focused()
+    expect(page.get_by_label("Search articles")).to_be_focused()
     page.keyboard.press("Escape")
 
     page.keyboard.press("j")

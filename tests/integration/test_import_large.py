@@ -19,7 +19,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ARTICLE = (
     "<html><head><title>Imported page</title></head><body><article><h1>Imported page</h1>"
-    + "<p>This paragraph is long enough for the extractor to keep it as the article body text. </p>" * 5
+    + "".join(
+        f"<p>Paragraph {i} of this page tells another part of the story about rivers, towns and bread.</p>"
+        for i in range(5)
+    )
     + "</article></body></html>"
 )
 
