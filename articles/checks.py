@@ -23,5 +23,11 @@ def check_broker(app_configs, **kwargs):
     """The broker URL must use a transport Folio supports."""
     url = settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://", "filesystem://", "unix://", "sentinel://")):
-        return [Error(f"Unsupported broker URL {url.split(':', 1)[0]}://", hint="Use REDIS_URL=redis://…", id="folio.E001")]
+        return [
+            Error(
+                f"Unsupported broker URL {url.split(':', 1)[0]}://",
+                hint="Use REDIS_URL=redis://…",
+                id="folio.E001",
+            )
+        ]
     return []

@@ -10,7 +10,8 @@ class SaveForm(forms.Form):
     """The "save an article" field on the library page."""
 
     url = forms.CharField(
-        label="Article address", max_length=2048,
+        label="Article address",
+        max_length=2048,
         widget=forms.URLInput(attrs={"placeholder": "https://…", "autocomplete": "off", "required": True}),
     )
     tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
@@ -34,6 +35,8 @@ class ReaderSettingsForm(forms.Form):
         label="Column width", coerce=int, choices=[(n, f"{n} em") for n in COLUMN_WIDTHS]
     )
     theme = forms.ChoiceField(choices=ReaderSettings.Theme.choices, widget=forms.RadioSelect)
+
+
 class SavePageForm(forms.Form):
     """What the bookmarklet's popup posts: the page address and title, tags, and (optionally) the page
     HTML as an uploaded file (``html``), so that large pages do not count against Django's in-memory form
@@ -71,10 +74,13 @@ class SavingSettingsForm(forms.Form):
     """The bookmarklet's saving option."""
 
     send_page_html = forms.BooleanField(
-        label="Send the page as my browser shows it", required=False,
+        label="Send the page as my browser shows it",
+        required=False,
         help_text="The bookmarklet sends the page's HTML, so pages behind a log-in or built by scripts are "
         "saved as you see them. Turn off to send only the address; Folio then fetches the page itself.",
     )
+
+
 class ImportForm(forms.Form):
     """The upload field of the import page; the size cap is checked while reading."""
 

@@ -16,9 +16,34 @@ WORDS_PER_MINUTE = 238
 #: Text-search configurations PostgreSQL ships (``SELECT cfgname FROM pg_ts_config``, PostgreSQL 15);
 #: an article is indexed under one of them (articles.search.search_config_for maps its language).
 SEARCH_CONFIGS = (
-    "simple", "arabic", "armenian", "basque", "catalan", "danish", "dutch", "english", "finnish", "french",
-    "german", "greek", "hindi", "hungarian", "indonesian", "irish", "italian", "lithuanian", "nepali",
-    "norwegian", "portuguese", "romanian", "russian", "serbian", "spanish", "swedish", "tamil", "turkish",
+    "simple",
+    "arabic",
+    "armenian",
+    "basque",
+    "catalan",
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "greek",
+    "hindi",
+    "hungarian",
+    "indonesian",
+    "irish",
+    "italian",
+    "lithuanian",
+    "nepali",
+    "norwegian",
+    "portuguese",
+    "romanian",
+    "russian",
+    "serbian",
+    "spanish",
+    "swedish",
+    "tamil",
+    "turkish",
     "yiddish",
 )
 
@@ -62,7 +87,9 @@ class Article(models.Model):
     final_url = models.URLField("final URL after redirects", max_length=2048, blank=True)
     canonical_url = models.URLField(max_length=2048, blank=True)
     final_key = models.CharField(max_length=2048, blank=True, help_text="final_url normalized (dedupe).")
-    canonical_key = models.CharField(max_length=2048, blank=True, help_text="canonical_url normalized (dedupe).")
+    canonical_key = models.CharField(
+        max_length=2048, blank=True, help_text="canonical_url normalized (dedupe)."
+    )
     title = models.CharField(max_length=500, blank=True)
     author = models.CharField(max_length=500, blank=True)
     published = models.DateField(null=True, blank=True)
@@ -96,7 +123,11 @@ class Article(models.Model):
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set on delete; cleared by undo.")
     import_job = models.ForeignKey(
-        "Import", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+        "Import",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
         help_text="The import that created the article (for its progress and retry).",
     )
 
@@ -111,7 +142,9 @@ class Article(models.Model):
         ordering = ["-saved_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "url_key"], name="article_unique_url_per_user"),
-            models.CheckConstraint(condition=models.Q(search_config__in=SEARCH_CONFIGS), name="article_search_config"),
+            models.CheckConstraint(
+                condition=models.Q(search_config__in=SEARCH_CONFIGS), name="article_search_config"
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-saved_at", "-id"], name="article_user_saved"),
@@ -164,6 +197,9 @@ class ArticleSource(models.Model):
     redirects = models.JSONField(default=list, blank=True, help_text="Every hop: [url, status] pairs.")
     fetched_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"Page of article {self.article_id}"
+
 
 class ApiToken(models.Model):
     """A personal API token; only its SHA-256 digest is stored, the key is shown once at creation."""
@@ -196,7 +232,9 @@ class ReaderSettings(models.Model):
         DARK = "dark", "Dark"
         SEPIA = "sepia", "Sepia"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_settings")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_settings"
+    )
     font = models.CharField(max_length=10, choices=Font.choices, default=Font.SERIF)
     font_size = models.PositiveSmallIntegerField(default=19, help_text="Pixels, 14-28.")
     line_height = models.FloatField(default=1.6, help_text="Multiple of the font size, 1.2-2.2.")
@@ -216,7 +254,9 @@ class Highlight(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="highlights")
     quote = models.TextField()
     note = models.TextField(blank=True)
-    anchor = models.JSONField(default=dict, blank=True, help_text="Where the quote sits (text offsets, prefix, suffix).")
+    anchor = models.JSONField(
+        default=dict, blank=True, help_text="Where the quote sits (text offsets, prefix, suffix)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -229,7 +269,9 @@ class Highlight(models.Model):
 class SavedSearch(models.Model):
     """A search query the person saved under a name; shown in the sidebar."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
     name = models.CharField(max_length=100)
     query = models.CharField(max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -261,7 +303,9 @@ class Import(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
-    failures = models.JSONField(default=list, blank=True, help_text="[{line, url, reason}] of rejected entries.")
+    failures = models.JSONField(
+        default=list, blank=True, help_text="[{line, url, reason}] of rejected entries."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

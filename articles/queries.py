@@ -13,8 +13,22 @@ from .models import Article, ReaderSettings, Tag
 
 #: Columns a list page needs; article bodies and raw pages are never loaded for lists.
 LIST_FIELDS = (
-    "id", "user_id", "url", "final_url", "title", "site_name", "excerpt", "reading_time_minutes", "status",
-    "failure_reason", "saved_at", "is_archived", "is_favorite", "read_at", "lead_image", "word_count",
+    "id",
+    "user_id",
+    "url",
+    "final_url",
+    "title",
+    "site_name",
+    "excerpt",
+    "reading_time_minutes",
+    "status",
+    "failure_reason",
+    "saved_at",
+    "is_archived",
+    "is_favorite",
+    "read_at",
+    "lead_image",
+    "word_count",
     "progress_percent",
 )
 
@@ -177,6 +191,8 @@ def reader_settings_for(user: AbstractBaseUser) -> ReaderSettings:
         return user.reader_settings  # type: ignore[attr-defined]
     except ReaderSettings.DoesNotExist:
         return ReaderSettings(user=user)
+
+
 def article_filter(
     queryset: QuerySet[Article],
     *,
@@ -207,6 +223,8 @@ def tag_list_counted(*, user: AbstractBaseUser) -> QuerySet:
 
     from .models import Tag
 
-    return Tag.objects.filter(user=user).annotate(
-        article_count=Count("articles", filter=Q(articles__deleted_at__isnull=True))
-    ).order_by("name", "id")
+    return (
+        Tag.objects.filter(user=user)
+        .annotate(article_count=Count("articles", filter=Q(articles__deleted_at__isnull=True)))
+        .order_by("name", "id")
+    )

@@ -19,7 +19,9 @@ def token_digest(key: str) -> str:
 def api_token_create(*, user: AbstractBaseUser, name: str = "API token") -> tuple[ApiToken, str]:
     """Create a token for ``user``. Returns ``(token, key)``; the key is not stored and cannot be shown again."""
     key = "folio_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100] or "API token", digest=token_digest(key), prefix=key[6:14])
+    token = ApiToken.objects.create(
+        user=user, name=name[:100] or "API token", digest=token_digest(key), prefix=key[6:14]
+    )
     return token, key
 
 

@@ -8,16 +8,47 @@ remaining query parameters sorted.
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import InvalidURLError
 
 TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "__hs", "_hs")
 TRACKING_PARAMS = {
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_eid", "mc_cid",
-    "_ga", "_gl", "oly_anon_id", "oly_enc_id", "vero_id", "ref_src", "ref_url", "mkt_tok", "s_cid", "spm",
-    "itm_source", "itm_medium", "itm_campaign", "cmpid", "ncid", "sr_share", "wt_mc", "rss", "at_medium",
-    "at_campaign", "guccounter", "guce_referrer", "guce_referrer_sig",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "igshid",
+    "mc_eid",
+    "mc_cid",
+    "_ga",
+    "_gl",
+    "oly_anon_id",
+    "oly_enc_id",
+    "vero_id",
+    "ref_src",
+    "ref_url",
+    "mkt_tok",
+    "s_cid",
+    "spm",
+    "itm_source",
+    "itm_medium",
+    "itm_campaign",
+    "cmpid",
+    "ncid",
+    "sr_share",
+    "wt_mc",
+    "rss",
+    "at_medium",
+    "at_campaign",
+    "guccounter",
+    "guce_referrer",
+    "guce_referrer_sig",
 }
 MAX_URL_LENGTH = 2048
 
@@ -46,10 +77,8 @@ def normalize_url(url: str) -> str:
     parts = urlsplit(validate_url(url))
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     host = host.lower().rstrip(".")
     if ":" in host:
         host = f"[{host}]"

@@ -18,6 +18,7 @@ share of Folio's top 20 that is in the naive full ranking's top 20 (articles tie
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import re
@@ -67,7 +68,7 @@ def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
     for text in texts:
         words = re.findall(r"[a-z]+", text.lower())
         df.update(set(w for w in words if len(w) >= 6))
-        for a, b in zip(words, words[1:], strict=False):
+        for a, b in itertools.pairwise(words):
             if len(a) >= 5 and len(b) >= 5:
                 bigrams[f"{a} {b}"] += 1
     total = Article.objects.filter(user=user).count() or 1

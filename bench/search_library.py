@@ -258,7 +258,9 @@ def _insert_parallel(user, seed, rows, *, batch, progress) -> int:
         finally:
             thread_connection.close()
 
-    threads = [threading.Thread(target=load, args=(k, part)) for k, part in enumerate([rows[:half], rows[half:]])]
+    threads = [
+        threading.Thread(target=load, args=(k, part)) for k, part in enumerate([rows[:half], rows[half:]])
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -74,7 +74,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------------
 DATABASES = {
-    "default": environ.Env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'folio.sqlite3'}")
+    "default": environ.Env.db_url_config(
+        env("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'folio.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; IMMEDIATE transactions avoid the
@@ -246,7 +248,12 @@ FOLIO_STALE_AFTER = env.int("FOLIO_STALE_AFTER", default=300)
 FOLIO_MAX_ATTEMPTS = env.int("FOLIO_MAX_ATTEMPTS", default=5)
 # Base of the exponential retry backoff in seconds (attempt n waits up to base * 2**n).
 FOLIO_RETRY_BACKOFF = env.float("FOLIO_RETRY_BACKOFF", default=10.0)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 # Imports: largest upload in bytes, and entries written per database batch.
 FOLIO_IMPORT_MAX_BYTES = env.int("FOLIO_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 FOLIO_IMPORT_BATCH_SIZE = env.int("FOLIO_IMPORT_BATCH_SIZE", default=200)

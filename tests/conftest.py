@@ -86,9 +86,30 @@ class WorkerProcess:
     def start(self, timeout: float = 60) -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "reader", "worker", "-Q", self.queues, "-c", "2",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{self.queue}@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "reader",
+                "worker",
+                "-Q",
+                self.queues,
+                "-c",
+                "2",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+                "-n",
+                f"{self.queue}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -97,7 +118,9 @@ class WorkerProcess:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.2)
-        raise RuntimeError(f"Celery worker did not start:\n{self.log_path.read_text(errors='replace')[-3000:]}")
+        raise RuntimeError(
+            f"Celery worker did not start:\n{self.log_path.read_text(errors='replace')[-3000:]}"
+        )
 
     def kill(self) -> None:
         """SIGKILL the whole worker process group (main process and pool children)."""
@@ -137,7 +160,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "reader.settings",
     }
     worker = WorkerProcess(
-        tmp_path_factory.mktemp("worker") / "worker.log", queue, env, extra_queues=(settings.FOLIO_IMPORT_QUEUE,)
+        tmp_path_factory.mktemp("worker") / "worker.log",
+        queue,
+        env,
+        extra_queues=(settings.FOLIO_IMPORT_QUEUE,),
     )
     worker.start()
     yield worker

@@ -5,6 +5,7 @@ Pages are served from 127.0.0.1 on a free port; tests allow that network with FE
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -47,7 +48,9 @@ class PageServer:
                 server.hits[path] = server.hits.get(path, 0) + 1
                 route = server.resolve(path)
                 if route is None:
-                    route = Route(404, {"Content-Type": "text/html"}, b"<html><body><h1>Not Found</h1></body></html>")
+                    route = Route(
+                        404, {"Content-Type": "text/html"}, b"<html><body><h1>Not Found</h1></body></html>"
+                    )
                 if route.handler is not None:
                     route.handler(self)
                     return
@@ -57,10 +60,8 @@ class PageServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -77,8 +78,14 @@ class PageServer:
         """Absolute URL of ``path`` on this server."""
         return self.base + (path if path.startswith("/") else "/" + path)
 
-    def add(self, path: str, body: bytes | str = b"", status: int = 200, headers: dict | None = None,
-            handler: Callable | None = None) -> str:
+    def add(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        status: int = 200,
+        headers: dict | None = None,
+        handler: Callable | None = None,
+    ) -> str:
         """Register a route and return its URL."""
         if isinstance(body, str):
             body = body.encode()

@@ -61,7 +61,8 @@ def _page(body: str, head: str = "") -> str:
 
 
 LOREM = " ".join(
-    f"Sentence number {i} explains a different idea about gardens, rivers and the making of bread." for i in range(12)
+    f"Sentence number {i} explains a different idea about gardens, rivers and the making of bread."
+    for i in range(12)
 )
 
 
@@ -99,14 +100,18 @@ def test_structure_lists_quotes_code_tables_kept():
 
 
 def test_language_detected_when_not_declared():
-    text = " ".join(["El gobierno anunció hoy nuevas medidas para la economía del país y los trabajadores."] * 8)
+    text = " ".join(
+        ["El gobierno anunció hoy nuevas medidas para la economía del país y los trabajadores."] * 8
+    )
     html = f"<html><head><title>Noticia</title></head><body><article><p>{text}</p><p>{text}</p></article></body></html>"
     assert extraction.extract(html, "https://example.es/n").language == "es"
 
 
 def test_future_date_is_dropped():
     head = '<meta property="article:published_time" content="2999-01-01T00:00:00Z">'
-    result = extraction.extract(_page(f"<p>{LOREM}</p>", head), "https://example.com/a", today=dt.date(2026, 1, 1))
+    result = extraction.extract(
+        _page(f"<p>{LOREM}</p>", head), "https://example.com/a", today=dt.date(2026, 1, 1)
+    )
     assert result.published is None
 
 
@@ -118,7 +123,9 @@ def test_empty_page_raises_extraction_error():
 
 
 def test_plain_text_paragraphs():
-    result = extraction.extract_plain_text("First para line.\n\nSecond para <b>here</b>.", "https://e.com/x.txt")
+    result = extraction.extract_plain_text(
+        "First para line.\n\nSecond para <b>here</b>.", "https://e.com/x.txt"
+    )
     assert result.html == "<p>First para line.</p><p>Second para &lt;b&gt;here&lt;/b&gt;.</p>"
     assert result.word_count == 8  # the tag characters are literal text in a text file
 

@@ -11,9 +11,27 @@ from articles.fetching import FetchPermanentError, FetchRefusedError, FetchTempo
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-     "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
-     "::ffff:10.0.0.1", "2002:7f00:1::", "64:ff9b::a9fe:a9fe", "ff02::1"],
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::",
+        "64:ff9b::a9fe:a9fe",
+        "ff02::1",
+    ],
 )
 def test_non_public_addresses_blocked(address):
     assert fetching.is_blocked_address(ipaddress.ip_address(address), allowed=[])
@@ -31,8 +49,16 @@ def test_allowed_networks_open_a_hole(settings):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1/", "http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://[::1]/",
-            "http://localhost/", "http://[::ffff:127.0.0.1]/"],
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://0177.0.0.1/",
+        "http://[::1]/",
+        "http://localhost/",
+        "http://[::ffff:127.0.0.1]/",
+    ],
 )
 def test_loopback_forms_refused_by_default(settings, url):
     settings.FETCH_ALLOWED_NETWORKS = []
@@ -58,7 +84,9 @@ def test_fetch_html_and_record_redirects(page_server):
 
 def test_redirect_to_refused_address_is_refused(page_server, settings):
     settings.FETCH_ALLOWED_NETWORKS = fetching.settings.FETCH_ALLOWED_NETWORKS[:1]  # 127.0.0.0/8 only
-    page_server.add("/to-metadata", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    page_server.add(
+        "/to-metadata", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+    )
     with pytest.raises(FetchRefusedError):
         fetch(page_server.url("/to-metadata"))
 
@@ -105,8 +133,11 @@ def test_size_cap_applies_after_decompression(page_server, settings):
 
 
 def test_gzip_body_decoded(page_server):
-    page_server.add("/gz", gzip.compress("<html><body><p>Zipped café</p></body></html>".encode()),
-                    headers={"Content-Encoding": "gzip"})
+    page_server.add(
+        "/gz",
+        gzip.compress("<html><body><p>Zipped café</p></body></html>".encode()),
+        headers={"Content-Encoding": "gzip"},
+    )
     assert "Zipped café" in fetch(page_server.url("/gz")).text
 
 
@@ -115,7 +146,12 @@ def test_gzip_body_decoded(page_server):
     [
         ("windows-1251", "Привет, мир", "text/html; charset=windows-1251", ""),
         ("shift_jis", "こんにちは世界", "text/html", '<meta charset="shift_jis">'),
-        ("gb2312", "你好世界", "text/html", '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'),
+        (
+            "gb2312",
+            "你好世界",
+            "text/html",
+            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+        ),
         ("iso-8859-1", "Café crème", "text/html; charset=ISO-8859-1", ""),
     ],
 )
@@ -127,7 +163,9 @@ def test_charsets_decoded_without_mojibake(page_server, encoding, text, header, 
 
 def test_charset_detected_when_undeclared():
     text = "Съешь же ещё этих мягких французских булок, да выпей чаю. " * 20
-    decoded, _charset = fetching.decode_text(f"<html><body><p>{text}</p></body></html>".encode("windows-1251"))
+    decoded, _charset = fetching.decode_text(
+        f"<html><body><p>{text}</p></body></html>".encode("windows-1251")
+    )
     assert "французских булок" in decoded
 
 

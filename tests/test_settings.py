@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_parse_networks():
     assert parse_networks("") == []
     assert parse_networks(" 127.0.0.1/8, ::1/128 ,") == [
-        ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")
+        ipaddress.ip_network("127.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
     ]
     with pytest.raises(ValueError, match="not a CIDR"):
         parse_networks("10.0.0.0/8, localhost")
@@ -44,14 +45,22 @@ def test_secret_key_created_once(tmp_path):
 
 def test_check_deploy_clean_with_production_settings(tmp_path):
     env = {
-        **os.environ, "DEBUG": "false", "FOLIO_HTTPS": "true", "ALLOWED_HOSTS": "folio.example.com",
-        "SECRET_KEY": "x7" * 30 + "-production-secret-key", "FOLIO_DATA_DIR": str(tmp_path),
+        **os.environ,
+        "DEBUG": "false",
+        "FOLIO_HTTPS": "true",
+        "ALLOWED_HOSTS": "folio.example.com",
+        "SECRET_KEY": "x7" * 30 + "-production-secret-key",
+        "FOLIO_DATA_DIR": str(tmp_path),
         "FETCH_ALLOWED_NETWORKS": "",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the Playwright tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -59,14 +68,22 @@ def test_check_deploy_clean_with_production_settings(tmp_path):
 
 def test_check_deploy_warns_about_private_fetching_in_production(tmp_path):
     env = {
-        **os.environ, "DEBUG": "false", "FOLIO_HTTPS": "true", "ALLOWED_HOSTS": "folio.example.com",
-        "SECRET_KEY": "x7" * 30 + "-production-secret-key", "FOLIO_DATA_DIR": str(tmp_path),
+        **os.environ,
+        "DEBUG": "false",
+        "FOLIO_HTTPS": "true",
+        "ALLOWED_HOSTS": "folio.example.com",
+        "SECRET_KEY": "x7" * 30 + "-production-secret-key",
+        "FOLIO_DATA_DIR": str(tmp_path),
         "FETCH_ALLOWED_NETWORKS": "10.0.0.0/8",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the Playwright tests in this process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "folio.W001" in result.stderr + result.stdout
 

@@ -12,7 +12,10 @@ from articles.urlnorm import normalize_url
         ("HTTPS://Example.COM:443/a?b=2&a=1#frag", "https://example.com/a?a=1&b=2"),
         ("http://example.com:80", "http://example.com/"),
         ("https://example.com/x?", "https://example.com/x"),
-        ("https://example.com/x?utm_source=t&utm_medium=e&fbclid=1&gclid=2&mc_eid=3&id=9", "https://example.com/x?id=9"),
+        (
+            "https://example.com/x?utm_source=t&utm_medium=e&fbclid=1&gclid=2&mc_eid=3&id=9",
+            "https://example.com/x?id=9",
+        ),
         ("https://example.com:8443/x", "https://example.com:8443/x"),
         ("https://bücher.de/", "https://xn--bcher-kva.de/"),
     ],
@@ -21,7 +24,9 @@ def test_normalize(given, expected):
     assert normalize_url(given) == expected
 
 
-@pytest.mark.parametrize("bad", ["", "example.com", "javascript:alert(1)", "file:///etc/passwd", "http://", "http://x:99999/"])
+@pytest.mark.parametrize(
+    "bad", ["", "example.com", "javascript:alert(1)", "file:///etc/passwd", "http://", "http://x:99999/"]
+)
 def test_invalid(bad):
     with pytest.raises(InvalidURLError):
         normalize_url(bad)

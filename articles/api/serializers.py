@@ -76,7 +76,15 @@ class ArticleCreateInput(StrictInput):
 
 
 #: Fields added to the original ``GET /api/articles/{id}/`` answer (which keeps all its first names).
-EXTRA_FIELDS = ("extraction_log", "is_read", "read_at", "progress_percent", "progress_paragraph", "saved_at", "updated_at")
+EXTRA_FIELDS = (
+    "extraction_log",
+    "is_read",
+    "read_at",
+    "progress_percent",
+    "progress_paragraph",
+    "saved_at",
+    "updated_at",
+)
 
 
 class ArticleOutput(serializers.ModelSerializer):
@@ -134,8 +142,13 @@ class ArticleListItemOutput(ArticleOutput):
 
     class Meta(ArticleOutput.Meta):
         fields = [
-            *(f for f in ArticleOutput.Meta.fields if f not in ("content_html", "content_text", "extraction_log")),
-            "headline", "rank",
+            *(
+                f
+                for f in ArticleOutput.Meta.fields
+                if f not in ("content_html", "content_text", "extraction_log")
+            ),
+            "headline",
+            "rank",
         ]
         read_only_fields = fields
 
@@ -169,11 +182,15 @@ class ArticleListFilter(serializers.Serializer):
         choices=Article.Status.choices, required=False, help_text="Only articles in this processing state."
     )
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=1000,
+        required=False,
+        allow_blank=True,
+        max_length=1000,
         help_text='Search query in Folio\'s query language (words, "phrases", OR, -word, prefix*, tag:, site:, '
         "author:, title:, lang:, is:unread|read|archived|favorite, before:/after:YYYY-MM-DD); results ranked.",
     )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, help_text="With q: page number.")
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=10_000, help_text="With q: page number."
+    )
     cursor = serializers.CharField(required=False, help_text="Opaque cursor from a next/previous link.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, help_text="Default 50.")
 

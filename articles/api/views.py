@@ -96,12 +96,14 @@ class ArticleListCreateApi(APIView):
             query["page"] = str(number)
             return request.build_absolute_uri(request.path + "?" + query.urlencode())
 
-        return Response({
-            "next": link(page + 1) if found.has_next else None,
-            "previous": link(page - 1) if page > 1 else None,
-            "count": found.count,
-            "results": results,
-        })
+        return Response(
+            {
+                "next": link(page + 1) if found.has_next else None,
+                "previous": link(page - 1) if page > 1 else None,
+                "count": found.count,
+                "results": results,
+            }
+        )
 
     @extend_schema(request=ArticleCreateInput, responses={201: ArticleOutput, 200: ArticleOutput})
     def post(self, request: Request) -> Response:

@@ -200,9 +200,9 @@ def tag_merge(*, user: AbstractBaseUser, source_ids: Iterable[int], target_id: i
     if target is None:
         raise ArticleError("No such tag.")
     sources = list(
-        Tag.objects.filter(user=user, pk__in=[int(s) for s in source_ids]).exclude(pk=target.pk).values_list(
-            "pk", flat=True
-        )
+        Tag.objects.filter(user=user, pk__in=[int(s) for s in source_ids])
+        .exclude(pk=target.pk)
+        .values_list("pk", flat=True)
     )
     if not sources:
         return target

@@ -73,7 +73,9 @@ def article_mark_failed(*, article_id: int, reason: str) -> None:
 
 def _requeue(article_id: int, reason: str) -> None:
     Article.objects.filter(pk=article_id).update(
-        status=Article.Status.QUEUED, failure_reason=f"Will retry: {reason}", claimed_at=None,
+        status=Article.Status.QUEUED,
+        failure_reason=f"Will retry: {reason}",
+        claimed_at=None,
         updated_at=timezone.now(),
     )
 
@@ -171,11 +173,29 @@ def article_process(*, article_id: int) -> str | None:
     article.claimed_at = None
     article.save(
         update_fields=[
-            "final_url", "final_key", "canonical_url", "canonical_key", "title", "author", "published",
-            "site_name", "lead_image", "excerpt", "language", "word_count", "reading_time_minutes",
+            "final_url",
+            "final_key",
+            "canonical_url",
+            "canonical_key",
+            "title",
+            "author",
+            "published",
+            "site_name",
+            "lead_image",
+            "excerpt",
+            "language",
+            "word_count",
+            "reading_time_minutes",
             "search_config",
-            "content_html", "content_text", "content_hash", "extraction_log", "status", "failure_reason",
-            "fetched_at", "claimed_at", "updated_at",
+            "content_html",
+            "content_text",
+            "content_hash",
+            "extraction_log",
+            "status",
+            "failure_reason",
+            "fetched_at",
+            "claimed_at",
+            "updated_at",
         ]
     )
     return Article.Status.READY

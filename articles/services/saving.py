@@ -94,7 +94,12 @@ def article_save_page(
     article, created = article_save_url(user=user, url=url, tags=tags, source=Article.Source.BROWSER)
     ArticleSource.objects.update_or_create(
         article=article,
-        defaults={"html": html, "content_type": "text/html", "http_status": None, "fetched_at": timezone.now()},
+        defaults={
+            "html": html,
+            "content_type": "text/html",
+            "http_status": None,
+            "fetched_at": timezone.now(),
+        },
     )
     fields = {"source": Article.Source.BROWSER, "status": Article.Status.QUEUED, "failure_reason": ""}
     if title and not article.title:

@@ -38,6 +38,7 @@ def reader_settings_view(request: HttpRequest) -> HttpResponse:
         return redirect("articles:reader_settings")
     return render(request, "articles/reader_settings.html", {"form": form})
 
+
 #: Session key holding a just-created token key until the settings page has shown it once.
 NEW_TOKEN_KEY = "folio_new_api_token"
 

@@ -99,20 +99,19 @@ def _library(
 def library_view(request: HttpRequest) -> HttpResponse:
     """GET: the Unread view (the inbox). POST: save the URL from the form."""
     form = SaveForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                article, created = services.article_save_url(
-                    user=request.user, url=form.cleaned_data["url"], tags=form.tag_names()
-                )
-            except ArticleError as exc:
-                form.add_error("url", exc.message)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _article, created = services.article_save_url(
+                user=request.user, url=form.cleaned_data["url"], tags=form.tag_names()
+            )
+        except ArticleError as exc:
+            form.add_error("url", exc.message)
+        else:
+            if created:
+                messages.success(request, "Saved. Folio is fetching the article.")
             else:
-                if created:
-                    messages.success(request, "Saved. Folio is fetching the article.")
-                else:
-                    messages.info(request, "You had already saved this article; it is back at the top.")
-                return redirect("articles:library")
+                messages.info(request, "You had already saved this article; it is back at the top.")
+            return redirect("articles:library")
     return _library(request, "unread", form=form)
 
 

@@ -22,8 +22,10 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
         article.content_html, [(h.quote, h.anchor.get("start", 0) or 0) for h in highlights], article.url
     )
     context = {
-        "article": article, "tags": queries.tag_list(user=request.user),
-        "content_html": content_html, "highlights": highlights,
+        "article": article,
+        "tags": queries.tag_list(user=request.user),
+        "content_html": content_html,
+        "highlights": highlights,
     }
     return render(request, "articles/reader.html", context)
 

@@ -32,24 +32,51 @@ def test_invalid_url_is_400_with_message(api_client):
 
 
 def test_token_required(client):
-    assert client.post("/api/articles/", {"url": "https://example.com"}, content_type="application/json").status_code in (401, 403)
-    response = client.post("/api/articles/", {"url": "https://example.com"}, content_type="application/json",
-                           HTTP_AUTHORIZATION="Token folio_wrong")
+    assert client.post(
+        "/api/articles/", {"url": "https://example.com"}, content_type="application/json"
+    ).status_code in (401, 403)
+    response = client.post(
+        "/api/articles/",
+        {"url": "https://example.com"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Token folio_wrong",
+    )
     assert response.status_code == 401
 
 
 def test_detail_has_every_field(api_client):
     created = api_client.post("/api/articles/", {"url": "https://example.com/a"}, format="json").json()
     body = api_client.get(f"/api/articles/{created['id']}/").json()
-    for key in ["id", "url", "final_url", "canonical_url", "status", "failure_reason", "title", "author",
-                "published", "site_name", "language", "lead_image", "excerpt", "word_count",
-                "reading_time_minutes", "content_html", "content_text", "tags", "is_archived", "is_favorite",
-                "created_at"]:
+    for key in [
+        "id",
+        "url",
+        "final_url",
+        "canonical_url",
+        "status",
+        "failure_reason",
+        "title",
+        "author",
+        "published",
+        "site_name",
+        "language",
+        "lead_image",
+        "excerpt",
+        "word_count",
+        "reading_time_minutes",
+        "content_html",
+        "content_text",
+        "tags",
+        "is_archived",
+        "is_favorite",
+        "created_at",
+    ]:
         assert key in body
 
 
 def test_other_users_article_is_404(api_client, other_user):
-    theirs = Article.objects.create(user=other_user, url="https://example.com/x", url_key="https://example.com/x")
+    theirs = Article.objects.create(
+        user=other_user, url="https://example.com/x", url_key="https://example.com/x"
+    )
     assert api_client.get(f"/api/articles/{theirs.pk}/").status_code == 404
 
 

@@ -23,7 +23,9 @@ def _wait_done(pk, timeout=60):
 
 def test_seed_page_through_api_and_worker(api_client, page_server, celery_worker_process):
     expected = json.loads((SEED_DIR / "voz-russia-taliban.expected.json").read_text())
-    response = api_client.post("/api/articles/", {"url": page_server.url("/seed/voz-russia-taliban.html")}, format="json")
+    response = api_client.post(
+        "/api/articles/", {"url": page_server.url("/seed/voz-russia-taliban.html")}, format="json"
+    )
     assert response.status_code == 201
     article = _wait_done(response.json()["id"])
     assert article.status == "ready", (article.failure_reason, celery_worker_process.log()[-2000:])
@@ -67,7 +69,9 @@ def test_corpus_sample_becomes_ready(api_client, page_server, celery_worker_proc
     sample = random.Random(2).sample(ids, 8)
     created = []
     for page_id in sample:
-        response = api_client.post("/api/articles/", {"url": page_server.url(f"/corpus/{page_id}.html")}, format="json")
+        response = api_client.post(
+            "/api/articles/", {"url": page_server.url(f"/corpus/{page_id}.html")}, format="json"
+        )
         assert response.status_code == 201
         created.append(response.json()["id"])
     truth = json.loads((CORPUS_DIR / "ground-truth.json").read_text())

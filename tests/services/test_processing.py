@@ -25,7 +25,9 @@ def test_seed_page_becomes_ready_with_metadata(user, page_server):
     assert article.status == "ready" and article.failure_reason == ""
     assert article.title == expected["title"]
     assert article.canonical_url == expected["url"]
-    assert article.word_count > 400 and article.reading_time_minutes == Article.reading_time_for(article.word_count)
+    assert article.word_count > 400 and article.reading_time_minutes == Article.reading_time_for(
+        article.word_count
+    )
     assert article.fetched_at is not None and article.attempts == 1
     assert ArticleSource.objects.get(article=article).http_status == 200
 
@@ -66,7 +68,11 @@ def test_refused_address_fails_without_fetch(user, settings):
 
 
 def test_plain_text_document(user, page_server):
-    page_server.add("/notes.txt", "A plain note about rivers.\n\nSecond paragraph here.", headers={"Content-Type": "text/plain"})
+    page_server.add(
+        "/notes.txt",
+        "A plain note about rivers.\n\nSecond paragraph here.",
+        headers={"Content-Type": "text/plain"},
+    )
     article = _save(user, page_server.url("/notes.txt"))
     assert services.article_process(article_id=article.pk) == "ready"
     article.refresh_from_db()
@@ -81,8 +87,13 @@ def test_pdf_document_text_and_title(user, page_server):
 
     writer = PdfWriter()
     page = writer.add_blank_page(612, 792)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     page[NameObject("/Resources")] = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
     )
@@ -114,8 +125,11 @@ def test_page_sent_by_browser_is_not_fetched(user, page_server):
 
 def test_sanitized_html_stored(user, page_server):
     body = "<p>" + "Words about rivers and towns. " * 40 + "</p>"
-    page_server.add("/hostile", f"<html><body><article>{body}<p><a href='javascript:alert(1)'>x</a>"
-                    f"<img src=x onerror=alert(1)></p>{body}</article></body></html>")
+    page_server.add(
+        "/hostile",
+        f"<html><body><article>{body}<p><a href='javascript:alert(1)'>x</a>"
+        f"<img src=x onerror=alert(1)></p>{body}</article></body></html>",
+    )
     article = _save(user, page_server.url("/hostile"))
     services.article_process(article_id=article.pk)
     article.refresh_from_db()

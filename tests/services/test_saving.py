@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_save_creates_queued_article_with_tags(user):
-    article, created = services.article_save_url(user=user, url="https://example.com/a", tags=["News", " news ", "Long reads"])
+    article, created = services.article_save_url(
+        user=user, url="https://example.com/a", tags=["News", " news ", "Long reads"]
+    )
     assert created and article.status == "queued"
     assert sorted(t.name for t in article.tags.all()) == ["Long reads", "News"]
 

@@ -43,7 +43,9 @@ def test_pending_rows_poll_and_ready_rows_do_not(client_logged_in, user):
 
 
 def test_row_partial_and_reader(client_logged_in, user):
-    article = _article(user, 1, title="T", status="ready", content_html="<p>Body text</p>", author="A. Writer")
+    article = _article(
+        user, 1, title="T", status="ready", content_html="<p>Body text</p>", author="A. Writer"
+    )
     assert "badge-ready" in client_logged_in.get(f"/articles/{article.pk}/row/").content.decode()
     html = client_logged_in.get(f"/articles/{article.pk}/").content.decode()
     assert "<p>Body text</p>" in html and "A. Writer" in html
