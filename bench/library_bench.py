@@ -272,7 +272,7 @@ def main() -> None:
         f"(tag view: {tag_count} articles)"
     )
     out(
-        f"{'page':<14} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'queries':>8} {'bodies':>7} "  # noqa: E501
+        f"{'page':<14} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'queries':>8} {'bodies':>7} "
         f"{'raw p50':>8} {'raw p95':>8} {'x raw':>6}"
     )
     for name, f in results.items():

@@ -50,7 +50,7 @@ def _hidden(csrf: str, pk: int, next_url: str, partial: str = "row") -> str:
 
 def _button(action: str, label: str, key: str = "", extra: str = "") -> str:
     data = f' data-key="{key}"' if key else ""
-    return f'<button type="submit" name="action" value="{action}" class="small secondary{extra}"{data}>{label}</button>'  # noqa: E501
+    return f'<button type="submit" name="action" value="{action}" class="small secondary{extra}"{data}>{label}</button>'
 
 
 def render_row(article, *, csrf: str, next_url: str, oob: bool = False) -> SafeString:
