@@ -453,6 +453,10 @@ def _open(target: _Target, watchdog: _Watchdog) -> tuple[HTTPConnection, urllib3
         conn.timeout = min(settings.FOLIO_FETCH_READ_TIMEOUT, max(remaining, 0.001))
         conn.request("GET", target.path, headers=headers, preload_content=False, decode_content=True)
         response = conn.getresponse()
+    except urllib3.exceptions.NewConnectionError as exc:
+        # Checked before ConnectTimeoutError, its parent class in urllib3 2.x: a refused connection is not a timeout.
+        conn.close()
+        raise FetchTemporaryError(f"Could not connect to {host}: the connection was refused.") from exc
     except urllib3.exceptions.ConnectTimeoutError as exc:
         conn.close()
         raise FetchTemporaryError(f"Could not connect to {host}: the connection timed out.") from exc

@@ -172,3 +172,13 @@ def test_charset_detected_when_undeclared():
 def test_bom_wins():
     decoded, charset = fetching.decode_text(b"\xef\xbb\xbf<p>\xc3\xa9</p>", "iso-8859-1")
     assert decoded == "<p>é</p>" and charset == "utf-8"
+
+
+def test_refused_connection_is_not_called_a_timeout():
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(FetchTemporaryError, match="connection was refused"):
+        fetch(f"http://127.0.0.1:{port}/")

@@ -55,7 +55,8 @@ def article_save_url(
     """Save ``url`` for ``user`` and queue its processing. Returns ``(article, created)``.
 
     A URL already saved (matched on the normalized given, final or canonical URL) returns the existing
-    article, moved to the top of Unread, with the new tags added. Raises InvalidURLError.
+    article, moved to the top of Unread, with the new tags added; if that article had failed, saving it
+    again queues it for another try. Raises InvalidURLError.
     """
     url = validate_url(url)
     key = normalize_url(url)
@@ -65,13 +66,18 @@ def article_save_url(
         article, created = Article.objects.get_or_create(
             user=user, url_key=key, defaults={"url": url, "source": source, "status": Article.Status.QUEUED}
         )
+    # A failed article saved again by URL is tried again (a page sent by the browser is queued by
+    # article_save_page itself).
+    retry = not created and article.status == Article.Status.FAILED and source == Article.Source.FETCH
     if not created:
         updates = {"saved_at": timezone.now(), "read_at": None, "is_archived": False, "deleted_at": None}
+        if retry:
+            updates.update(status=Article.Status.QUEUED, failure_reason="", attempts=0)
         Article.objects.filter(pk=article.pk).update(**updates)
         for name, value in updates.items():
             setattr(article, name, value)
     article_tags_set(article=article, names=tags)
-    if created:
+    if created or retry:
         article_id = article.pk
         transaction.on_commit(lambda: article_enqueue(article_id))
     return article, created

@@ -50,3 +50,23 @@ def test_page_over_cap_refused(user, settings):
     with pytest.raises(PageTooLargeError, match="larger than"):
         services.article_save_page(user=user, url="https://example.com/a", html="x" * 2000)
     assert not Article.objects.exists()
+
+
+def test_saving_a_failed_article_again_queues_it(user, django_capture_on_commit_callbacks):
+    article, _ = services.article_save_url(user=user, url="https://example.com/a")
+    Article.objects.filter(pk=article.pk).update(
+        status="failed", failure_reason="The server answered 503.", attempts=5
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        again, created = services.article_save_url(user=user, url="https://example.com/a")
+    assert not created and again.pk == article.pk and len(callbacks) == 1
+    article.refresh_from_db()
+    assert article.status == "queued" and article.failure_reason == "" and article.attempts == 0
+
+
+def test_saving_a_ready_article_again_does_not_refetch(user, django_capture_on_commit_callbacks):
+    article, _ = services.article_save_url(user=user, url="https://example.com/a")
+    Article.objects.filter(pk=article.pk).update(status="ready")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.article_save_url(user=user, url="https://example.com/a")
+    assert callbacks == []
