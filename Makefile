@@ -64,3 +64,7 @@ bench-library: install
 	$(BIN)/python bench/library_bench.py --database-url $(LIBBENCH_URL)
 bench-import: install
 	$(BIN)/python bench/import_bench.py 20000 300
+
+SEARCHBENCH_URL ?= postgres://postgres@127.0.0.1:5432/folio_bench
+bench-search: install
+	DATABASE_URL=$(SEARCHBENCH_URL) $(BIN)/python bench/search_bench.py --articles 100000
