@@ -68,7 +68,9 @@ def test_seed_phrase_found_first_with_highlight_in_the_page(seed, client_logged_
     assert first.group(1).startswith(f"/articles/{seed.pk}/?q=")
     assert "<mark>" in body.split('class="headline"', 1)[1]
     marked = re.findall(r"<mark>(.*?)</mark>", body)
-    assert marked and all(w.lower() in phrase.lower() for w in marked)
+    phrase_words = set(re.findall(r"\w+", phrase.lower()))
+    # SQLite's snippet() marks the matched span with its punctuation ("General's"); compare words.
+    assert marked and all(set(re.findall(r"\w+", w.lower())) <= phrase_words for w in marked)
 
 
 def test_seed_phrase_found_first_through_the_api(seed, api_client):
