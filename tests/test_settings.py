@@ -43,7 +43,8 @@ def test_secret_key_created_once(tmp_path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
-def test_check_deploy_clean_with_production_settings(tmp_path):
+def _check_deploy(tmp_path, allowed_networks: str) -> subprocess.CompletedProcess:
+    """Run ``manage.py check --deploy`` in a fresh process with production settings."""
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -51,10 +52,10 @@ def test_check_deploy_clean_with_production_settings(tmp_path):
         "ALLOWED_HOSTS": "folio.example.com",
         "SECRET_KEY": "x7" * 30 + "-production-secret-key",
         "FOLIO_DATA_DIR": str(tmp_path),
-        "FETCH_ALLOWED_NETWORKS": "",
+        "FETCH_ALLOWED_NETWORKS": allowed_networks,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the Playwright tests in this process
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -62,29 +63,16 @@ def test_check_deploy_clean_with_production_settings(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_clean_with_production_settings(tmp_path):
+    result = _check_deploy(tmp_path, "")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_warns_about_private_fetching_in_production(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "FOLIO_HTTPS": "true",
-        "ALLOWED_HOSTS": "folio.example.com",
-        "SECRET_KEY": "x7" * 30 + "-production-secret-key",
-        "FOLIO_DATA_DIR": str(tmp_path),
-        "FETCH_ALLOWED_NETWORKS": "10.0.0.0/8",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the Playwright tests in this process
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _check_deploy(tmp_path, "10.0.0.0/8")
     assert result.returncode != 0 and "folio.W001" in result.stderr + result.stdout
 
 

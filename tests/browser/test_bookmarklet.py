@@ -21,19 +21,12 @@ from urllib.parse import unquote
 import pytest
 
 from articles.models import Article, ArticleSource
+from tests.browser import CHROMIUM_ARGS
 from tests.pageserver import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STRICT_CSP = "default-src 'self'; connect-src 'self'"
 PASSWORD = "correct horse battery"
 

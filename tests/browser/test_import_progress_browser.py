@@ -10,17 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from articles.models import Article, Import
+from tests.browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGE = (
     "<html><head><title>Imported</title></head><body><article>"
     + "".join(

@@ -8,17 +8,10 @@ import pytest
 
 from articles.models import Article
 from articles.search import search_config_for
+from tests.browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FILLER = "".join(
     f"<p>Paragraph {i} is about the weather in the valley and nothing else.</p>" for i in range(60)
 )
