@@ -19,6 +19,11 @@ Where the time goes, and what Folio does about it (articles.search_schema has th
   are re-ranked on the full vector. For one word, an article outside the candidates has the word at most
   twice, in the body only, so its rank is at most 2 x 0.2 = 0.4, below every candidate with 3 mentions
   or a title/tag match: the top is the full ranking's top. The benchmark measures the agreement.
+- Phrases: GIN keeps no positions, so a phrase of common words ("another people") used to match the
+  words' AND in a third of the library and read each of those vectors from TOAST to check positions
+  (978 ms p95 at 100,000 articles). The phrase-pair index (``articles_phrase_pairs``, a GIN expression
+  index of every pair of adjacent lexemes) answers a two-word phrase by itself and narrows a longer one
+  to the few articles holding all its pairs, whose positions are then checked.
 - Headlines: ``ts_headline`` parses all the text it gets, so it gets an 800-character window around the
   first word starting with a query lexeme (``regexp_instr``), for the shown page only.
 
@@ -186,8 +191,14 @@ _DOC_FILTERS = {
 }
 
 
-def _doc_filter_sql(flt: Filter) -> tuple[str, list] | None:
-    if flt.key == "is":
+def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
+    if flt.key == "tag":  # the tag's articles, semi-joined by id: no article row is read
+        sql = (
+            "s.article_id IN (SELECT at.article_id FROM articles_article_tags at "
+            "JOIN articles_tag t ON t.id = at.tag_id WHERE t.user_id = %s AND lower(t.name) = %s)"
+        )
+        params = [user_id, str(flt.value).lower()]
+    elif flt.key == "is":
         sql, params = _DOC_FILTERS[str(flt.value)], []
     elif flt.key == "before":
         sql, params = "s.saved_at < %s", [_day_start(flt.value)]
@@ -249,15 +260,63 @@ def _pg_term_exprs(term: Term, configs: list[str]) -> tuple[list[str], list]:
     return [f"{func}('{config}'::regconfig, %s)::text" for config in configs], [text] * len(configs)
 
 
-def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
-    """The query's tsquery as text ('' when every term is a stop word), in one round trip.
+_PHRASE_VARIANT = re.compile(r"^'(?:[^'\\]|'')+'(?: <(?:-|\d+)> '(?:[^'\\]|'')+')+$")
+_PHRASE_TOKEN = re.compile(r"'((?:[^'\\]|'')+)'|<(-|\d+)>")
+
+
+def _phrase_pairs(variant: str) -> tuple[list[str], bool] | None:
+    """The lexeme pairs of a phrase tsquery such as ``'anoth' <-> 'measur'``, and whether they say it all.
+
+    Returns (["anoth measur"], True) for a two-lexeme phrase with adjacent words (the pair is the phrase),
+    (pairs, False) for a longer phrase (every pair must be there, the positions still need a check), None
+    for anything else (one lexeme, weight labels, only ``<N>`` gaps, operators other than ``<->``/``<N>``).
+    """
+    if not _PHRASE_VARIANT.match(variant):
+        return None
+    tokens = _PHRASE_TOKEN.findall(variant)
+    lexemes = [lex.replace("''", "'") for lex, _op in tokens if lex]
+    ops = [op for lex, op in tokens if not lex]
+    pairs = [f"{a} {b}" for a, b, op in zip(lexemes, lexemes[1:], ops, strict=False) if op == "-"]
+    if not pairs:
+        return None
+    return pairs, len(lexemes) == 2 and ops == ["-"]
+
+
+def _tsquery_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "''") + "'"
+
+
+def _wrap(pieces: list[str]) -> str:
+    return " & ".join(f"( {p} )" if len(pieces) > 1 else p for p in pieces)
+
+
+@dataclass
+class _PgQuery:
+    """A query read for PostgreSQL (each part a tsquery text, '' when absent).
+
+    ``full``: the whole query over ``search_vector`` (ranking, headlines, the naive benchmark).
+    ``match``: what must be checked on ``search_vector`` to find the matches: ``full`` less the groups of
+    two-word phrases that the phrase-pair index answers exactly. ``excluded``: the excluded terms, ORed,
+    when ``match`` has no positive part to carry them. ``pairs``: the phrase-pair condition on
+    ``articles_phrase_pairs(search_vector)`` (articles.search_schema), or ''.
+    """
+
+    full: str = ""
+    match: str = ""
+    excluded: str = ""
+    pairs: str = ""
+
+
+def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
+    """Read the query under the user's configurations, in one round trip (see ``_PgQuery``).
 
     Each term is read under every configuration of the user's library; identical readings are merged, so
-    "tariffs" becomes 'tariff' | 'tariffs' rather than one alternative per language.
+    "tariffs" becomes 'tariff' | 'tariffs' rather than one alternative per language. The ``full`` text is
+    '' when every positive term is a stop word.
     """
     terms = [t for group in query.groups for t in group] + list(query.excluded)
     if not terms:
-        return ""
+        return _PgQuery()
     exprs, params, spans = [], [], []
     for term in terms:
         term_exprs, term_params = _pg_term_exprs(term, configs)
@@ -266,7 +325,7 @@ def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
         params.extend(term_params)
     cursor.execute("SELECT " + ", ".join(exprs), params)
     row = cursor.fetchone()
-    readings = []
+    readings, pair_readings = [], []
     for start, stop in spans:
         variants = list(dict.fromkeys(v for v in row[start:stop] if v))
         readings.append(
@@ -276,30 +335,67 @@ def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
             if len(variants) == 1
             else "( " + " | ".join(f"( {v} )" for v in variants) + " )"
         )
-    pieces = []
+        phrases = [_phrase_pairs(v) for v in variants]
+        if variants and all(phrases):
+            alternatives = [" & ".join(_tsquery_lexeme(p) for p in pairs) for pairs, _exact in phrases]
+            pair_readings.append(
+                (" | ".join(f"( {a} )" for a in alternatives), all(exact for _p, exact in phrases))
+            )
+        else:
+            pair_readings.append(None)
+    full, match, pairs = [], [], []
     k = 0
     for group in query.groups:
-        ors = [r for r in readings[k : k + len(group)] if r]
+        members = [
+            (r, p)
+            for r, p in zip(readings[k : k + len(group)], pair_readings[k : k + len(group)], strict=True)
+            if r
+        ]
         k += len(group)
-        if ors:
-            pieces.append(ors[0] if len(ors) == 1 else "( " + " | ".join(ors) + " )")
-    if not pieces and query.groups:
-        return ""  # every positive term is a stop word
-    for reading in readings[k:]:
-        if reading:
-            pieces.append(f"!( {reading} )")
-    if not pieces:
-        return ""
-    return " & ".join(f"( {p} )" if len(pieces) > 1 else p for p in pieces)
+        if not members:
+            continue
+        ors = [r for r, _p in members]
+        reading = ors[0] if len(ors) == 1 else "( " + " | ".join(ors) + " )"
+        full.append(reading)
+        if all(p is not None for _r, p in members):
+            pair_ors = [p[0] for _r, p in members]
+            pairs.append(
+                pair_ors[0] if len(pair_ors) == 1 else "( " + " | ".join(f"( {p} )" for p in pair_ors) + " )"
+            )
+            if all(p[1] for _r, p in members):
+                continue  # the pairs are the phrase: nothing to check on the full vector
+        match.append(reading)
+    if not full and query.groups:
+        return _PgQuery()  # every positive term is a stop word
+    excluded = [r for r in readings[k:] if r]
+    full.extend(f"!( {r} )" for r in excluded)
+    if match or not pairs:
+        match.extend(f"!( {r} )" for r in excluded)
+        return _PgQuery(_wrap(full), _wrap(match), "", _wrap(pairs))
+    return _PgQuery(_wrap(full), "", " | ".join(f"( {r} )" for r in excluded), _wrap(pairs))
 
 
-def _pg_doc_where(user, query: SearchQuery, tsquery: str) -> tuple[str, str, list]:
+def _pg_tsquery(cursor, query: SearchQuery, configs: list[str]) -> str:
+    """The whole query as one tsquery text ('' when every term is a stop word): ``_pg_query().full``."""
+    return _pg_query(cursor, query, configs).full
+
+
+def _pg_doc_where(user, query: SearchQuery, pg_query: _PgQuery) -> tuple[str, str, list]:
     """(FROM, WHERE, params) over articles_search_doc ``s``, joining the article ``a`` only when a filter
     needs one of its columns."""
-    where, params = ["s.user_id = %s", "NOT s.deleted", "s.search_vector @@ %s::tsquery"], [user.pk, tsquery]
+    where, params = ["s.user_id = %s", "NOT s.deleted"], [user.pk]
+    if pg_query.match:
+        where.append("s.search_vector @@ %s::tsquery")
+        params.append(pg_query.match)
+    if pg_query.pairs:
+        where.append("articles_phrase_pairs(s.search_vector) @@ %s::tsquery")
+        params.append(pg_query.pairs)
+    if pg_query.excluded:
+        where.append("NOT (s.search_vector @@ %s::tsquery)")
+        params.append(pg_query.excluded)
     join = False
     for flt in query.filters:
-        doc = _doc_filter_sql(flt)
+        doc = _doc_filter_sql(flt, user.pk)
         if doc is None:
             doc, join = _filter_sql(flt), True
         where.append(doc[0])
@@ -313,11 +409,12 @@ def _pg_search(
 ) -> tuple[int, list[tuple[int, float]], str, bool]:
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
-        tsquery = ""
+        pg_query = _PgQuery()
         if query.groups or query.excluded:
-            tsquery = _pg_tsquery(cursor, query, _pg_user_configs(cursor, user.pk))
-            if not tsquery and query.groups:  # only stop words: nothing can match
+            pg_query = _pg_query(cursor, query, _pg_user_configs(cursor, user.pk))
+            if not pg_query.full and query.groups:  # only stop words: nothing can match
                 return 0, [], "", False
+        tsquery = pg_query.full
         if not tsquery:  # filters only: newest first
             where, params = _base_where(user, query)
             where_sql = " AND ".join(where)
@@ -334,21 +431,36 @@ def _pg_search(
         # The match set always comes from the GIN indexes, never from a scan that reads every vector.
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
-            source, where_sql, params = _pg_doc_where(user, query, tsquery)
-            cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
-            count = cursor.fetchone()[0]
-            if not count or offset >= count or not limit:
-                return count, [], tsquery, bool(query.groups)
+            source, where_sql, params = _pg_doc_where(user, query, pg_query)
             if not query.groups:  # exclusions only: newest first
+                cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
+                count = cursor.fetchone()[0]
+                if not count or offset >= count or not limit:
+                    return count, [], tsquery, False
                 cursor.execute(
                     f"SELECT s.article_id, 0.0 FROM {source} WHERE {where_sql} "
                     "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
                     [*params, limit, offset],
                 )
                 return count, list(cursor.fetchall()), tsquery, False
+            # A small match set is read once: its ids are the count and the set to rank.
+            cursor.execute(
+                f"SELECT s.article_id FROM {source} WHERE {where_sql} LIMIT %s",
+                [*params, FULL_RANK_LIMIT + 1],
+            )
+            matched = [row[0] for row in cursor.fetchall()]
+            if len(matched) <= FULL_RANK_LIMIT:
+                count = len(matched)
+            else:
+                cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
+                count = cursor.fetchone()[0]
+            if not count or offset >= count or not limit:
+                return count, [], tsquery, True
             rank_full = f"ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery)"
-            candidates: list[int] | None = None
-            if count > FULL_RANK_LIMIT:
+            # The ids to rank on the full vector: every match of a small set; for a big one the best
+            # candidates by the compact vector, or every match when too few of them have one.
+            to_rank: list[int] | None = matched if count <= FULL_RANK_LIMIT else None
+            if to_rank is None:
                 where, a_params = _base_where(user, query)
                 cursor.execute(
                     f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} "
@@ -358,14 +470,14 @@ def _pg_search(
                     [*a_params, tsquery, tsquery, offset + limit + CANDIDATES],
                 )
                 candidates = [row[0] for row in cursor.fetchall()]
-                if len(candidates) < offset + limit:
-                    candidates = None  # too few heavy matches: rank every match
-            if candidates is not None:
+                if len(candidates) >= offset + limit:
+                    to_rank = candidates
+            if to_rank is not None:
                 cursor.execute(
                     f"SELECT s.article_id, {rank_full} AS rank FROM articles_search_doc s "
                     "WHERE s.article_id = ANY(%s) "
                     "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
-                    [tsquery, candidates, limit, offset],
+                    [tsquery, to_rank, limit, offset],
                 )
             else:
                 cursor.execute(
@@ -378,20 +490,45 @@ def _pg_search(
             cursor.execute("SET LOCAL enable_seqscan = on")
 
 
-_TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
+_TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(?::\*?[A-D]*)?")
+_TSQUERY_OPERATOR = re.compile(r"\s*<(-|\d+)>\s*")
+_TSQUERY_CHAIN = re.compile(
+    r"'(?:[^']|'')*'(?::\*?[A-D]*)?(?:\s*<(?:-|\d+)>\s*'(?:[^']|'')*'(?::\*?[A-D]*)?)+"
+)
+
+
+def _lexeme_regex(lexeme: str) -> str:
+    return re.sub(r"(\W)", r"\\\1", lexeme.replace("''", "'"))
+
+
+def headline_pattern(tsquery: str) -> str:
+    """A PostgreSQL regular expression (ARE, used case-insensitively) for the first place in the text that
+    the tsquery matches: a word starting with one of its lexemes, or for a phrase (``'a' <-> 'b'``) the
+    phrase's words in a row (a ``<N>`` gap allows N-1 words between). Stems are mostly prefixes of the
+    words they come from ("measur" of "measure"), so the pattern finds the passage ts_headline will mark.
+    Returns '' for a tsquery without lexemes."""
+    pieces = []
+    for chain in _TSQUERY_CHAIN.findall(tsquery):
+        lexemes = [_lexeme_regex(lex) for lex in _TSQUERY_LEXEME.findall(chain)]
+        gaps = _TSQUERY_OPERATOR.findall(chain)
+        piece = lexemes[0] + r"\w*"
+        for gap, lexeme in zip(gaps, lexemes[1:], strict=False):
+            words = 0 if gap == "-" else int(gap) - 1
+            piece += r"\W+" + (f"(?:\\w+\\W+){{0,{words}}}" if words else "") + lexeme + r"\w*"
+        pieces.append(piece)
+    rest = _TSQUERY_CHAIN.sub(" ", tsquery)
+    pieces.extend(dict.fromkeys(_lexeme_regex(lex) for lex in _TSQUERY_LEXEME.findall(rest) if lex))
+    return "\\m(" + "|".join(dict.fromkeys(pieces)) + ")" if pieces else ""
 
 
 def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
     """Headlines for these articles. ts_headline parses all the text it gets (5 ms for 5,000 words), so it
-    gets an 800-character window that starts 250 characters before the first word beginning with one of
-    the query's lexemes (``regexp_instr``, case-insensitive); articles whose window shows no match get the
-    whole text."""
+    gets an 800-character window that starts 250 characters before the first place the query matches
+    (``headline_pattern``, found with ``regexp_instr``); articles whose window shows no match although
+    the pattern found one get the whole text."""
     if not ids or not tsquery:
         return {}
-    lexemes = list(dict.fromkeys(lex.replace("''", "'") for lex, _star in _TSQUERY_LEXEME.findall(tsquery)))
-    pattern = (
-        "\\m(" + "|".join(re.sub(r"(\W)", r"\\\1", lex) for lex in lexemes if lex) + ")" if lexemes else ""
-    )
+    pattern = headline_pattern(tsquery)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -185,6 +185,45 @@ CREATE INDEX IF NOT EXISTS article_search_rank_vector ON articles_article
     USING gin (search_rank_vector) WITH (fastupdate = off);
 """
 
+#: The phrase-pair index (migration 0004): every pair of adjacent body/title lexemes of an article, as a
+#: GIN expression index over its search vector. A phrase of common words ("another people") matches the
+#: words' AND in thousands of articles, and PostgreSQL's GIN index keeps no positions, so every one of
+#: those vectors had to be read from TOAST to check the positions (978 ms p95 at 100,000 articles in
+#: bench/search_bench.py). The pair 'anoth peopl' finds the two-word phrase itself; a longer phrase finds
+#: the few articles holding all its pairs, whose positions are then checked. The pairs are computed from
+#: the stored vector, so they follow every change of it, and they are never stored: the index holds them.
+#: Adjacent means consecutive positions, as ``<->`` in a tsquery means.
+PG_PHRASE_INSTALL = r"""
+CREATE OR REPLACE FUNCTION articles_phrase_pairs(v tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(array_to_tsvector(array_agg(DISTINCT y.pair)), ''::tsvector)
+    FROM (SELECT x.lexeme || ' ' || lead(x.lexeme) OVER w AS pair, lead(x.pos) OVER w - x.pos AS gap
+          FROM (SELECT u.lexeme, unnest(u.positions) AS pos FROM unnest(v) AS u) AS x
+          WINDOW w AS (ORDER BY x.pos)) AS y
+    WHERE y.gap = 1
+$$;
+CREATE INDEX IF NOT EXISTS article_search_doc_pairs ON articles_search_doc
+    USING gin (articles_phrase_pairs(search_vector)) WITH (fastupdate = off);
+"""
+
+PG_PHRASE_UNINSTALL = r"""
+DROP INDEX IF EXISTS article_search_doc_pairs;
+DROP FUNCTION IF EXISTS articles_phrase_pairs(tsvector);
+"""
+
+
+def phrase_install(schema_editor) -> None:
+    """Migration 0004 entry point: the phrase-pair index (PostgreSQL only)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_PHRASE_INSTALL)
+
+
+def phrase_uninstall(schema_editor) -> None:
+    """Migration 0004 reverse."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_PHRASE_UNINSTALL)
+
+
 #: Index the articles that exist when the index is installed (the trigger does the work).
 PG_BACKFILL = "UPDATE articles_article SET search_tags = articles_tag_names(id), search_rank_vector = NULL"
 

@@ -217,6 +217,62 @@ def test_phrase_is_exact(user, library):
     assert set(ids("quick brown fox", user)) == {a.pk, b.pk}
 
 
+def test_phrases_of_common_words(user):
+    """Words everywhere, the phrase in one article: found, counted and ranked exactly (PostgreSQL answers
+    two-word phrases from the phrase-pair index, longer ones from it plus a position check)."""
+    for i in range(12):
+        make(user, f"Notes {i}", "Another day. People came and went. " * 3)
+    one = make(user, "Crowds", "Some said another people would come. " + "Filler words here. " * 5)
+    three = make(user, "Towns", "We met another people entirely, and they left.")
+    stop = make(user, "Ends", "It was the end of days for them.")
+    assert set(ids('"another people"', user)) == {one.pk, three.pk}
+    assert article_search(user=user, query='"another people"').count == 2
+    assert ids('"another people entirely"', user) == [three.pk]
+    assert ids('"people another"', user) == []
+    assert ids('"another people" -crowds', user) == [three.pk]
+    assert set(ids('"another people" OR "end of days"', user)) == {one.pk, three.pk, stop.pk}
+    assert ids('"end of days"', user) == [stop.pk]
+    assert ids('"another people" title:towns', user) == [three.pk]
+    page = article_search(user=user, query='"another people"')
+    assert all("<mark>" in a.headline for a in page.results)
+
+
+def test_phrase_pairs_read_from_tsquery():
+    assert search._phrase_pairs("'anoth' <-> 'peopl'") == (["anoth peopl"], True)
+    assert search._phrase_pairs("'a' <-> 'b' <-> 'c'") == (["a b", "b c"], False)
+    assert search._phrase_pairs("'end' <2> 'day'") is None
+    assert search._phrase_pairs("'end' <2> 'day' <-> 'night'") == (["day night"], False)
+    assert search._phrase_pairs("'o''neil' <-> 'said'") == (["o'neil said"], True)
+    assert search._phrase_pairs("'word'") is None
+    assert search._phrase_pairs("'a':A <-> 'b':A") is None
+    assert search._phrase_pairs("'a' & 'b'") is None
+
+
+def test_phrase_index_follows_text_changes(user):
+    """On PostgreSQL the pairs come from the stored vector and the phrase search uses their GIN index."""
+    article = make(user, "Title words", "Another people came.")
+    if connection.vendor == PG:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT articles_phrase_pairs(search_vector)::text FROM articles_search_doc "
+                "WHERE article_id = %s",
+                [article.pk],
+            )
+            assert cursor.fetchone()[0] == "'anoth peopl' 'peopl came' 'titl word' 'word anoth'"
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT count(*) FROM articles_search_doc s "
+                "WHERE articles_phrase_pairs(s.search_vector) @@ '''anoth peopl'''::tsquery"
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET enable_seqscan = on")
+        assert "article_search_doc_pairs" in plan
+    assert ids('"another people"', user) == [article.pk]
+    Article.objects.filter(pk=article.pk).update(content_text="People came, another time.")
+    assert ids('"another people"', user) == []
+    assert ids('"people came"', user) == [article.pk]
+
+
 def test_or_exclusion_prefix(user, library):
     _a, b, c, d = library
     assert set(ids("python OR sleeps", user)) == {b.pk, c.pk}
