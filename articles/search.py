@@ -24,8 +24,8 @@ Where the time goes, and what Folio does about it (articles.search_schema has th
   (978 ms p95 at 100,000 articles). The phrase-pair index (``articles_phrase_pairs``, a GIN expression
   index of every pair of adjacent lexemes) answers a two-word phrase by itself and narrows a longer one
   to the few articles holding all its pairs, whose positions are then checked.
-- Headlines: ``ts_headline`` parses all the text it gets, so it gets an 800-character window around the
-  first word starting with a query lexeme (``regexp_instr``), for the shown page only.
+- Headlines: ``ts_headline`` parses all the text it gets, so it gets a 520-character window around the
+  first place the query matches (``regexp_instr``), for the shown page only.
 
 SQLite: an FTS5 table (articles.search_schema) queried with ``MATCH``, ranked by ``bm25`` with column
 weights 5 : 2 : 1 (the same A : B : C ratio), headlines from ``snippet()``.
@@ -89,15 +89,19 @@ LANGUAGE_CONFIGS = {
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 PER_PAGE = 20
 FULL_RANK_LIMIT = 400
-CANDIDATES = 200
+#: Extra candidates re-ranked on the full vector beyond the page: for one word the compact vector's rank
+#: is the full rank (all positions kept), so only queries of several words reorder; 60 kept the top 20
+#: identical to the naive ranking for every query of bench/search_bench.py at 100,000 articles.
+CANDIDATES = 60
 START_SEL, STOP_SEL = "\ue000", "\ue001"
 HEADLINE_OPTIONS = (
     f'MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=" … ", '
     f"StartSel={START_SEL}, StopSel={STOP_SEL}"
 )
 #: Characters of body text given to ts_headline, starting this many before the estimated first match.
-HEADLINE_WINDOW = 800
-HEADLINE_BEFORE = 250
+#: ts_headline costs about 0.2 ms per 800 characters; two fragments of 22 words fit in 500.
+HEADLINE_WINDOW = 520
+HEADLINE_BEFORE = 150
 
 
 def search_config_for(language: str) -> str:
@@ -198,6 +202,8 @@ def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
             "JOIN articles_tag t ON t.id = at.tag_id WHERE t.user_id = %s AND lower(t.name) = %s)"
         )
         params = [user_id, str(flt.value).lower()]
+    elif flt.key == "site":  # the site name and URL hosts, copied into the search row by the trigger
+        sql, params = "s.site LIKE %s ESCAPE '\\'", [_like(str(flt.value))]
     elif flt.key == "is":
         sql, params = _DOC_FILTERS[str(flt.value)], []
     elif flt.key == "before":
@@ -443,17 +449,14 @@ def _pg_search(
                     [*params, limit, offset],
                 )
                 return count, list(cursor.fetchall()), tsquery, False
-            # A small match set is read once: its ids are the count and the set to rank.
+            # One pass over the matches gives the count and, for a small set, the ids to rank.
             cursor.execute(
-                f"SELECT s.article_id FROM {source} WHERE {where_sql} LIMIT %s",
+                f"SELECT s.article_id, count(*) OVER () FROM {source} WHERE {where_sql} LIMIT %s",
                 [*params, FULL_RANK_LIMIT + 1],
             )
-            matched = [row[0] for row in cursor.fetchall()]
-            if len(matched) <= FULL_RANK_LIMIT:
-                count = len(matched)
-            else:
-                cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
-                count = cursor.fetchone()[0]
+            rows = cursor.fetchall()
+            matched = [row[0] for row in rows]
+            count = rows[0][1] if rows else 0
             if not count or offset >= count or not limit:
                 return count, [], tsquery, True
             rank_full = f"ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery)"
@@ -522,10 +525,10 @@ def headline_pattern(tsquery: str) -> str:
 
 
 def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
-    """Headlines for these articles. ts_headline parses all the text it gets (5 ms for 5,000 words), so it
-    gets an 800-character window that starts 250 characters before the first place the query matches
-    (``headline_pattern``, found with ``regexp_instr``); articles whose window shows no match although
-    the pattern found one get the whole text."""
+    """Headlines for these articles: {id: passage with START_SEL/STOP_SEL marks}. ts_headline parses all
+    the text it gets (5 ms for 5,000 words), so it gets HEADLINE_WINDOW characters from HEADLINE_BEFORE
+    before the first place the query matches (``headline_pattern``, found with ``regexp_instr``);
+    articles whose window shows no match although the pattern found one get the whole text."""
     if not ids or not tsquery:
         return {}
     pattern = headline_pattern(tsquery)

@@ -6,7 +6,8 @@ PostgreSQL: objects kept out of the Django model because only the database write
   article-tag link table (insert, update, delete) and on tag rename;
 - ``articles_search_doc`` (one narrow row per article): ``search_vector`` (tsvector: title weighted A;
   author, site name and tags B; body C; parsed under the article's ``search_config``; stored out of line)
-  and copies of the columns searches filter on most (user, deleted, read, archived, favorite, saved_at).
+  and copies of the columns searches filter on most (user, deleted, read, archived, favorite, saved_at,
+  and ``site``: the site name and the hosts of the URLs, lower-cased).
   A GIN index on the vector finds matches; its rows are ~60 bytes, so counting 20,000 matches visits a
   few hundred heap pages instead of thousands of wide article pages;
 - ``articles_article.search_rank_vector`` (tsvector): the compact ranking vector, the full vector less the
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS articles_search_doc (
     is_archived boolean NOT NULL DEFAULT false,
     is_favorite boolean NOT NULL DEFAULT false,
     saved_at timestamptz NOT NULL,
+    site text NOT NULL DEFAULT '',
     search_vector tsvector NOT NULL
 );
 ALTER TABLE articles_search_doc ALTER COLUMN search_vector SET STORAGE EXTERNAL;
@@ -62,6 +64,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT u.lexeme FROM unnest(v) AS u
         WHERE coalesce(cardinality(u.positions), 0) < 3 AND NOT (u.weights && '{A,B}'::text[])
     ))
+$$;
+
+-- The host of a URL ('https://user@www.example.com:8080/x' -> 'www.example.com'), or NULL.
+CREATE OR REPLACE FUNCTION articles_url_host(url text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (regexp_match(url, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#]*@)?([^/:?#]+)'))[1]
+$$;
+
+-- What site: matches: the site name and the hosts of the saved and final URLs, lower-cased.
+CREATE OR REPLACE FUNCTION articles_site_text(site_name text, url text, final_url text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT lower(concat_ws(' ', site_name, articles_url_host(url), articles_url_host(final_url)))
 $$;
 
 CREATE OR REPLACE FUNCTION articles_search_vector(
@@ -89,22 +103,25 @@ BEGIN
                                     NEW.search_tags, NEW.content_text);
         NEW.search_rank_vector := articles_rank_vector(v);
         INSERT INTO articles_search_doc AS d
-            (article_id, user_id, deleted, is_read, is_archived, is_favorite, saved_at, search_vector)
+            (article_id, user_id, deleted, is_read, is_archived, is_favorite, saved_at, site, search_vector)
         VALUES (NEW.id, NEW.user_id, NEW.deleted_at IS NOT NULL, NEW.read_at IS NOT NULL, NEW.is_archived,
-                NEW.is_favorite, NEW.saved_at, v)
+                NEW.is_favorite, NEW.saved_at, articles_site_text(NEW.site_name, NEW.url, NEW.final_url), v)
         ON CONFLICT (article_id) DO UPDATE SET
             user_id = EXCLUDED.user_id, deleted = EXCLUDED.deleted, is_read = EXCLUDED.is_read,
             is_archived = EXCLUDED.is_archived, is_favorite = EXCLUDED.is_favorite,
-            saved_at = EXCLUDED.saved_at, search_vector = EXCLUDED.search_vector;
+            saved_at = EXCLUDED.saved_at, site = EXCLUDED.site, search_vector = EXCLUDED.search_vector;
     ELSIF NEW.user_id IS DISTINCT FROM OLD.user_id
        OR NEW.deleted_at IS DISTINCT FROM OLD.deleted_at
        OR NEW.read_at IS DISTINCT FROM OLD.read_at
        OR NEW.is_archived IS DISTINCT FROM OLD.is_archived
        OR NEW.is_favorite IS DISTINCT FROM OLD.is_favorite
-       OR NEW.saved_at IS DISTINCT FROM OLD.saved_at THEN
+       OR NEW.saved_at IS DISTINCT FROM OLD.saved_at
+       OR NEW.url IS DISTINCT FROM OLD.url
+       OR NEW.final_url IS DISTINCT FROM OLD.final_url THEN
         UPDATE articles_search_doc SET
             user_id = NEW.user_id, deleted = NEW.deleted_at IS NOT NULL, is_read = NEW.read_at IS NOT NULL,
-            is_archived = NEW.is_archived, is_favorite = NEW.is_favorite, saved_at = NEW.saved_at
+            is_archived = NEW.is_archived, is_favorite = NEW.is_favorite, saved_at = NEW.saved_at,
+            site = articles_site_text(NEW.site_name, NEW.url, NEW.final_url)
         WHERE article_id = NEW.id;
     END IF;
     RETURN NEW;
@@ -117,7 +134,7 @@ CREATE TRIGGER articles_article_search_insert BEFORE INSERT ON articles_article
 DROP TRIGGER IF EXISTS articles_article_search_update ON articles_article;
 CREATE TRIGGER articles_article_search_update
     BEFORE UPDATE OF title, author, site_name, content_text, search_config, search_tags, search_rank_vector,
-                     user_id, deleted_at, read_at, is_archived, is_favorite, saved_at
+                     user_id, deleted_at, read_at, is_archived, is_favorite, saved_at, url, final_url
     ON articles_article FOR EACH ROW EXECUTE FUNCTION articles_article_search_trigger();
 
 CREATE OR REPLACE FUNCTION articles_article_search_delete_trigger() RETURNS trigger
@@ -212,9 +229,23 @@ DROP FUNCTION IF EXISTS articles_phrase_pairs(tsvector);
 """
 
 
+#: Migration 0004 on a database indexed by 0002: the site column (what ``site:`` matches, so that the
+#: filter needs no article row: 20 ms of a 40 ms search at 100,000 articles) and the trigger that keeps it.
+PG_SITE_UPGRADE = r"""
+ALTER TABLE articles_search_doc ADD COLUMN IF NOT EXISTS site text NOT NULL DEFAULT '';
+"""
+PG_SITE_BACKFILL = r"""
+UPDATE articles_search_doc d SET site = articles_site_text(a.site_name, a.url, a.final_url)
+FROM articles_article a WHERE a.id = d.article_id
+"""
+
+
 def phrase_install(schema_editor) -> None:
-    """Migration 0004 entry point: the phrase-pair index (PostgreSQL only)."""
+    """Migration 0004 entry point (PostgreSQL only): the site column, then the phrase-pair index."""
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_SITE_UPGRADE)
+        schema_editor.execute(PG_INSTALL)  # idempotent: replaces the trigger function with today's
+        schema_editor.execute(PG_SITE_BACKFILL)
         schema_editor.execute(PG_PHRASE_INSTALL)
 
 
@@ -243,6 +274,8 @@ DROP FUNCTION IF EXISTS articles_article_search_trigger();
 DROP FUNCTION IF EXISTS articles_article_search_delete_trigger();
 DROP FUNCTION IF EXISTS articles_search_vector(regconfig, text, text, text, text, text);
 DROP FUNCTION IF EXISTS articles_rank_vector(tsvector);
+DROP FUNCTION IF EXISTS articles_site_text(text, text, text);
+DROP FUNCTION IF EXISTS articles_url_host(text);
 DROP INDEX IF EXISTS article_search_rank_vector;
 DROP TABLE IF EXISTS articles_search_doc;
 ALTER TABLE articles_article DROP COLUMN IF EXISTS search_rank_vector;

@@ -53,7 +53,9 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
-    """20 (kind, query) pairs chosen from a sample of the user's English articles."""
+    """20 (kind, query) pairs chosen from a sample of the user's English articles: 4 common words (each
+    found in about 20% of the library), 4 rare (in at most 1%), 4 phrases, 3 filters with a word, 3
+    prefixes, 2 queries with no hits."""
     from articles.models import Article
 
     rng = random.Random(seed)
@@ -75,9 +77,12 @@ def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
     share_en = n and Article.objects.filter(user=user, language="en").count() / total
     # A word in ~20% of the whole library is in ~20%/share_en of the English sample.
     target = 0.2 / max(share_en, 0.05)
-    common = sorted(df, key=lambda w: (abs(df[w] / n - target), w))[:4]
+    # A search matches stems ("making" finds make, makes, making), so the raw words' frequencies only
+    # shortlist: the common and rare words are chosen by what the search finds.
+    common_pool = sorted(df, key=lambda w: (abs(df[w] / n - target), w))[:16]
+    common = sorted(common_pool, key=lambda w: (abs(_hits(user, w) / total - 0.2), w))[:4]
     # Paragraphs recur across the recombined articles, so "rare" means the lowest document frequencies.
-    rare_pool = sorted(df, key=lambda w: (df[w], w))[:200]
+    rare_pool = [w for w in sorted(df, key=lambda w: (df[w], w))[:200] if 0 < _hits(user, w) <= 0.01 * total]
     rare = rng.sample(rare_pool, min(4, len(rare_pool)))
     phrase_pool = sorted(b for b, c in bigrams.items() if 3 <= c <= 30)
     phrases = [f'"{p}"' for p in rng.sample(phrase_pool, min(4, len(phrase_pool)))]
@@ -94,6 +99,12 @@ def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
         + [("prefix", q) for q in prefixes]
         + [("none", q) for q in none]
     )
+
+
+def _hits(user, query: str) -> int:
+    from articles.search import article_search_count
+
+    return article_search_count(user=user, query=query)
 
 
 def _a_site(user) -> str:

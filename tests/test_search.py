@@ -303,6 +303,18 @@ def test_filters(user, library):
     assert c.pk not in ids(f"after:{day}", user) and len(ids(f"after:{day}", user)) == 3
 
 
+def test_site_filter_follows_url_changes(user):
+    """site: matches the site name and the hosts of the saved and final URLs, as they change."""
+    article = make(user, "Moved", "A fox story.", url="https://old.example/a", site_name="Old Times")
+    assert ids("site:old.example fox", user) == [article.pk]
+    Article.objects.filter(pk=article.pk).update(final_url="https://www.new.example/a")
+    assert ids("site:new.example fox", user) == [article.pk]
+    assert ids("site:old.example fox", user) == [article.pk]
+    Article.objects.filter(pk=article.pk).update(url="https://third.example/a", site_name="")
+    assert ids("site:old.example fox", user) == []
+    assert ids("-site:new.example fox", user) == []
+
+
 def test_filter_only_lists_newest_first(user, library):
     a, b, c, _d = library
     page = article_search(user=user, query="lang:en")
