@@ -149,13 +149,17 @@ def article_page(
         else:
             qs = qs.filter(**{f"{field}__gte": value}).filter(Q(**{f"{field}__gt": value}) | Q(id__gt=pk))
     order = (f"-{field}", "-id") if descending else (field, "id")
-    if view == "tag":
+    if view == "tag" and field == "saved_at":
         # A deferred join: pick the page's ids in a subquery, then load those rows. The subquery only needs
         # (user, saved_at, id) and the link table, so PostgreSQL walks the partial index
-        # article_user_live_saved index-only and probes the (article, tag) unique index, reading no article
-        # row it will not show. Joined directly, it read every article it passed over to fetch the list
-        # columns: at 100,000 articles, 2,100 article rows for a tag on 2.5% of them, 12 ms; now 2 ms
-        # (EXPLAIN ANALYZE, bench/library_bench.py). Rare tags are planned from the link table instead.
+        # article_user_live_saved index-only and probes the (article, tag) unique index. Joined directly,
+        # it read every article row it passed over to get the list columns. At 100,000 articles, for a tag
+        # on 2.5% of them: 977 pages (index and 2,100 rows) read, now 14; 4.0 ms -> 1.6 ms with all
+        # cached, 17-22 ms -> 2.3 ms when the articles were not (EXPLAIN ANALYZE, bench/library_bench.py
+        # data). Rare tags are planned from the link table instead. The walk still passes over every
+        # newer article: for a tag on only the 2,500 oldest articles it took 117 ms (1,028 ms joined
+        # directly); only saved_at on the link table would bound that. Sorts by length gain nothing
+        # (article_user_words has no deleted_at), so they keep the plain join.
         qs = Article.objects.filter(pk__in=qs.order_by(*order).values("pk")[: limit + 1])
     rows = list(qs.only(*LIST_FIELDS).order_by(*order)[: limit + 1])
     more = len(rows) > limit

@@ -73,7 +73,8 @@ def test_tag_and_site_views(user, other_user):
     assert b.pk in {x.pk for x in queries.article_page(user=user, view="all").articles}
 
 
-def test_tag_view_walks_every_tagged_row_once_with_tags_by_name(user):
+@pytest.mark.parametrize("sort", ["newest", "longest"])  # the deferred join, and the plain join
+def test_tag_view_walks_every_tagged_row_once_with_tags_by_name(user, sort):
     tag = Tag.objects.create(user=user, name="b-tag")
     other = Tag.objects.create(user=user, name="A-tag")
     tagged = []
@@ -83,8 +84,9 @@ def test_tag_view_walks_every_tagged_row_once_with_tags_by_name(user):
             article.tags.add(tag, other)
             if n != 5:
                 tagged.append(article)
-    rows, pages = _walk(user=user, view="tag", tag=tag)
-    expected = sorted(tagged, key=lambda a: (a.saved_at, a.pk), reverse=True)
+    rows, pages = _walk(user=user, view="tag", tag=tag, sort=sort)
+    field = queries.LIBRARY_SORTS[sort][1]
+    expected = sorted(tagged, key=lambda a: (getattr(a, field), a.pk), reverse=True)
     assert [a.pk for a in rows] == [a.pk for a in expected] and pages == 2
     assert all([t.name for t in a.tag_list] == ["A-tag", "b-tag"] for a in rows)
 
