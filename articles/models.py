@@ -147,7 +147,13 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["user", "-saved_at", "-id"], name="article_user_saved"),
+            # Live articles only (every library query says deleted_at IS NULL), so that the tag view can
+            # walk it index-only; see queries.article_page.
+            models.Index(
+                fields=["user", "-saved_at", "-id"],
+                name="article_user_live_saved",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
             models.Index(fields=["status", "claimed_at"], name="article_status_claimed"),
             models.Index(fields=["user", "search_config"], name="article_user_search_config"),
             # Keyset pages of the library sorted by length, and the per-site view (queries.article_page).

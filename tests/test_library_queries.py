@@ -73,6 +73,24 @@ def test_tag_and_site_views(user, other_user):
     assert b.pk in {x.pk for x in queries.article_page(user=user, view="all").articles}
 
 
+@pytest.mark.parametrize("sort", ["newest", "longest"])  # the deferred join, and the plain join
+def test_tag_view_walks_every_tagged_row_once_with_tags_by_name(user, sort):
+    tag = Tag.objects.create(user=user, name="b-tag")
+    other = Tag.objects.create(user=user, name="A-tag")
+    tagged = []
+    for n in range(11):
+        article = _make(user, n, deleted_at=timezone.now() if n == 5 else None)
+        if n % 3:
+            article.tags.add(tag, other)
+            if n != 5:
+                tagged.append(article)
+    rows, pages = _walk(user=user, view="tag", tag=tag, sort=sort)
+    field = queries.LIBRARY_SORTS[sort][1]
+    expected = sorted(tagged, key=lambda a: (getattr(a, field), a.pk), reverse=True)
+    assert [a.pk for a in rows] == [a.pk for a in expected] and pages == 2
+    assert all([t.name for t in a.tag_list] == ["A-tag", "b-tag"] for a in rows)
+
+
 @pytest.mark.parametrize("cursor", ["nonsense", "2024-01-01T00:00:00_1", "x_y", "99999999999999999999_1"])
 def test_bad_cursor_raises_value_error(user, cursor):
     with pytest.raises(ValueError):
@@ -83,8 +101,9 @@ def test_page_is_two_queries_without_offset_count_or_bodies(user):
     for n in range(12):
         _make(user, n).tags.add(Tag.objects.get_or_create(user=user, name=f"t{n % 3}")[0])
     first = queries.article_page(user=user, view="all", limit=5)
+    user_tags = queries.tag_list(user=user)
     with CaptureQueriesContext(connection) as ctx:
-        page = queries.article_page(user=user, view="all", limit=5, cursor=first.next_cursor)
+        page = queries.article_page(user=user, view="all", limit=5, cursor=first.next_cursor, tags=user_tags)
         tags = {a.pk: [t.name for t in a.tag_list] for a in page.articles}
     sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
     assert len(ctx.captured_queries) == 2

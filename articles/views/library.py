@@ -66,6 +66,7 @@ def _library(
             sort=sort,
             cursor=request.GET.get("after"),
             limit=PAGE_SIZE,
+            tags=tags,
         )
     except ValueError:
         return HttpResponseBadRequest("This page address is not valid.")
