@@ -248,6 +248,13 @@ def test_phrase_pairs_read_from_tsquery():
     assert search._phrase_pairs("'a' & 'b'") is None
 
 
+def test_headline_pattern_finds_phrases_and_words():
+    pattern = search.headline_pattern("( 'award' <-> 'lander' ) | 'rocket':* & !'o''neil'")
+    assert pattern == r"\m(award\w*\W+lander\w*|rocket|o\'neil)"
+    assert search.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
+    assert search.headline_pattern("") == ""
+
+
 def test_phrase_index_follows_text_changes(user):
     """On PostgreSQL the pairs come from the stored vector and the phrase search uses their GIN index."""
     article = make(user, "Title words", "Another people came.")
