@@ -1,0 +1,87 @@
+"""Search cases from the SQLite speed-up (issue 3): prefixes the stemmer changes, the owner token in the FTS5
+table, rank ties past the page, the migration that rebuilds the FTS5 table. Those that are about behaviour
+run on both engines; the FTS5 ones are skipped on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles import search, search_schema, services
+from articles.models import Article
+from articles.search import article_search
+from tests.test_search import make
+
+pytestmark = pytest.mark.django_db
+
+sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'")
+
+
+def ids(query, user, **kwargs):
+    return [a.pk for a in article_search(user=user, query=query, **kwargs).results]
+
+
+def test_typed_owner_token_finds_nothing(user, other_user):
+    make(user, "Mine", "plain words")
+    make(other_user, "Theirs", "more words")
+    assert ids(f"u{user.pk}", user) == [] and ids(f"u{other_user.pk}", user) == []
+    assert ids(f"u{user.pk}*", user) == []
+    assert len(ids("words", user)) == 1
+
+
+def test_deleted_then_restored_article_is_found_again(user):
+    article = make(user, "Gone", "ephemeral words")
+    services.article_delete_bulk(user=user, ids=[article.pk])
+    assert ids("ephemeral", user) == [] and article_search(user=user, query="ephemeral").count == 0
+    services.article_restore_bulk(user=user, ids=[article.pk])
+    assert ids("ephemeral", user) == [article.pk]
+
+
+def test_counts_only_the_users_live_articles(user, other_user):
+    for i in range(3):
+        make(other_user, f"Theirs {i}", "nebula")
+    mine = [make(user, f"Mine {i}", "nebula") for i in range(4)]
+    Article.objects.filter(pk=mine[0].pk).update(deleted_at=timezone.now())
+    page = article_search(user=user, query="nebula")
+    assert page.count == 3 and {a.pk for a in page.results} == {a.pk for a in mine[1:]}
+    assert search.article_search_count(user=user, query="nebula") == 3
+    assert search.article_search_count(user=user, query="nebula -tag:x") == 3
+
+
+def test_rank_ties_past_the_page_are_newest_first(user):
+    """More tied articles than the page and the slack: pages follow saved_at, newest first."""
+    now = timezone.now()
+    made = []
+    for i in range(45):
+        article = make(user, "Same", "identical body about lighthouses")
+        Article.objects.filter(pk=article.pk).update(saved_at=now - timedelta(hours=(i * 7) % 45))
+        made.append(article)
+    newest = [a.pk for a in Article.objects.filter(pk__in=[a.pk for a in made]).order_by("-saved_at", "-id")]
+    pages = [ids("lighthouses", user, page=p) for p in (1, 2, 3)]
+    assert pages[0] == newest[:20] and pages[1] == newest[20:40] and pages[2] == newest[40:]
+    assert article_search(user=user, query="lighthouses", page=3).count == 45
+
+
+@sqlite_only
+def test_migration_rebuilds_a_table_without_owner(user):
+    """Migration 0004: a 3-column FTS5 table from before is rebuilt with the owner column, triggers on."""
+    import importlib
+
+    kept = make(user, "Before", "seaweed harvest")
+    with connection.cursor() as cursor:
+        search_schema.sqlite_uninstall(cursor)
+        cursor.execute(
+            "CREATE VIRTUAL TABLE articles_search USING fts5(title, meta, body, "
+            f"tokenize = '{search_schema.SQLITE_TOKENIZE}')"
+        )
+        assert not search_schema.sqlite_has_owner(cursor)
+    migration = importlib.import_module("articles.migrations.0004_sqlite_search_owner")
+    migration.rebuild(None, connection.schema_editor())
+    with connection.cursor() as cursor:
+        assert search_schema.sqlite_has_owner(cursor)
+    assert ids("seaweed", user) == [kept.pk]
+    after = make(user, "After", "seaweed again")
+    assert set(ids("seaweed", user)) == {kept.pk, after.pk}
