@@ -24,6 +24,57 @@ def ids(query, user, **kwargs):
     return [a.pk for a in article_search(user=user, query=query, **kwargs).results]
 
 
+@pytest.fixture
+def analysis(user):
+    return {
+        "analysis": make(user, "Data", "A careful analysis of the figures."),
+        "analyze": make(user, "Method", "We analyze the samples twice."),
+        "analytics": make(user, "Tools", "Web analytics platforms compared."),
+        "other": make(user, "Clock", "An analog clock and a canal."),
+    }
+
+
+def test_prefix_the_stemmer_would_change_finds_the_words_as_typed(user, analysis):
+    """FTS5 stems a prefix ("analy" → "anali"); Folio matches it as typed, like PostgreSQL."""
+    found = set(ids("analy*", user))
+    assert found == {analysis["analysis"].pk, analysis["analyze"].pk, analysis["analytics"].pk}
+    page = article_search(user=user, query="analy*")
+    assert page.count == 3 and all("<mark>" in a.headline for a in page.results)
+
+
+def test_prefix_in_title_excluded_and_with_other_words(user, analysis):
+    engines = make(user, "Analytical engines", "Babbage designed it.")
+    assert ids("title:analy*", user) == [engines.pk]
+    assert ids("-analy*", user) == [analysis["other"].pk]
+    assert ids("analy* samples", user) == [analysis["analyze"].pk]
+    assert set(ids("analy* -samples", user)) == {
+        analysis["analysis"].pk,
+        analysis["analytics"].pk,
+        engines.pk,
+    }
+    assert len(ids("clock OR analy*", user)) == 5
+
+
+def test_prefix_the_stemmer_leaves_alone(user, analysis):
+    assert ids("clo*", user) == [analysis["other"].pk]
+    assert set(ids("ana*", user)) == {a.pk for a in analysis.values()}
+
+
+@sqlite_only
+def test_prefix_also_finds_what_the_stem_finds(user):
+    """On SQLite a prefix whose stem differs finds both: "happy*" finds "happy" (indexed as happi)."""
+    happy = make(user, "Mood", "A happy ending.")
+    happiness = make(user, "Essay", "On happiness.")
+    assert set(ids("happy*", user)) == {happy.pk, happiness.pk}
+
+
+@sqlite_only
+def test_prefix_expansion_is_capped(user, monkeypatch):
+    monkeypatch.setattr(search, "SQLITE_PREFIX_TERMS", 2)
+    made = [make(user, f"T{i}", f"analy{'sabcdefg'[i]}x") for i in range(6)]  # six index terms "analy…"
+    assert len(ids("analy*", user)) == 2 and len(made) == 6
+
+
 def test_typed_owner_token_finds_nothing(user, other_user):
     make(user, "Mine", "plain words")
     make(other_user, "Theirs", "more words")
