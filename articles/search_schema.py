@@ -373,6 +373,16 @@ SQLITE_TRIGGER_NAMES = [
     "articles_search_tag_rename",
 ]
 
+#: Every article column a search filter reads, keyed by id: joined to the FTS5 matches (``INDEXED BY``) for
+#: queries with filters, it spares reading the wide article row, whose read_at, saved_at and deleted_at
+#: lie past the text (overflow pages). For "is:unread" with a word in 31,000 of 100,000 articles, the
+#: join took 160 ms through the table and 25 ms through this index (about 30 MB at 100,000 articles).
+SQLITE_FILTER_INDEX = (
+    "CREATE INDEX IF NOT EXISTS article_search_filter ON articles_article "
+    "(id, user_id, deleted_at, read_at, is_archived, is_favorite, saved_at, language, site_name, author, url, "
+    "final_url)"
+)
+
 SQLITE_REBUILD = [
     "DELETE FROM articles_search",
     "INSERT INTO articles_search(rowid, title, meta, body, owner) SELECT a.id, a.title, "
@@ -416,10 +426,11 @@ def sqlite_tokens(texts: list[str]) -> list[list[tuple[str, str]]]:
 
 
 def sqlite_install(cursor, *, rebuild: bool = False) -> None:
-    """Create the FTS5 table, its vocabulary table and its triggers if missing; with ``rebuild``, re-fill
-    the table from the articles and optimize it."""
+    """Create the FTS5 table, its vocabulary table, its triggers and the filter index if missing; with
+    ``rebuild``, re-fill the table from the articles and optimize it."""
     cursor.execute(SQLITE_TABLE)
     cursor.execute(SQLITE_VOCAB)
+    cursor.execute(SQLITE_FILTER_INDEX)
     for sql in SQLITE_TRIGGERS:
         cursor.execute(sql)
     if rebuild:
@@ -428,9 +439,10 @@ def sqlite_install(cursor, *, rebuild: bool = False) -> None:
 
 
 def sqlite_uninstall(cursor) -> None:
-    """Drop the FTS5 table, its vocabulary table and its triggers."""
+    """Drop the FTS5 table, its vocabulary table, its triggers and the filter index."""
     for name in SQLITE_TRIGGER_NAMES:
         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    cursor.execute("DROP INDEX IF EXISTS article_search_filter")
     cursor.execute("DROP TABLE IF EXISTS articles_search_vocab")
     cursor.execute("DROP TABLE IF EXISTS articles_search")
 
@@ -448,8 +460,9 @@ def sqlite_has_owner(cursor) -> bool:
 
 
 def sqlite_ensure(using: str = "default", **kwargs) -> None:
-    """After ``migrate`` on SQLite: if any search trigger is missing (a remade table loses its triggers),
-    create the missing ones and re-fill the FTS table. Does nothing before migration 0002 or on PostgreSQL."""
+    """After ``migrate`` on SQLite: if any search trigger is missing (a remade table loses its triggers and
+    the indexes Django does not know), create the missing ones and re-fill the FTS table; put the filter
+    index back. Does nothing before migration 0004 or on PostgreSQL."""
     from django.db import connections
 
     connection = connections[using]
@@ -460,9 +473,10 @@ def sqlite_ensure(using: str = "default", **kwargs) -> None:
             "SELECT name, type FROM sqlite_master WHERE name = 'articles_search' OR type = 'trigger'"
         )
         names = {row[0] for row in cursor.fetchall()}
-        if "articles_search" not in names or all(name in names for name in SQLITE_TRIGGER_NAMES):
-            return
-        if not sqlite_has_owner(cursor):  # a table from before migration 0004, which rebuilds it
+        if "articles_search" not in names or not sqlite_has_owner(cursor):
+            return  # before migration 0002, or a table from before 0004, which rebuilds it
+        cursor.execute(SQLITE_FILTER_INDEX)
+        if all(name in names for name in SQLITE_TRIGGER_NAMES):
             return
         sqlite_install(cursor, rebuild=True)
 

@@ -136,3 +136,26 @@ def test_migration_rebuilds_a_table_without_owner(user):
     assert ids("seaweed", user) == [kept.pk]
     after = make(user, "After", "seaweed again")
     assert set(ids("seaweed", user)) == {kept.pk, after.pk}
+
+
+def test_filtered_page_past_the_end_keeps_the_count(user):
+    for i in range(3):
+        make(user, f"Walrus {i}", "walrus colony")
+    assert article_search(user=user, query="is:unread walrus").count == 3
+    page = article_search(user=user, query="is:unread walrus", page=2)
+    assert page.count == 3 and page.results == []
+    assert search.article_search_count(user=user, query="is:unread walrus") == 3
+    assert search.article_search_count(user=user, query="is:unread") == 3
+
+
+@sqlite_only
+def test_filter_index_is_put_back_after_migrate(user):
+    """A table remade by a migration loses the indexes Django does not know; post_migrate restores it."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX article_search_filter")
+    search_schema.sqlite_ensure()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_search_filter'")
+        assert cursor.fetchone()
+    make(user, "Kept", "tundra")
+    assert len(ids("is:unread tundra", user)) == 1
