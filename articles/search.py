@@ -567,11 +567,12 @@ def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
 # The FTS5 table (articles.search_schema) holds every user's articles; its ``owner`` column has the token
 # ``u<user id>`` while an article is not deleted. A search ANDs ``owner : "u<id>"`` to the query's own
 # expression (restricted to title, meta and body), so the match set, its count and its bm25 ranking are the
-# user's live articles without reading the article table. Figures at 100,000 articles (bench/search_bench.py,
-# a common word in 24,000 articles, one core): the count over FTS5 and the article table took 72 ms, over
-# FTS5 alone 1-3 ms; ranking all the matches by bm25 in FTS5 takes 20-40 ms (0.7 µs a match), where the
-# same through the article table (for the saved_at of every match) took 240 ms. Filters that need the
-# article table (tag, site, author, lang, is, before, after) still join it, for the matches only.
+# user's live articles without reading the article table. Figures at 100,000 articles (one core, page cache
+# warm): for a word in 24,000 articles, the count through the article table took 72 ms and takes 3 ms in
+# FTS5; ranking every match by bm25 in FTS5 takes 25 ms (50 ms for a word in 52,000 articles, about 1 µs a
+# match, 5 ms of it for the owner phrase, whose document frequency bm25 reads), where ranking through the
+# article table (for the saved_at of every match) took 240 ms. Filters that need article columns (tag,
+# site, author, lang, is, before, after) join the matches to the covering index article_search_filter.
 
 #: Weights of title, meta, body, owner in bm25 (owner never weighs; title : meta : body as A : B : C).
 SQLITE_BM25 = "bm25(articles_search, 5.0, 2.0, 1.0, 0.0)"
