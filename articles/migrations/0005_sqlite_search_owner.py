@@ -24,7 +24,7 @@ def rebuild(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0003_merge_0002_imports_0002_library_0002_search"),
+        ("articles", "0004_search_phrase_pairs"),
     ]
 
     operations = [
