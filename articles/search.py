@@ -564,15 +564,16 @@ def _pg_headlines(ids: list[int], tsquery: str) -> dict[int, str]:
 
 # --- SQLite ---------------------------------------------------------------------------------------------
 #
-# The FTS5 table (articles.search_schema) holds every user's articles; its ``owner`` column has the token
-# ``u<user id>`` while an article is not deleted. A search ANDs ``owner : "u<id>"`` to the query's own
-# expression (restricted to title, meta and body), so the match set, its count and its bm25 ranking are the
+# The FTS5 table (articles.search_schema) holds every user's articles that are not deleted; its ``owner``
+# column has the token ``u<user id>``. A search ANDs ``owner : "u<id>"`` to the query's own expression
+# (unless the user is the only one), so the match set, its count and its bm25 ranking are the
 # user's live articles without reading the article table. Figures at 100,000 articles (one core, page cache
-# warm): for a word in 24,000 articles, the count through the article table took 72 ms and takes 3 ms in
-# FTS5; ranking every match by bm25 in FTS5 takes 25 ms (50 ms for a word in 52,000 articles, about 1 µs a
-# match, 5 ms of it for the owner phrase, whose document frequency bm25 reads), where ranking through the
-# article table (for the saved_at of every match) took 240 ms. Filters that need article columns (tag,
-# site, author, lang, is, before, after) join the matches to the covering index article_search_filter.
+# warm, other work running): for a word in 24,000 articles the count through the article table took 72 ms,
+# in FTS5 1 ms (3 ms with the owner phrase); ranking every match by bm25 in FTS5 takes 25 ms (40 ms for a
+# word in 52,000 articles, about 0.8 µs a match; the owner phrase adds 5-10 ms, see _fts_search_match),
+# where ranking through the article table (for the saved_at of every match) took 240 ms. Filters that need
+# article columns (tag, site, author, lang, is, before, after) join the matches to the covering index
+# article_search_filter.
 
 #: Weights of title, meta, body, owner in bm25 (owner never weighs; title : meta : body as A : B : C).
 SQLITE_BM25 = "bm25(articles_search, 5.0, 2.0, 1.0, 0.0)"
@@ -643,11 +644,47 @@ def _fts_match(query: SearchQuery, cursor=None) -> tuple[str, str]:
     return positive, negative
 
 
-def _fts_owned(user, positive: str) -> str:
-    """``positive`` restricted to the user's live articles (and to the text columns: a typed "u7" must not
-    match the owner column)."""
-    owner = f'owner : "u{int(user.pk)}"'
-    return f"({_SQLITE_TEXT_COLUMNS} : ({positive})) AND {owner}"
+_OWNER_TOKEN = re.compile(r"u[0-9]*")
+
+
+def _fts_owner_like(query: SearchQuery) -> bool:
+    """True when a word of the query is, as FTS5 reads it, an owner token or a prefix of one ("u7", "U7",
+    "ụ7", "u*"); its terms must then be kept to the text columns. SQLite's tokenizer says (0.1 ms)."""
+    words = [w for term in [*query.positive_terms(), *query.excluded] for w in term.words]
+    return bool(words) and any(
+        _OWNER_TOKEN.fullmatch(fold) for toks in schema.sqlite_tokens(words) for fold, _s in toks
+    )
+
+
+def _sqlite_sole_owner(cursor, user) -> bool:
+    """True when no other user has articles (two index seeks), so the index holds only this user's."""
+    cursor.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM articles_article WHERE user_id < %s) "
+        "AND NOT EXISTS (SELECT 1 FROM articles_article WHERE user_id > %s)",
+        [user.pk, user.pk],
+    )
+    return bool(cursor.fetchone()[0])
+
+
+def _fts_search_match(cursor, user, query: SearchQuery, positive: str, negative: str) -> str:
+    """The MATCH expression of a search: ``positive`` AND ``owner : "u<id>"`` NOT ``negative``.
+
+    The owner phrase is left out when the user is the only one with articles: bm25 reads its document
+    frequency (a pass over every article of the user, 5 ms at 100,000) and FTS5 intersects with it (up to
+    5 ms more), for nothing then. The terms are kept to the text columns when a word could match the owner
+    column (``_fts_owner_like``): that restriction costs a few ms on a common word, so it is only used then.
+    """
+
+    def text(expr: str) -> str:
+        return f"{_SQLITE_TEXT_COLUMNS} : ({expr})" if owner_like else f"({expr})"
+
+    owner_like = _fts_owner_like(query)
+    match = text(positive)
+    if not _sqlite_sole_owner(cursor, user):
+        match = f'{match} AND owner : "u{int(user.pk)}"'
+    if negative:
+        match = f"({match}) NOT {text(negative)}"
+    return match
 
 
 def _sqlite_ranked(cursor, match: str, offset: int, limit: int) -> list[tuple[int, float]]:
@@ -689,7 +726,7 @@ def _sqlite_search(
     """(count, [(id, rank)], positive MATCH expression for the headlines, ranked) on SQLite.
 
     With words and no filter on article columns, the count and the ranking come from FTS5 alone
-    (``_fts_owned``, ``_sqlite_ranked``). With such a filter, the matches are joined to the
+    (``_fts_search_match``, ``_sqlite_ranked``). With such a filter, the matches are joined to the
     ``article_search_filter`` index (FTS5 first) and filtered there, ranked and counted in one statement
     (a window count): "is:unread" with a word in 31,000 of 100,000 articles, 85 ms where the count and the
     ranking through the article table took 160 + 240 ms. Filters only, or exclusions only: the article
@@ -698,9 +735,7 @@ def _sqlite_search(
     with connection.cursor() as cursor:
         positive, negative = _fts_match(query, cursor)
         if positive:
-            match = _fts_owned(user, positive)
-            if negative:
-                match = f"({match}) NOT ({_SQLITE_TEXT_COLUMNS} : ({negative}))"
+            match = _fts_search_match(cursor, user, query, positive, negative)
             if not query.filters:
                 cursor.execute("SELECT count(*) FROM articles_search WHERE articles_search MATCH %s", [match])
                 count = cursor.fetchone()[0]

@@ -75,11 +75,18 @@ def test_prefix_expansion_is_capped(user, monkeypatch):
     assert len(ids("analy*", user)) == 2 and len(made) == 6
 
 
-def test_typed_owner_token_finds_nothing(user, other_user):
-    make(user, "Mine", "plain words")
-    make(other_user, "Theirs", "more words")
-    assert ids(f"u{user.pk}", user) == [] and ids(f"u{other_user.pk}", user) == []
-    assert ids(f"u{user.pk}*", user) == []
+@pytest.mark.parametrize("alone", [True, False], ids=["sole user", "two users"])
+def test_typed_owner_token_finds_only_text(user, other_user, alone):
+    """A word that reads as an owner token ("u7", "U7", "ụ7", "u*") matches the text, not the owner column."""
+    mine = make(user, "Mine", "plain words")
+    tagged = make(user, f"Band u{user.pk}", "concert notes")
+    if not alone:
+        make(other_user, "Theirs", "more words")
+    for query in (f"u{user.pk}", f"U{user.pk}", f"ụ{user.pk}", f"u{user.pk}*", "u*"):
+        assert ids(query, user) == [tagged.pk], query
+    assert ids(f"u{other_user.pk}", user) == []
+    assert ids(f"words -u{user.pk}", user) == [mine.pk]
+    assert set(ids(f"words OR u{user.pk}", user)) == {mine.pk, tagged.pk}
     assert len(ids("words", user)) == 1
 
 
@@ -91,8 +98,29 @@ def test_deleted_then_restored_article_is_found_again(user):
     assert ids("ephemeral", user) == [article.pk]
 
 
-def test_counts_only_the_users_live_articles(user, other_user):
-    for i in range(3):
+@sqlite_only
+def test_deleted_article_leaves_the_index_and_comes_back_up_to_date(user):
+    article = make(user, "Gone", "ephemeral words")
+
+    def indexed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT meta, owner FROM articles_search WHERE rowid = %s", [article.pk])
+            return cursor.fetchone()
+
+    assert indexed()[1] == f"u{user.pk}"
+    services.article_delete_bulk(user=user, ids=[article.pk])
+    assert indexed() is None
+    Article.objects.filter(pk=article.pk).update(title="Gone again")  # edits while deleted stay out
+    services.article_tags_set(article=article, names=["kept"])
+    assert indexed() is None
+    services.article_restore_bulk(user=user, ids=[article.pk])
+    assert "kept" in indexed()[0]
+    assert ids("tag:kept ephemeral", user) == [article.pk] and ids("title:again", user) == [article.pk]
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["sole user", "two users"])
+def test_counts_only_the_users_live_articles(user, other_user, alone):
+    for i in range(0 if alone else 3):
         make(other_user, f"Theirs {i}", "nebula")
     mine = [make(user, f"Mine {i}", "nebula") for i in range(4)]
     Article.objects.filter(pk=mine[0].pk).update(deleted_at=timezone.now())
