@@ -763,6 +763,8 @@ def _sqlite_search(
             return cursor.fetchone()[0], [], positive, True
         where, params = _base_where(user, query)
         if negative:
+            if _fts_owner_like(query):  # "-u7" excludes the articles with the word, not the owner's
+                negative = f"{_SQLITE_TEXT_COLUMNS} : ({negative})"
             where.append("a.id NOT IN (SELECT rowid FROM articles_search WHERE articles_search MATCH %s)")
             params.append(negative)
         where_sql = " AND ".join(where)

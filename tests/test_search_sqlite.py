@@ -86,6 +86,7 @@ def test_typed_owner_token_finds_only_text(user, other_user, alone):
         assert ids(query, user) == [tagged.pk], query
     assert ids(f"u{other_user.pk}", user) == []
     assert ids(f"words -u{user.pk}", user) == [mine.pk]
+    assert ids(f"-u{user.pk}", user) == [mine.pk]
     assert set(ids(f"words OR u{user.pk}", user)) == {mine.pk, tagged.pk}
     assert len(ids("words", user)) == 1
 
