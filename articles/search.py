@@ -769,7 +769,7 @@ def _sqlite_search(
             params.append(negative)
         where_sql = " AND ".join(where)
         # Counted on the covering index (10 ms for "is:unread" at 100,000 articles; 240 ms on the rows);
-        # the page walks article_user_saved newest first and stops after ``limit`` rows.
+        # the page walks article_user_live_saved newest first and stops after ``limit`` rows.
         cursor.execute(
             f"SELECT count(*) FROM articles_article a INDEXED BY article_search_filter WHERE {where_sql}",
             params,

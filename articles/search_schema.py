@@ -28,7 +28,7 @@ are not deleted (a deleted one leaves it, a restored one comes back), and ``owne
 at 100,000 articles, counting the 24,000 matches of a common word took 72 ms through the join and takes a
 few ms in FTS5 alone. ``articles_search_vocab`` (fts5vocab, 'row') lists the index's terms
 for prefix queries (articles.search). ``sqlite_install`` is also run after every ``migrate`` (apps.py)
-because SQLite drops a table's triggers when Django remakes the table; migration 0005 rebuilds the table
+because SQLite drops a table's triggers when Django remakes the table; migration 0006 rebuilds the table
 of older databases (which had no ``owner`` column).
 
 This module must stay compatible with migration 0002: the migration calls ``install`` and ``uninstall``.
@@ -454,7 +454,7 @@ def sqlite_optimize(cursor) -> None:
 
 
 def sqlite_has_owner(cursor) -> bool:
-    """True when the FTS5 table exists and has the ``owner`` column (migration 0005 on)."""
+    """True when the FTS5 table exists and has the ``owner`` column (migration 0006 on)."""
     cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_search'")
     row = cursor.fetchone()
     return bool(row) and "owner" in row[0]
@@ -463,7 +463,7 @@ def sqlite_has_owner(cursor) -> bool:
 def sqlite_ensure(using: str = "default", **kwargs) -> None:
     """After ``migrate`` on SQLite: if any search trigger is missing (a remade table loses its triggers and
     the indexes Django does not know), create the missing ones and re-fill the FTS table; put the filter
-    index back. Does nothing before migration 0005 or on PostgreSQL."""
+    index back. Does nothing before migration 0006 or on PostgreSQL."""
     from django.db import connections
 
     connection = connections[using]
@@ -475,7 +475,7 @@ def sqlite_ensure(using: str = "default", **kwargs) -> None:
         )
         names = {row[0] for row in cursor.fetchall()}
         if "articles_search" not in names or not sqlite_has_owner(cursor):
-            return  # before migration 0002, or a table from before 0005, which rebuilds it
+            return  # before migration 0002, or a table from before 0006, which rebuilds it
         cursor.execute(SQLITE_FILTER_INDEX)
         if all(name in names for name in SQLITE_TRIGGER_NAMES):
             return

@@ -281,7 +281,7 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE articles_article")
-        else:  # one b-tree per term, as migration 0005 leaves an existing library (articles.search_schema)
+        else:  # one b-tree per term, as migration 0006 leaves an existing library (articles.search_schema)
             from articles.search_schema import sqlite_optimize
 
             start = time.perf_counter()

@@ -150,7 +150,7 @@ def test_rank_ties_past_the_page_are_newest_first(user):
 
 @sqlite_only
 def test_migration_rebuilds_a_table_without_owner(user):
-    """Migration 0005: a 3-column FTS5 table from before is rebuilt with the owner column, triggers on."""
+    """Migration 0006: a 3-column FTS5 table from before is rebuilt with the owner column, triggers on."""
     import importlib
 
     kept = make(user, "Before", "seaweed harvest")
@@ -161,7 +161,7 @@ def test_migration_rebuilds_a_table_without_owner(user):
             f"tokenize = '{search_schema.SQLITE_TOKENIZE}')"
         )
         assert not search_schema.sqlite_has_owner(cursor)
-    migration = importlib.import_module("articles.migrations.0005_sqlite_search_owner")
+    migration = importlib.import_module("articles.migrations.0006_sqlite_search_owner")
     migration.rebuild(None, connection.schema_editor())
     with connection.cursor() as cursor:
         assert search_schema.sqlite_has_owner(cursor)

@@ -24,7 +24,7 @@ def rebuild(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0004_search_phrase_pairs"),
+        ("articles", "0005_live_saved_index"),
     ]
 
     operations = [
