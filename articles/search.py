@@ -259,8 +259,11 @@ def _pg_term_exprs(term: Term, configs: list[str]) -> tuple[list[str], list]:
             quoted[-1] = f"'{words[-1]}':*{label}"
         text = joiner.join(quoted)
         func = "to_tsquery"
-        if term.kind == "prefix":  # a prefix is matched as typed (lower-cased), not through a stemmer
-            configs = ["simple"]
+        if term.kind == "prefix":
+            # As typed, lower-cased ("analy" finds analysis, stored as 'analysi', where the English stemmer
+            # would make the prefix 'anali'), and as each configuration stems it ("happy" → 'happi' finds
+            # happy and happiness).
+            configs = ["simple", *(c for c in configs if c != "simple")]
     else:
         text = term.text
         func = "phraseto_tsquery" if term.kind == "phrase" else "plainto_tsquery"
