@@ -292,6 +292,13 @@ def _phrase_pairs(variant: str) -> tuple[list[str], bool] | None:
     return pairs, len(lexemes) == 2 and ops == ["-"]
 
 
+def _prefix_length(variant: str) -> int:
+    """Length of the last lexeme of a prefix tsquery (``'happi':*`` → 5): a stemmer may cut a prefix
+    short ("depen" → 'dep' in some languages), which would match far more words than were typed."""
+    lexemes = _TSQUERY_LEXEME.findall(variant)
+    return len(lexemes[-1].replace("''", "'")) if lexemes else 0
+
+
 def _tsquery_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''") + "'"
 
@@ -336,8 +343,10 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
     cursor.execute("SELECT " + ", ".join(exprs), params)
     row = cursor.fetchone()
     readings, pair_readings = [], []
-    for start, stop in spans:
+    for term, (start, stop) in zip(terms, spans, strict=True):
         variants = list(dict.fromkeys(v for v in row[start:stop] if v))
+        if term.kind == "prefix":  # the as-typed reading, and stems no shorter than the typed prefix
+            variants = variants[:1] + [v for v in variants[1:] if _prefix_length(v) >= len(term.words[-1])]
         readings.append(
             ""
             if not variants
@@ -467,11 +476,16 @@ def _pg_search(
             # The ids to rank on the full vector: every match of a small set; for a big one the best
             # candidates by the compact vector, or every match when too few of them have one.
             to_rank: list[int] | None = matched if count <= FULL_RANK_LIMIT else None
-            if to_rank is None:
-                where, a_params = _base_where(user, query)
+            # The heavy tier first: for one word, an article outside it mentions the word at most 5 times,
+            # in the body only (rank <= 1.0), below every article in it (>= 6 mentions, or a title, author,
+            # site or tag match): when it fills the page, the page is the full ranking's.
+            where, a_params = _base_where(user, query)
+            for vector in ("articles_heavy_vector(a.search_rank_vector)", "a.search_rank_vector"):
+                if to_rank is not None:
+                    break
                 cursor.execute(
                     f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} "
-                    "AND a.search_rank_vector @@ %s::tsquery "
+                    f"AND {vector} @@ %s::tsquery "
                     f"ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC, "
                     "a.saved_at DESC, a.id DESC LIMIT %s",
                     [*a_params, tsquery, tsquery, offset + limit + CANDIDATES],

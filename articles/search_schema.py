@@ -233,9 +233,24 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 CREATE INDEX IF NOT EXISTS article_search_doc_pairs ON articles_search_doc
     USING gin (articles_phrase_pairs(search_vector)) WITH (fastupdate = off);
+
+-- The heavy tier of the compact ranking vector: its title/author/site/tag lexemes and the body lexemes
+-- seen at least 6 times. A word in a fifth of the library is in the compact vector of ~2,400 articles
+-- at 100,000, and ranking them all took 6 ms; its heavy tier holds a few hundred.
+CREATE OR REPLACE FUNCTION articles_heavy_vector(v tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT ts_delete(v, ARRAY(
+        SELECT u.lexeme FROM unnest(v) AS u
+        WHERE coalesce(cardinality(u.positions), 0) < 6 AND NOT (u.weights && '{A,B}'::text[])
+    ))
+$$;
+CREATE INDEX IF NOT EXISTS article_search_heavy_vector ON articles_article
+    USING gin (articles_heavy_vector(search_rank_vector)) WITH (fastupdate = off);
 """
 
 PG_PHRASE_UNINSTALL = r"""
+DROP INDEX IF EXISTS article_search_heavy_vector;
+DROP FUNCTION IF EXISTS articles_heavy_vector(tsvector);
 DROP INDEX IF EXISTS article_search_doc_pairs;
 DROP FUNCTION IF EXISTS articles_phrase_pairs(tsvector);
 """
