@@ -15,10 +15,13 @@ Where the time goes, and what Folio does about it (articles.search_schema has th
 - Ranking: ``ts_rank_cd`` on the full vector reads it from TOAST (tens of µs a row). Up to
   ``FULL_RANK_LIMIT`` matches are ranked exactly. Beyond that, the candidates are the articles whose
   compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
-  times, with all their positions, inline, own GIN index) matches, ranked on it; the best ``CANDIDATES``
-  are re-ranked on the full vector. For one word, an article outside the candidates has the word at most
-  twice, in the body only, so its rank is at most 2 x 0.2 = 0.4, below every candidate with 3 mentions
-  or a title/tag match: the top is the full ranking's top. The benchmark measures the agreement.
+  times, with all their positions, inline, own GIN index) matches, ranked on it, first in its heavy tier
+  (``articles_heavy_vector``: title/author/site/tag lexemes and body lexemes seen at least 6 times, a GIN
+  expression index) and, when that does not fill the page, in the whole compact vector; the best
+  ``CANDIDATES`` beyond the page are re-ranked on the full vector. For one word, an article outside the
+  heavy tier mentions it at most 5 times, in the body only (rank <= 5 x 0.2 = 1.0), below every article
+  in it (>= 1.2); outside the compact vector at most twice (<= 0.4): the top is the full ranking's top.
+  The benchmark measures the agreement on every query kind.
 - Phrases: GIN keeps no positions, so a phrase of common words ("another people") used to match the
   words' AND in a third of the library and read each of those vectors from TOAST to check positions
   (978 ms p95 at 100,000 articles). The phrase-pair index (``articles_phrase_pairs``, a GIN expression

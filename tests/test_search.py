@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search, services
@@ -412,6 +413,22 @@ def test_compact_ranking_agrees_with_full_ranking(user, monkeypatch):
     compact = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
     assert [r for _, r in compact] == [r for _, r in full]
     assert compact == full
+
+
+def test_heavy_tier_ranking_agrees_with_full_ranking(user, monkeypatch):
+    """When the heavy tier (>= 6 mentions) fills the page, the page is still the full ranking's top."""
+    for i in range(70):
+        make(user, f"Brief {i}", ("harbour " * (1 + i % 9)) + "filler text about weather " * 20)
+    full = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
+    monkeypatch.setattr(search, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    with CaptureQueriesContext(connection) as queries:
+        heavy = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
+    assert heavy == full and len(heavy) == 20
+    if connection.vendor == PG:  # the heavy tier answered: no query over the whole compact vector
+        sqls = [q["sql"] for q in queries.captured_queries]
+        assert sum("articles_heavy_vector(a.search_rank_vector) @@" in sql for sql in sqls) == 1
+        assert not any("AND a.search_rank_vector @@" in sql for sql in sqls)
 
 
 # --- the page, htmx, saved searches ---------------------------------------------------------------------------
