@@ -9,7 +9,8 @@ The library (bench/search_library.py) is built once per database for the user ``
 starts over. The 20 queries are chosen from the library itself so that they mean the same thing at any
 size: 4 common words (each in about 20% of the articles), 4 rare words, 4 phrases, 3 filters with a word,
 3 prefixes, 2 queries with no hits. Each query is timed as a whole request (``GET /search/?q=…`` through
-Django's test client, htmx partial: parse, count, rank, headlines, template) and, in the same run, as the
+Django's test client: session, parse, count, rank, headlines, the whole page; the as-you-type htmx
+partial is less) and, in the same run, as the
 naive SQL: ``WHERE search_vector @@ q ORDER BY ts_rank_cd(...) DESC LIMIT 20`` plus ``ts_headline`` on
 those 20 (PostgreSQL) or ``MATCH … ORDER BY bm25 LIMIT 20`` plus ``snippet`` (SQLite). The overlap is the
 share of Folio's top 20 that is in the naive full ranking's top 20 (articles tied on rank count as equal).
@@ -237,7 +238,9 @@ def report(results: list[QueryResult], *, articles: int, engine: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=20, help="timed runs per query (p95 of 20 is the 19th)")
+    parser.add_argument(
+        "--repeats", type=int, default=20, help="timed runs per query (p95 of 20 is the 19th)"
+    )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument(
