@@ -30,7 +30,19 @@ def test_upload_and_watch_progress(
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop here
-    page_server.add("/progress-page", PAGE)
+
+    def slow_page(handler):
+        """The article page, a quarter second late: 40 of them keep the import running long enough
+        for the 2-second progress poll to show it moving, however fast the machine."""
+        time.sleep(0.25)
+        body = PAGE.encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    page_server.add("/progress-page", handler=slow_page)
     page_server.add("/progress-gone", "gone", status=404)
     rows = ["title,url,time_added,tags,status"]
     rows += [
