@@ -229,6 +229,22 @@ def _base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], 
     return where, params
 
 
+def _newest_first(
+    cursor, where_sql: str, params: list, offset: int, limit: int, *, count_from: str = "articles_article a"
+) -> tuple[int, list[tuple[int, float]], str, bool]:
+    """A query without text (filters only): (count, [(id, 0.0)] newest first, '', False), both engines."""
+    cursor.execute(f"SELECT count(*) FROM {count_from} WHERE {where_sql}", params)
+    count = cursor.fetchone()[0]
+    if not count or offset >= count or not limit:
+        return count, [], "", False
+    cursor.execute(
+        f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
+        "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
+    return count, list(cursor.fetchall()), "", False
+
+
 # --- PostgreSQL -----------------------------------------------------------------------------------------
 
 
@@ -439,17 +455,7 @@ def _pg_search(
         tsquery = pg_query.full
         if not tsquery:  # filters only: newest first
             where, params = _base_where(user, query)
-            where_sql = " AND ".join(where)
-            cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {where_sql}", params)
-            count = cursor.fetchone()[0]
-            if not count or offset >= count or not limit:
-                return count, [], "", False
-            cursor.execute(
-                f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
-                "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            )
-            return count, list(cursor.fetchall()), "", False
+            return _newest_first(cursor, " AND ".join(where), params, offset, limit)
         # The match set always comes from the GIN indexes, never from a scan that reads every vector.
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
@@ -790,19 +796,14 @@ def _sqlite_search(
         where_sql = " AND ".join(where)
         # Counted on the covering index (10 ms for "is:unread" at 100,000 articles; 240 ms on the rows);
         # the page walks article_user_live_saved newest first and stops after ``limit`` rows.
-        cursor.execute(
-            f"SELECT count(*) FROM articles_article a INDEXED BY article_search_filter WHERE {where_sql}",
+        return _newest_first(
+            cursor,
+            where_sql,
             params,
+            offset,
+            limit,
+            count_from="articles_article a INDEXED BY article_search_filter",
         )
-        count = cursor.fetchone()[0]
-        if not count or offset >= count or not limit:
-            return count, [], "", False
-        cursor.execute(
-            f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
-            "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
-        return count, list(cursor.fetchall()), "", False
 
 
 def _sqlite_headlines(ids: list[int], match: str) -> dict[int, str]:
