@@ -447,30 +447,26 @@ def _pg_search(
 ) -> tuple[int, list[tuple[int, float]], str, bool]:
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
-        pg_query = _PgQuery()
-        if query.groups or query.excluded:
-            pg_query = _pg_query(cursor, query, _pg_user_configs(cursor, user.pk))
-            if not pg_query.full and query.groups:  # only stop words: nothing can match
-                return 0, [], "", False
-        tsquery = pg_query.full
-        if not tsquery:  # filters only: newest first
+        if not query.groups:  # filters and exclusions only: newest first
             where, params = _base_where(user, query)
+            if query.excluded:
+                # Negation alone cannot use GIN (every vector would be read: 2 s at 100,000 articles), so
+                # the excluded terms are matched as a positive query and left out by id.
+                excluded = SearchQuery(groups=[list(query.excluded)])
+                pg_excluded = _pg_query(cursor, excluded, _pg_user_configs(cursor, user.pk))
+                if pg_excluded.full:
+                    source, where_sql, excluded_params = _pg_doc_where(user, excluded, pg_excluded)
+                    where.append(f"a.id NOT IN (SELECT s.article_id FROM {source} WHERE {where_sql})")
+                    params.extend(excluded_params)
             return _newest_first(cursor, " AND ".join(where), params, offset, limit)
+        pg_query = _pg_query(cursor, query, _pg_user_configs(cursor, user.pk))
+        tsquery = pg_query.full
+        if not tsquery:  # only stop words: nothing can match
+            return 0, [], "", False
         # The match set always comes from the GIN indexes, never from a scan that reads every vector.
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
             source, where_sql, params = _pg_doc_where(user, query, pg_query)
-            if not query.groups:  # exclusions only: newest first
-                cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", params)
-                count = cursor.fetchone()[0]
-                if not count or offset >= count or not limit:
-                    return count, [], tsquery, False
-                cursor.execute(
-                    f"SELECT s.article_id, 0.0 FROM {source} WHERE {where_sql} "
-                    "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
-                    [*params, limit, offset],
-                )
-                return count, list(cursor.fetchall()), tsquery, False
             # One pass over the matches gives the count and, for a small set, the ids to rank.
             cursor.execute(
                 f"SELECT s.article_id, count(*) OVER () FROM {source} WHERE {where_sql} LIMIT %s",

@@ -288,6 +288,9 @@ def test_or_exclusion_prefix(user, library):
     assert ids('fox -"lazy dog"', user) == [b.pk]
     assert ids("progr*", user) == [c.pk]
     assert ids("-fox -python", user) == [d.pk]
+    assert set(ids('-"quick brown fox" -python', user)) == {b.pk, d.pk}
+    assert article_search(user=user, query='-"quick brown fox"').count == 3
+    assert search.article_search_count(user=user, query="-fox lang:de") == 1
 
 
 def test_filters(user, library):
