@@ -12,3 +12,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def logged_in_page(playwright, client, user, base_url: str):
+    """(browser, page): headless Debian Chromium whose page carries ``user``'s session cookie for
+    ``base_url`` (the session comes from Django's test ``client``). The caller closes the browser."""
+    from django.conf import settings
+
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    context = browser.new_context()
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+    return browser, context.new_page()

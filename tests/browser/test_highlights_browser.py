@@ -4,10 +4,9 @@ the passage comes back marked in place. Also checks the page runs under its CSP 
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
 
 from articles.models import Article, Highlight
-from tests.browser import CHROMIUM_ARGS
+from tests.browser import logged_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,13 +18,8 @@ def browser_page(live_server, client, user, monkeypatch):
     # Playwright's sync API keeps an event loop on this thread; the ORM calls in the test are still plain
     # synchronous calls (Django docs, "Async safety").
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        page = context.new_page()
+        browser, page = logged_in_page(p, client, user, live_server.url)
         errors: list[str] = []
         # CSP violations and script errors; failed loads are checked by status (Chromium asks for
         # /favicon.ico, which Folio does not serve).

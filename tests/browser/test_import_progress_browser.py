@@ -7,10 +7,9 @@ import re
 import time
 
 import pytest
-from django.conf import settings as django_settings
 
 from articles.models import Article, Import
-from tests.browser import CHROMIUM_ARGS
+from tests.browser import logged_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -55,13 +54,8 @@ def test_upload_and_watch_progress(
     upload = tmp_path / "part_000000.csv"
     upload.write_text("\n".join(rows) + "\n")
 
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        page = context.new_page()
+        browser, page = logged_in_page(p, client, user, live_server.url)
         page.goto(f"{live_server.url}/imports/")
         page.set_input_files("#id_file", str(upload))
         page.click(".import-form button[type=submit]")

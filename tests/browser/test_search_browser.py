@@ -8,7 +8,7 @@ import pytest
 
 from articles.models import Article
 from articles.search import search_config_for
-from tests.browser import CHROMIUM_ARGS
+from tests.browser import logged_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,13 +42,8 @@ def test_search_as_you_type_keyboard_and_reader_highlight(live_server, client, u
         search_config="english",
         content_text="Nothing here.",
     )
-    client.force_login(user)
-    session = client.cookies["sessionid"].value
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        page = context.new_page()
+        browser, page = logged_in_page(p, client, user, live_server.url)
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(live_server.url + "/search/")
