@@ -4,7 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/folio
+# Test databases and Redis keys are named after this checkout, so that two checkouts (two people, or two
+# branches) on one server never share them: test_folio_<id>_gw0, … and Redis keys under folio-<id>:.
+TEST_ID := $(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
+PG_TEST_AUTH ?= postgres
+PG_TEST_URL ?= postgres://$(PG_TEST_AUTH)@127.0.0.1:5432/folio_$(TEST_ID)
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
@@ -31,14 +35,17 @@ run: install
 worker: install
 	$(BIN)/celery -A reader worker -l info -Q folio,folio-import
 
-test: install test-pg test-sqlite
+# Both passes always run; the target fails if either failed.
+test: install
+	@status=0; $(MAKE) --no-print-directory test-pg || status=1; \
+	  $(MAKE) --no-print-directory test-sqlite || status=1; exit $$status
 
 test-pg:
-	DATABASE_URL=$(PG_TEST_URL) CELERY_BROKER_URL=$(REDIS_TEST_URL) \
+	DATABASE_URL=$(PG_TEST_URL) CELERY_BROKER_URL=$(REDIS_TEST_URL) FOLIO_REDIS_PREFIX=folio-$(TEST_ID) \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
 test-sqlite:
-	DATABASE_URL= CELERY_BROKER_URL= REDIS_URL= FOLIO_DATA_DIR=$(CURDIR)/data/test-sqlite \
+	DATABASE_URL= CELERY_BROKER_URL= REDIS_URL= FOLIO_DATA_DIR=$(CURDIR)/data/test-sqlite FOLIO_REDIS_PREFIX=folio-$(TEST_ID) \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install

@@ -71,7 +71,13 @@ def _redis_try(url: str, host: str, limit: int) -> str | None:
         client = _clients[url] = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
     token = uuid.uuid4().hex
     taken = client.eval(
-        _ACQUIRE, 1, f"folio:hostslots:{_key(host)}", time.time(), _hold_seconds(), limit, token
+        _ACQUIRE,
+        1,
+        f"{settings.FOLIO_REDIS_PREFIX}:hostslots:{_key(host)}",
+        time.time(),
+        _hold_seconds(),
+        limit,
+        token,
     )
     return f"redis:{token}" if taken else None
 
@@ -130,6 +136,8 @@ def release(host: str, token: object) -> None:
     client = _clients.get(url)
     if client is not None:
         try:
-            client.zrem(f"folio:hostslots:{_key(host)}", str(token).removeprefix("redis:"))
+            client.zrem(
+                f"{settings.FOLIO_REDIS_PREFIX}:hostslots:{_key(host)}", str(token).removeprefix("redis:")
+            )
         except Exception:
             logger.warning("Could not give back the fetch slot for %s; it expires on its own", host)

@@ -235,6 +235,8 @@ FOLIO_FETCH_MAX_REDIRECTS = env.int("FOLIO_FETCH_MAX_REDIRECTS", default=10)
 # seconds for a slot, then its task tries again later (articles/hostlimit.py).
 FOLIO_FETCH_PER_HOST = env.int("FOLIO_FETCH_PER_HOST", default=2)
 FOLIO_FETCH_HOST_WAIT = env.float("FOLIO_FETCH_HOST_WAIT", default=10.0)
+# Prefix of Folio's own Redis keys (per-host fetch slots), so that two Folio instances can share one Redis.
+FOLIO_REDIS_PREFIX = env("FOLIO_REDIS_PREFIX", default="folio")
 FOLIO_USER_AGENT = env(
     "FOLIO_USER_AGENT",
     default="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36 Folio/0.1",
