@@ -1,12 +1,49 @@
-"""Domain exceptions raised by Folio's services; views and the API turn them into messages and 4xx answers."""
+"""Domain exceptions raised by Folio's services; faces turn them into messages and 4xx answers, and
+``articles.tasks`` turns ``RetryLater`` into a retry. Fetch errors (``articles.fetching``) never leave the
+services: processing turns them into a failed article or a ``RetryLater``."""
+
+from __future__ import annotations
 
 
 class ArticleError(Exception):
-    """A request about an article that cannot be carried out; ``message`` is shown to the person."""
+    """A request about an article that cannot be carried out; ``message`` is shown to the person.
+
+    Faces answer 400 (the API: ``{"error": "invalid", "detail": message}``) or show ``message`` on the page.
+    """
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class NotFoundError(ArticleError):
+    """The object is not one of the person's (or does not exist): faces answer 404. Someone else's object
+    and a missing one are the same answer, so an id tells nothing about other people's libraries."""
+
+
+class ArticleNotFound(NotFoundError):
+    """No such article among the person's (live) articles."""
+
+    def __init__(self, message: str = "No such article."):
+        super().__init__(message)
+
+
+class TagNotFound(NotFoundError):
+    """No such tag among the person's tags."""
+
+    def __init__(self, message: str = "No such tag."):
+        super().__init__(message)
+
+
+class HighlightNotFound(NotFoundError):
+    """No such highlight on the person's articles."""
+
+    def __init__(self, message: str = "No such highlight."):
+        super().__init__(message)
+
+
+class ConflictError(ArticleError):
+    """The change contradicts itself or the person's other data (a tag merged into itself): API 409."""
 
 
 class InvalidURLError(ArticleError):
@@ -14,4 +51,20 @@ class InvalidURLError(ArticleError):
 
 
 class PageTooLargeError(ArticleError):
-    """HTML sent by the browser is over ``FOLIO_PAGE_MAX_BYTES``."""
+    """HTML sent by the browser is over ``FOLIO_PAGE_MAX_BYTES``: API 413."""
+
+
+class RetryLater(Exception):
+    """Raised by a service when the work may succeed later (a timeout, 429, 5xx, a busy site).
+
+    ``reason`` is a sentence for the person (kept on the article while it waits); ``retry_after`` the
+    seconds the server asked for (Retry-After), or None. ``backoff`` False means waiting is not a failure
+    (another fetch of the same site holds the slot): the task waits a short, non-growing time instead of
+    backing off exponentially. The retry policy itself lives in ``articles.tasks``.
+    """
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, backoff: bool = True):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.backoff = backoff

@@ -8,51 +8,31 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .languages import SEARCH_CONFIGS
+from .limits import (
+    AUTHOR_MAX_LENGTH,
+    LANGUAGE_MAX_LENGTH,
+    SAVED_SEARCH_NAME_MAX_LENGTH,
+    SAVED_SEARCH_QUERY_MAX_LENGTH,
+    SITE_NAME_MAX_LENGTH,
+    TAG_NAME_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    TOKEN_NAME_MAX_LENGTH,
+    URL_MAX_LENGTH,
+)
 
 #: Average silent reading speed for non-fiction in English, words per minute
 #: (Brysbaert 2019, "How many words do we read per minute?", J. Memory and Language 109).
 WORDS_PER_MINUTE = 238
-
-#: Text-search configurations PostgreSQL ships (``SELECT cfgname FROM pg_ts_config``, PostgreSQL 15);
-#: an article is indexed under one of them (articles.search.search_config_for maps its language).
-SEARCH_CONFIGS = (
-    "simple",
-    "arabic",
-    "armenian",
-    "basque",
-    "catalan",
-    "danish",
-    "dutch",
-    "english",
-    "finnish",
-    "french",
-    "german",
-    "greek",
-    "hindi",
-    "hungarian",
-    "indonesian",
-    "irish",
-    "italian",
-    "lithuanian",
-    "nepali",
-    "norwegian",
-    "portuguese",
-    "romanian",
-    "russian",
-    "serbian",
-    "spanish",
-    "swedish",
-    "tamil",
-    "turkish",
-    "yiddish",
-)
 
 
 class Tag(models.Model):
     """A label a user puts on articles; names are unique per user, case-insensitively."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,24 +59,45 @@ class Article(models.Model):
         BROWSER = "browser", "Sent by the browser"
         IMPORT = "import", "Imported"
 
+    class Origin(models.TextChoices):
+        """The face the article was first saved through (DESIGN.md: every face ends in the same service)."""
+
+        FORM = "form", _("Save form")
+        BOOKMARKLET = "bookmarklet", _("Bookmarklet")
+        API = "api", _("Folio API")
+        APP = "app", _("App (wallabag API)")
+        SHARE = "share", _("Share target")
+        IMPORT = "import", _("Import")
+        FEED = "feed", _("Feed")
+        EMAIL = "email", _("E-mail")
+        SYNC = "sync", _("Offline sync")
+
+    #: Metadata a saving client may state (article_save_url's ``metadata``); stated values win over
+    #: extraction and are listed in ``stated_fields``.
+    METADATA_FIELDS = ("title", "author", "published", "language", "lead_image", "site_name")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="articles")
-    url = models.URLField("URL as given", max_length=2048)
+    url = models.URLField("URL as given", max_length=URL_MAX_LENGTH)
     url_key = models.CharField(
-        "normalized URL", max_length=2048, help_text="The given URL normalized; unique per user (dedupe)."
+        "normalized URL",
+        max_length=URL_MAX_LENGTH,
+        help_text="The given URL normalized; unique per user (dedupe).",
     )
-    final_url = models.URLField("final URL after redirects", max_length=2048, blank=True)
-    canonical_url = models.URLField(max_length=2048, blank=True)
-    final_key = models.CharField(max_length=2048, blank=True, help_text="final_url normalized (dedupe).")
+    final_url = models.URLField("final URL after redirects", max_length=URL_MAX_LENGTH, blank=True)
+    canonical_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
+    final_key = models.CharField(
+        max_length=URL_MAX_LENGTH, blank=True, help_text="final_url normalized (dedupe)."
+    )
     canonical_key = models.CharField(
-        max_length=2048, blank=True, help_text="canonical_url normalized (dedupe)."
+        max_length=URL_MAX_LENGTH, blank=True, help_text="canonical_url normalized (dedupe)."
     )
-    title = models.CharField(max_length=500, blank=True)
-    author = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    author = models.CharField(max_length=AUTHOR_MAX_LENGTH, blank=True)
     published = models.DateField(null=True, blank=True)
-    site_name = models.CharField(max_length=200, blank=True)
-    lead_image = models.URLField(max_length=2048, blank=True)
+    site_name = models.CharField(max_length=SITE_NAME_MAX_LENGTH, blank=True)
+    lead_image = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
     excerpt = models.TextField(blank=True)
-    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code")
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, blank=True, help_text="ISO 639-1 code")
     search_config = models.CharField(
         max_length=20, default="simple", help_text="PostgreSQL text-search configuration (articles.search)."
     )
@@ -110,6 +111,18 @@ class Article(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     failure_reason = models.TextField(blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.FETCH)
+    origin = models.CharField(
+        max_length=12,
+        choices=Origin.choices,
+        default=Origin.FORM,
+        help_text="The face the article was first saved through.",
+    )
+    stated_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Metadata fields the person or the saving client set (a title edit, stated metadata); "
+        "processing never overwrites them.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
 
@@ -159,6 +172,18 @@ class Article(models.Model):
             # Keyset pages of the library sorted by length, and the per-site view (queries.article_page).
             models.Index(fields=["user", "word_count", "id"], name="article_user_words"),
             models.Index(fields=["user", "site_name", "-saved_at", "-id"], name="article_user_site_saved"),
+            # The duplicate check of every save (services.saving) matches the normalized key on url_key (the
+            # unique constraint's index), final_key or canonical_key: without these two it scanned the whole
+            # table (183-617 ms at 100,000 articles, issue 20). Partial: most rows have no final or
+            # canonical address of their own, and '' is never looked up.
+            models.Index(
+                fields=["user", "final_key"], name="article_user_final_key", condition=~models.Q(final_key="")
+            ),
+            models.Index(
+                fields=["user", "canonical_key"],
+                name="article_user_canonical_key",
+                condition=~models.Q(canonical_key=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,7 +236,7 @@ class ApiToken(models.Model):
     """A personal API token; only its SHA-256 digest is stored, the key is shown once at creation."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, default="API token")
+    name = models.CharField(max_length=TOKEN_NAME_MAX_LENGTH, default="API token")
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, help_text="First characters of the key, to recognise it.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -278,8 +303,8 @@ class SavedSearch(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
     )
-    name = models.CharField(max_length=100)
-    query = models.CharField(max_length=1000)
+    name = models.CharField(max_length=SAVED_SEARCH_NAME_MAX_LENGTH)
+    query = models.CharField(max_length=SAVED_SEARCH_QUERY_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

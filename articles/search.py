@@ -51,45 +51,12 @@ from django.utils import timezone
 
 from . import sanitizing
 from . import search_schema as schema
+from .languages import LANGUAGE_CONFIGS, search_config_for  # noqa: F401 (re-exported)
 from .models import SEARCH_CONFIGS, Article
 from .searchquery import Filter, SearchQuery, Term, search_query_parse
 
 logger = logging.getLogger(__name__)
 
-#: ISO 639-1 → PostgreSQL text-search configuration. Chinese, Japanese, Korean and anything unknown use
-#: ``simple`` (lower-cased words, no stemming, no stop words).
-LANGUAGE_CONFIGS = {
-    "ar": "arabic",
-    "hy": "armenian",
-    "eu": "basque",
-    "ca": "catalan",
-    "da": "danish",
-    "nl": "dutch",
-    "en": "english",
-    "fi": "finnish",
-    "fr": "french",
-    "de": "german",
-    "el": "greek",
-    "hi": "hindi",
-    "hu": "hungarian",
-    "id": "indonesian",
-    "ga": "irish",
-    "it": "italian",
-    "lt": "lithuanian",
-    "ne": "nepali",
-    "no": "norwegian",
-    "nb": "norwegian",
-    "nn": "norwegian",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sr": "serbian",
-    "es": "spanish",
-    "sv": "swedish",
-    "ta": "tamil",
-    "tr": "turkish",
-    "yi": "yiddish",
-}
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 PER_PAGE = 20
 FULL_RANK_LIMIT = 400
@@ -106,12 +73,6 @@ HEADLINE_OPTIONS = (
 #: ts_headline costs about 0.2 ms per 800 characters; two fragments of 22 words fit in 500.
 HEADLINE_WINDOW = 520
 HEADLINE_BEFORE = 150
-
-
-def search_config_for(language: str) -> str:
-    """The text-search configuration for an ISO 639-1 code (``"en-GB"`` → ``"english"``; unknown → simple)."""
-    config = LANGUAGE_CONFIGS.get((language or "").lower().split("-")[0].split("_")[0], "simple")
-    return config if config in SEARCH_CONFIGS else "simple"
 
 
 @dataclass

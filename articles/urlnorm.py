@@ -12,6 +12,7 @@ import contextlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import InvalidURLError
+from .limits import URL_MAX_LENGTH
 
 TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "__hs", "_hs")
 TRACKING_PARAMS = {
@@ -50,7 +51,7 @@ TRACKING_PARAMS = {
     "guce_referrer",
     "guce_referrer_sig",
 }
-MAX_URL_LENGTH = 2048
+MAX_URL_LENGTH = URL_MAX_LENGTH
 
 
 def validate_url(url: str) -> str:
