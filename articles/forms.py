@@ -2,8 +2,9 @@
 
 from django import forms
 
+from .limits import TITLE_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH, URL_MAX_LENGTH
 from .models import ReaderSettings
-from .services.library import COLUMN_WIDTHS, FONT_SIZES, LINE_HEIGHTS
+from .services.account import COLUMN_WIDTHS, FONT_SIZES, LINE_HEIGHTS
 
 
 class SaveForm(forms.Form):
@@ -11,7 +12,7 @@ class SaveForm(forms.Form):
 
     url = forms.CharField(
         label="Article address",
-        max_length=2048,
+        max_length=URL_MAX_LENGTH,
         widget=forms.URLInput(attrs={"placeholder": "https://…", "autocomplete": "off", "required": True}),
     )
     tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
@@ -43,9 +44,9 @@ class SavePageForm(forms.Form):
     limit (DATA_UPLOAD_MAX_MEMORY_SIZE); its size is checked against FOLIO_PAGE_MAX_BYTES by the view."""
 
     url = forms.CharField(
-        label="Address", max_length=2048, widget=forms.URLInput(attrs={"autocomplete": "off"})
+        label="Address", max_length=URL_MAX_LENGTH, widget=forms.URLInput(attrs={"autocomplete": "off"})
     )
-    title = forms.CharField(label="Title", max_length=500, required=False)
+    title = forms.CharField(label="Title", max_length=TITLE_MAX_LENGTH, required=False)
     tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
     html = forms.FileField(required=False, allow_empty_file=True)
 
@@ -67,7 +68,7 @@ class TagsAddForm(forms.Form):
 class ApiTokenCreateForm(forms.Form):
     """Name of a new API token (to recognise it in the list)."""
 
-    name = forms.CharField(label="Token name", max_length=100, initial="API token")
+    name = forms.CharField(label="Token name", max_length=TOKEN_NAME_MAX_LENGTH, initial="API token")
 
 
 class SavingSettingsForm(forms.Form):

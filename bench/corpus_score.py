@@ -61,7 +61,7 @@ def run(args) -> int:
 
     from articles.models import Article
     from articles.services import article_process
-    from articles.tokens import api_token_create
+    from articles.services.account import api_token_create
     from tests.pageserver import PageServer
 
     pages = corpus_pages(args.limit)

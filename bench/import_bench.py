@@ -73,7 +73,9 @@ def main() -> None:
         t0 = time.perf_counter()
         c0 = time.process_time()
         for i in range(baseline_lines):
-            services.article_save_url(user=user, url=f"https://site{i % 300}.example/post/{i}", tags=["bulk"])
+            services.article_save_url(
+                origin="form", user=user, url=f"https://site{i % 300}.example/post/{i}", tags=["bulk"]
+            )
         single = time.perf_counter() - t0
         single_cpu = time.process_time() - c0
         per_batched = batched / lines * 1000

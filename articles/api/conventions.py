@@ -15,8 +15,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..errors import ArticleError, PageTooLargeError
-from ..services.api_support import TagConflictError
+from ..errors import ArticleError, ConflictError, NotFoundError, PageTooLargeError
 
 
 def _first_message(data) -> str:
@@ -37,15 +36,17 @@ def _first_message(data) -> str:
 
 
 def api_exception_handler(exc, context):
-    """REST_FRAMEWORK's EXCEPTION_HANDLER: domain errors become 400 (413 for a page over
-    FOLIO_PAGE_MAX_BYTES) and every DRF error gets the one JSON error shape. Returns None for other
-    exceptions, which Django then answers as a 500."""
+    """REST_FRAMEWORK's EXCEPTION_HANDLER: domain errors become 400 (404 for NotFoundError, 409 for
+    ConflictError, 413 for a page over FOLIO_PAGE_MAX_BYTES) and every DRF error gets the one JSON error
+    shape. Returns None for other exceptions, which Django then answers as a 500."""
     if isinstance(exc, PageTooLargeError):
         return Response(
             {"error": "page_too_large", "detail": exc.message},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    if isinstance(exc, TagConflictError):
+    if isinstance(exc, NotFoundError):
+        return Response({"error": "not_found", "detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, ConflictError):
         return Response({"error": "conflict", "detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ArticleError):
         return Response({"error": "invalid", "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
@@ -96,8 +97,8 @@ class FolioAutoSchema(AutoSchema):
             codes.append(429)
         if method in ("POST", "PATCH", "PUT"):
             codes.append(413)  # a body over BoundedJSONParser's bound, or a page over FOLIO_PAGE_MAX_BYTES
-        if "/tags/" in self.path and method in ("PATCH", "POST"):
-            codes.append(409)  # a name already in use; a merge into itself
+        if self.path.endswith("/merge/") and method == "POST":
+            codes.append(409)  # a merge into itself
         return sorted(codes)
 
     def _get_response_bodies(self, direction="response"):

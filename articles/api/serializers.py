@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..limits import TAG_NAME_MAX_LENGTH, TAGS_PER_REQUEST_MAX, TITLE_MAX_LENGTH, URL_MAX_LENGTH
 from ..models import Article
 
 #: What the schema promises an address looks like. Folio's rule (urlnorm.validate_url: an absolute http(s)
@@ -51,28 +52,31 @@ class StrictInput(serializers.Serializer):
     as DRF does everywhere."""
 
 
-@extend_schema_field({"type": "string", "format": "uri", "pattern": URL_PATTERN, "maxLength": 2048})
+@extend_schema_field({"type": "string", "format": "uri", "pattern": URL_PATTERN, "maxLength": URL_MAX_LENGTH})
 class HttpUrlField(StrictCharField):
     """An address to save; validated by the saving service so that every interface gives the same message."""
 
 
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"})
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": TAG_NAME_MAX_LENGTH, "pattern": r"\S"})
 class TagNameField(StrictCharField):
     """A tag name with at least one visible character; white space is collapsed by the service."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=100, trim_whitespace=False, **kwargs)
+        super().__init__(max_length=TAG_NAME_MAX_LENGTH, trim_whitespace=False, **kwargs)
 
 
 class ArticleCreateInput(StrictInput):
     """Body of ``POST /api/articles/``: a URL, optional tags, optional page HTML sent by a browser."""
 
-    url = HttpUrlField(max_length=2048, min_length=1, help_text="An absolute http(s) address.")
+    url = HttpUrlField(max_length=URL_MAX_LENGTH, min_length=1, help_text="An absolute http(s) address.")
     tags = serializers.ListField(
-        child=StrictCharField(max_length=100, allow_blank=True), required=False, default=list, max_length=200
+        child=StrictCharField(max_length=TAG_NAME_MAX_LENGTH, allow_blank=True),
+        required=False,
+        default=list,
+        max_length=TAGS_PER_REQUEST_MAX,
     )
     html = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
-    title = StrictCharField(required=False, allow_blank=True, max_length=500)
+    title = StrictCharField(required=False, allow_blank=True, max_length=TITLE_MAX_LENGTH)
 
 
 #: Fields added to the original ``GET /api/articles/{id}/`` answer (which keeps all its first names).
@@ -177,7 +181,9 @@ class ArticleListFilter(serializers.Serializer):
     is_archived = serializers.BooleanField(required=False, help_text="Only archived (true) or not (false).")
     is_favorite = serializers.BooleanField(required=False, help_text="Only favorites (true) or the others.")
     is_read = serializers.BooleanField(required=False, help_text="Only read (true) or unread (false).")
-    tag = serializers.CharField(required=False, max_length=100, help_text="Only articles with this tag.")
+    tag = serializers.CharField(
+        required=False, max_length=TAG_NAME_MAX_LENGTH, help_text="Only articles with this tag."
+    )
     status = serializers.ChoiceField(
         choices=Article.Status.choices, required=False, help_text="Only articles in this processing state."
     )
@@ -201,11 +207,11 @@ class ArticleListFilter(serializers.Serializer):
 class ArticleUpdateInput(StrictInput):
     """Body of ``PATCH /api/articles/{id}/``: only the fields sent are changed."""
 
-    title = StrictCharField(required=False, allow_blank=True, max_length=500)
+    title = StrictCharField(required=False, allow_blank=True, max_length=TITLE_MAX_LENGTH)
     tags = serializers.ListField(
-        child=StrictCharField(max_length=100, allow_blank=True),
+        child=StrictCharField(max_length=TAG_NAME_MAX_LENGTH, allow_blank=True),
         required=False,
-        max_length=200,
+        max_length=TAGS_PER_REQUEST_MAX,
         help_text="The complete list of tags: replaces the article's tags.",
     )
     is_read = StrictBooleanField(required=False)

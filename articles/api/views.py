@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 
 from .. import queries, search, services
 from ..models import Article
-from ..services import api_support
 from .conventions import ArticleCursorPagination
 from .serializers import (
     ArticleCreateInput,
@@ -117,10 +116,11 @@ class ArticleListCreateApi(APIView):
                 html=values["html"],
                 title=values.get("title", ""),
                 tags=values["tags"],
+                origin=Article.Origin.API,
             )
         else:
             article, created = services.article_save_url(
-                user=request.user, url=values["url"], tags=values["tags"]
+                user=request.user, url=values["url"], tags=values["tags"], origin=Article.Origin.API
             )
         article = _user_articles(request).get(pk=article.pk)
         return Response(
@@ -141,12 +141,12 @@ class ArticleDetailApi(APIView):
         article = _get_article(request, pk)
         data = ArticleUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        api_support.article_update(article=article, **data.validated_data)
+        services.article_update(user=request.user, pk=article.pk, **data.validated_data)
         return Response(ArticleOutput(_get_article(request, pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        api_support.article_delete(article=_get_article(request, pk))
+        services.article_delete_bulk(user=request.user, ids=[_get_article(request, pk).pk])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -177,15 +177,17 @@ class TagDetailApi(APIView):
 
     @extend_schema(request=TagUpdateInput, responses=TagOutput)
     def patch(self, request: Request, pk: int) -> Response:
+        """Rename; onto a name another of the person's tags has, the two are merged and the answer (200)
+        is the tag that received the articles (its ``id`` differs from the one in the address)."""
         tag = _get_tag(request, pk)
         data = TagUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        api_support.tag_rename(tag=tag, name=data.validated_data["name"])
-        return Response(TagOutput(_get_tag(request, pk)).data)
+        result = services.tag_rename(user=request.user, pk=tag.pk, name=data.validated_data["name"])
+        return Response(TagOutput(_get_tag(request, result.pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        api_support.tag_delete(tag=_get_tag(request, pk))
+        services.tag_delete(user=request.user, pk=_get_tag(request, pk).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -199,5 +201,5 @@ class TagMergeApi(APIView):
         data = TagMergeInput(data=request.data)
         data.is_valid(raise_exception=True)
         target = _get_tag(request, data.validated_data["into"])
-        api_support.tag_merge(source=source, target=target)
+        services.tag_merge(user=request.user, source_ids=[source.pk], target_id=target.pk)
         return Response(TagOutput(_get_tag(request, target.pk)).data)

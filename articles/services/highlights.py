@@ -1,48 +1,120 @@
-"""Highlights: a passage of one of the person's articles, with an optional note."""
+"""Highlights: a passage of one of the person's articles, with an optional note.
+
+One door for every face (the reader, imports' highlights go through ``saving.article_save_many``, the
+wallabag annotations API). The anchor (where the quote sits) is kept as the client gave it, so that each
+client finds its own positions again (Folio's reader: ``start``, ``prefix``, ``suffix``; wallabag apps:
+``ranges``), with two limits: it must be a JSON object of at most HIGHLIGHT_ANCHOR_MAX_BYTES, and a
+``start`` that is not a text offset (a non-negative integer) is dropped.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+
 from django.contrib.auth.models import AbstractBaseUser
 
-from ..errors import ArticleError
+from ..errors import ArticleError, ArticleNotFound, HighlightNotFound
 from ..highlighting import MAX_QUOTE_LENGTH
+from ..limits import HIGHLIGHT_ANCHOR_MAX_BYTES, HIGHLIGHT_NOTE_MAX_LENGTH
 from ..models import Article, Highlight
 
-MAX_NOTE_LENGTH = 10_000
+#: Longest text around the quote kept in the anchor (``prefix`` before it, ``suffix`` after it).
+CONTEXT_LENGTH = 64
+#: Largest text offset accepted as ``start``.
+MAX_START = 10_000_000
 
 
-def highlight_create(
-    *, user: AbstractBaseUser, article_id: int, quote: str, note: str = "", anchor: dict | None = None
-) -> Highlight:
-    """Store a highlight on the user's article ``article_id``. ``anchor`` may hold ``start`` (text offset
-    in the article), ``prefix`` and ``suffix`` (up to 64 characters around the quote).
+def highlight_anchor_clean(anchor: Mapping | None) -> dict:
+    """The anchor to store: a copy of ``anchor`` with ``prefix``/``suffix`` cut to CONTEXT_LENGTH
+    characters and a ``start`` that is not an integer in [0, MAX_START) dropped. Raises ArticleError when
+    it is not an object or is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON."""
+    if anchor is None:
+        return {}
+    if not isinstance(anchor, Mapping):
+        raise ArticleError("A highlight's position must be a JSON object.")
+    clean = {str(k): v for k, v in anchor.items() if v not in (None, "")}
+    for key in ("prefix", "suffix"):
+        value = clean.get(key)
+        if isinstance(value, str):
+            clean[key] = value[-CONTEXT_LENGTH:] if key == "prefix" else value[:CONTEXT_LENGTH]
+        elif key in clean:
+            del clean[key]
+    start = clean.get("start")
+    if "start" in clean and (
+        isinstance(start, bool) or not isinstance(start, int) or not 0 <= start < MAX_START
+    ):
+        del clean["start"]
+    try:
+        size = len(json.dumps(clean).encode())
+    except (TypeError, ValueError) as exc:
+        raise ArticleError("A highlight's position must be plain JSON.") from exc
+    if size > HIGHLIGHT_ANCHOR_MAX_BYTES:
+        raise ArticleError("A highlight's position is too large.")
+    return clean
 
-    Raises Article.DoesNotExist for someone else's article and ArticleError for an empty or too long quote.
-    """
-    article = Article.objects.get(pk=article_id, user=user, deleted_at__isnull=True)
+
+def _clean_text(quote: str, note: str) -> tuple[str, str]:
     quote = " ".join((quote or "").split())
     if not quote:
         raise ArticleError("Select the passage to highlight first.")
     if len(quote) > MAX_QUOTE_LENGTH:
         raise ArticleError(f"A highlight can have at most {MAX_QUOTE_LENGTH} characters.")
-    if len(note or "") > MAX_NOTE_LENGTH:
-        raise ArticleError(f"A note can have at most {MAX_NOTE_LENGTH} characters.")
-    clean_anchor: dict = {}
-    for key in ("prefix", "suffix"):
-        value = (anchor or {}).get(key)
-        if isinstance(value, str) and value:
-            clean_anchor[key] = value[-64:] if key == "prefix" else value[:64]
-    start = (anchor or {}).get("start")
-    if isinstance(start, int) and 0 <= start < 10_000_000:
-        clean_anchor["start"] = start
+    note = (note or "").strip()
+    if len(note) > HIGHLIGHT_NOTE_MAX_LENGTH:
+        raise ArticleError(f"A note can have at most {HIGHLIGHT_NOTE_MAX_LENGTH} characters.")
+    return quote, note
+
+
+def highlight_create(
+    *, user: AbstractBaseUser, article_id: int, quote: str, note: str = "", anchor: Mapping | None = None
+) -> Highlight:
+    """Store a highlight on the user's article ``article_id``: ``quote`` (white space collapsed, at most
+    MAX_QUOTE_LENGTH characters), ``note`` (at most 10,000), ``anchor`` (see highlight_anchor_clean).
+
+    Raises ArticleNotFound for an article that is not one of the user's, ArticleError for an empty or
+    too long quote or note, or a bad anchor.
+    """
+    article = Article.objects.filter(pk=article_id, user=user, deleted_at__isnull=True).first()
+    if article is None:
+        raise ArticleNotFound()
+    quote, note = _clean_text(quote, note)
     return Highlight.objects.create(
-        article=article, quote=quote, note=(note or "").strip(), anchor=clean_anchor
+        article=article, quote=quote, note=note, anchor=highlight_anchor_clean(anchor)
     )
 
 
+def _highlight(user: AbstractBaseUser, highlight_id: int) -> Highlight:
+    highlight = Highlight.objects.filter(pk=highlight_id, article__user=user).first()
+    if highlight is None:
+        raise HighlightNotFound()
+    return highlight
+
+
+def highlight_update(
+    *,
+    user: AbstractBaseUser,
+    highlight_id: int,
+    quote: str | None = None,
+    note: str | None = None,
+    anchor: Mapping | None = None,
+) -> Highlight:
+    """Change the given parts of one of the user's highlights (None leaves a part as it is). Same limits
+    as highlight_create. Raises HighlightNotFound, ArticleError."""
+    highlight = _highlight(user, highlight_id)
+    new_quote, new_note = _clean_text(
+        highlight.quote if quote is None else quote, highlight.note if note is None else note
+    )
+    highlight.quote, highlight.note = new_quote, new_note
+    if anchor is not None:
+        highlight.anchor = highlight_anchor_clean(anchor)
+    highlight.save(update_fields=["quote", "note", "anchor"])
+    return highlight
+
+
 def highlight_delete(*, user: AbstractBaseUser, highlight_id: int) -> int:
-    """Delete one of the user's highlights; returns the article id. Raises Highlight.DoesNotExist."""
-    highlight = Highlight.objects.select_related("article").get(pk=highlight_id, article__user=user)
+    """Delete one of the user's highlights; returns its article's id. Raises HighlightNotFound."""
+    highlight = _highlight(user, highlight_id)
     article_id = highlight.article_id
     highlight.delete()
     return article_id

@@ -1,25 +1,23 @@
 """Importing an export file: ``import_create`` stores the upload and queues ``import_run``, which parses the
-file (``articles.importers``) and writes its entries in batches.
+file (``articles.importers``) and hands its entries, in batches, to the bulk door of the saving service
+(``saving.article_save_many``). This module keeps the parsing, the progress counters and the job's
+bookkeeping; the writing of articles, tags and highlights is the saving service's.
 
-Each batch of FOLIO_IMPORT_BATCH_SIZE entries costs a fixed number of queries: one to find the URLs
-already saved, one ``bulk_create`` of the new articles (and one to read their ids back), one per new tag
-name, one for the tag links, one for the highlights, one for the counters. Articles whose file carries
-their content (wallabag, Omnivore, Folio) are stored ``ready`` without a fetch; the others are queued on
-the low-priority ``FOLIO_IMPORT_QUEUE``, one message per batch (``import_fetch_task``), so that a
-person's own saves stay fast. Entries are ordered
-round-robin by host before batching, so consecutive fetches go to different sites.
+Each batch of FOLIO_IMPORT_BATCH_SIZE entries costs a fixed number of queries (article_save_many's plus one
+for the counters). Articles whose file carries their content (wallabag, Omnivore, Folio) are stored
+``ready`` without a fetch; the others are queued on the low-priority ``FOLIO_IMPORT_QUEUE``, one message per
+batch (``import_fetch_task``), so that a person's own saves stay fast. Entries are ordered round-robin by
+host before batching, so consecutive fetches go to different sites.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-import lxml.html
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -27,13 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .. import importers, sanitizing
-from ..errors import ArticleError
-from ..extraction import count_words, html_to_text
+from .. import importers
+from ..errors import ArticleError, NotFoundError, RetryLater
 from ..importers import ImportFileError, ImportItem
-from ..models import Article, Highlight, Import, Tag
-from ..urlnorm import normalize_url, validate_url
-from .library import MAX_TAG_LENGTH, clean_tag_names, tag_get_or_create_many
+from ..models import Article, Import
+from . import enqueue
+from .processing import article_mark_failed, article_process
+from .saving import article_save_many, fetch_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +75,8 @@ def import_create(*, user: AbstractBaseUser, data: bytes, filename: str, enqueue
         job.save()
         job_id = job.pk
         if enqueue:
-            transaction.on_commit(lambda: _enqueue_run(job_id))
+            transaction.on_commit(lambda: enqueue.import_run_enqueue(job_id))
     return job
-
-
-def _enqueue_run(import_id: int) -> None:
-    from ..tasks import import_run_task
-
-    try:
-        import_run_task.apply_async((import_id,), queue=settings.FOLIO_IMPORT_QUEUE)
-    except Exception:  # broker down: the person sees "waiting" and the sweeper below picks it up
-        logger.exception("Could not queue import %s", import_id)
 
 
 def _host(url: str) -> str:
@@ -122,170 +111,17 @@ def _fail(job: Import, item: ImportItem, reason: str) -> None:
         job.failures.append({"line": item.line, "url": item.url[:300], "reason": reason})
 
 
-def _content_fields(item: ImportItem, url: str) -> dict:
-    """Fields of an article whose stored content came with the file (status ``ready``, no fetch)."""
-    content_html = sanitizing.clean(item.content_html, url)
-    text = item.extra.get("content_text") or ""
-    if not text and content_html.strip():
-        try:
-            text = html_to_text(lxml.html.fragment_fromstring(content_html, create_parent="div"))
-        except (ValueError, lxml.etree.ParserError):
-            text = ""
-    words = count_words(text)
-    return {
-        "content_html": content_html,
-        "content_text": text,
-        "word_count": words,
-        "reading_time_minutes": Article.reading_time_for(words),
-        "status": Article.Status.READY,
-        "fetched_at": timezone.now(),
-    }
-
-
-def _extra_fields(item: ImportItem) -> dict:
-    """Metadata a Folio export carries beyond the shared fields."""
-    import datetime as dt
-
-    fields: dict = {}
-    for name, limit in (("author", 500), ("site_name", 200), ("language", 8)):
-        if isinstance(item.extra.get(name), str):
-            fields[name] = item.extra[name][:limit]
-    if isinstance(item.extra.get("excerpt"), str):
-        fields["excerpt"] = item.extra["excerpt"]
-    lead = item.extra.get("lead_image")
-    if isinstance(lead, str) and lead.startswith(("http://", "https://")) and len(lead) <= 2048:
-        fields["lead_image"] = lead
-    with contextlib.suppress(KeyError, ValueError):
-        fields["published"] = dt.date.fromisoformat(str(item.extra["published"]))
-    for key in ("progress", "progress_percent"):
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            fields["progress_percent"] = max(0.0, min(float(item.extra[key]), 100.0))
-    for name in ("final_url", "canonical_url"):
-        value = item.extra.get(name)
-        if isinstance(value, str) and value:
-            try:
-                fields[name] = validate_url(value)
-                fields[name.replace("_url", "_key")] = normalize_url(value)
-            except ArticleError:
-                pass
-    return fields
-
-
-def _tag_names(item: ImportItem) -> list[str]:
-    return clean_tag_names(name[:MAX_TAG_LENGTH] for name in item.tags)
-
-
-def _write_batch(
-    job: Import, batch: list[ImportItem], seen: set[str], tag_cache: dict[str, Tag]
-) -> list[int]:
-    """Write one batch of entries; returns the ids of the articles to fetch. Counters update on ``job``."""
-    user = job.user
-    now = timezone.now()
-    wanted: list[tuple[ImportItem, str, str]] = []  # (item, url, key)
-    for item in batch:
-        if item.error:
-            _fail(job, item, item.error)
-            continue
-        try:
-            url = validate_url(item.url)
-            key = normalize_url(url)
-        except ArticleError as exc:
-            _fail(job, item, exc.message if item.url else "The entry has no address.")
-            continue
-        if key in seen:
-            job.duplicate_count += 1
-            continue
-        seen.add(key)
-        wanted.append((item, url, key))
-    keys = [key for _, _, key in wanted]
-    existing: set[str] = set()
-    if keys:
-        rows = (
-            Article.objects.filter(user=user)
-            .filter(Q(url_key__in=keys) | Q(final_key__in=keys) | Q(canonical_key__in=keys))
-            .values_list("url_key", "final_key", "canonical_key")
-        )
-        for row in rows:
-            existing.update(k for k in row if k)
-    new: list[tuple[ImportItem, Article]] = []
-    for item, url, key in wanted:
-        if key in existing:
-            job.duplicate_count += 1
-            continue
-        saved_at = item.saved_at or now
-        read_at = item.read_at or ((item.saved_at or now) if item.is_read else None)
-        fields = {"title": (item.title or "")[:500], **_extra_fields(item)}
-        if item.content_html.strip():
-            fields.update(_content_fields(item, url))
-        article = Article(
-            user=user,
-            url=url,
-            url_key=key,
-            source=Article.Source.IMPORT,
-            import_job=job,
-            saved_at=saved_at,
-            read_at=read_at,
-            is_archived=item.is_archived,
-            is_favorite=item.is_favorite,
-            **fields,
-        )
-        new.append((item, article))
-    if not new:
-        return []
-    Article.objects.bulk_create([a for _, a in new], ignore_conflicts=True)
-    ids = dict(
-        Article.objects.filter(
-            user=user, import_job=job, url_key__in=[a.url_key for _, a in new]
-        ).values_list("url_key", "id")
+def _write_batch(job: Import, batch: list[ImportItem]) -> list[int]:
+    """Write one batch of entries through the saving service's bulk door; returns the ids of the articles
+    to fetch. Counters update on ``job``."""
+    result = article_save_many(
+        user=job.user, entries=batch, origin=Article.Origin.IMPORT, import_job=job, queue_fetch=False
     )
-    job.duplicate_count += len(new) - len(ids)  # lost a race with a concurrent save of the same URL
-    job.created_count += len(ids)
-    missing = {n.casefold(): n for item, _ in new for n in _tag_names(item) if n.casefold() not in tag_cache}
-    if missing:
-        for tag in Tag.objects.filter(user=user, name__in=list(missing.values())):
-            tag_cache[tag.name.casefold()] = tag
-        still = [n for c, n in missing.items() if c not in tag_cache]
-        for tag in tag_get_or_create_many(user=user, names=still):
-            tag_cache[tag.name.casefold()] = tag
-    links: list[tuple[int, int]] = []
-    highlights, to_fetch = [], []
-    for item, article in new:
-        article_id = ids.get(article.url_key)
-        if article_id is None:
-            continue
-        for name in _tag_names(item):
-            links.append((article_id, tag_cache[name.casefold()].pk))
-        for h in item.highlights:
-            highlights.append(
-                Highlight(
-                    article_id=article_id,
-                    quote=h.quote,
-                    note=h.note,
-                    anchor=h.anchor,
-                    created_at=h.created_at or now,
-                )
-            )
-        if article.status != Article.Status.READY:
-            to_fetch.append(article_id)
-    _link_tags(links)
-    Highlight.objects.bulk_create(highlights)
-    return to_fetch
-
-
-def _link_tags(links: list[tuple[int, int]]) -> None:
-    """Insert ``(article_id, tag_id)`` rows into the tags table in one statement per batch. Plain SQL: model
-    instances for 40,000 links cost more CPU than the rest of a 20,000-entry import. ``ON CONFLICT DO
-    NOTHING`` is understood by PostgreSQL (9.5+) and SQLite (3.24+)."""
-    if not links:
-        return
-    through = Article.tags.through
-    table = connection.ops.quote_name(through._meta.db_table)
-    article_col = connection.ops.quote_name(through._meta.get_field("article").column)
-    tag_col = connection.ops.quote_name(through._meta.get_field("tag").column)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({article_col}, {tag_col}) VALUES (%s, %s) ON CONFLICT DO NOTHING", links
-        )
+    for item, reason in result.failures:
+        _fail(job, item, reason)
+    job.duplicate_count += result.duplicates
+    job.created_count += len(result.created)
+    return result.to_fetch
 
 
 def _discard_file(job: Import) -> None:
@@ -351,13 +187,11 @@ def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> I
     _save_counters(job)
     ordered = interleave_by_host(items)
     del items
-    seen: set[str] = set()
-    tag_cache: dict[str, Tag] = {}
     size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
     to_fetch: list[int] = []
     for start in range(0, len(ordered), size):
         with transaction.atomic():
-            to_fetch += _write_batch(job, ordered[start : start + size], seen, tag_cache)
+            to_fetch += _write_batch(job, ordered[start : start + size])
             _save_counters(job)
         if progress is not None:
             progress(job)
@@ -369,45 +203,27 @@ def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> I
     _save_counters(job, status=Import.Status.DONE, finished_at=timezone.now())
     # Fetching starts once every entry is written, so the write phase has the machine to itself and the
     # person sees the whole import in the library quickly; chunks keep the host-interleaved order.
-    for start in range(0, len(to_fetch), size):
-        transaction.on_commit(
-            lambda ids=to_fetch[start : start + size]: import_fetch_enqueue(article_ids=ids)
-        )
+    fetch_enqueue_on_commit(to_fetch)
     job.refresh_from_db()
     return job
 
 
-def import_fetch_enqueue(*, article_ids: list[int], countdown: float | None = None) -> bool:
-    """Send one ``import_fetch_task`` for a chunk of imported articles to FOLIO_IMPORT_QUEUE; False (logged)
-    when the broker is down (the rows stay ``queued``; the sweeper or the import page's retry sends them).
-
-    One message per chunk rather than per article: publishing is the slow part of a large import (about
-    5 ms a message on a loaded machine, so 100 s for 20,000 articles; see bench/import_bench.py).
-    """
-    from ..tasks import import_fetch_task
-
-    try:
-        import_fetch_task.apply_async((article_ids,), queue=settings.FOLIO_IMPORT_QUEUE, countdown=countdown)
-    except Exception:
-        logger.exception("Could not queue %d imported articles", len(article_ids))
-        return False
-    return True
-
-
-def import_fetch_chunk(*, article_ids: list[int], seconds: float) -> list[int]:
+def import_fetch_chunk(
+    *,
+    article_ids: list[int],
+    seconds: float,
+    retry_later: Callable[[int, RetryLater], object],
+    stop_on: tuple[type[BaseException], ...] = (),
+) -> list[int]:
     """Process imported articles one after another for about ``seconds``, then hand the rest back to the
     queue as a new chunk, so that a worker slot returns to the person's own saves at least that often.
 
-    An article whose fetch may succeed later goes back to the import queue on its own with backoff
-    (``article_process_task``); the others end ``ready`` or ``failed`` as usual. Returns the ids not
+    The policy comes from the task (``articles.tasks.import_fetch_task``): ``retry_later(article_id,
+    exc)`` is called for an article whose fetch may succeed later (RetryLater), and an exception in
+    ``stop_on`` (the task's soft time limit) ends the chunk: the article being processed is marked failed
+    and the rest is re-queued. The others end ``ready`` or ``failed`` as usual. Returns the ids not
     processed in this call (already re-queued).
     """
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    from ..fetching import FetchTemporaryError
-    from ..tasks import article_process_task, retry_countdown
-    from .processing import article_mark_failed, article_process
-
     deadline = time.monotonic() + seconds
     ids = list(article_ids)
     while ids:
@@ -416,13 +232,9 @@ def import_fetch_chunk(*, article_ids: list[int], seconds: float) -> list[int]:
         article_id = ids.pop(0)
         try:
             article_process(article_id=article_id)
-        except FetchTemporaryError as exc:
-            article_process_task.apply_async(
-                (article_id,),
-                queue=settings.FOLIO_IMPORT_QUEUE,
-                countdown=retry_countdown(0, exc.retry_after),
-            )
-        except SoftTimeLimitExceeded:
+        except RetryLater as exc:
+            retry_later(article_id, exc)
+        except stop_on:
             article_mark_failed(
                 article_id=article_id,
                 reason="Processing the page took too long, so Folio stopped. Try again later.",
@@ -431,7 +243,7 @@ def import_fetch_chunk(*, article_ids: list[int], seconds: float) -> list[int]:
     if ids:
         # Fresh updated_at tells the sweeper these rows are in the queue, not lost.
         Article.objects.filter(id__in=ids, status=Article.Status.QUEUED).update(updated_at=timezone.now())
-        import_fetch_enqueue(article_ids=ids)
+        enqueue.import_fetch_enqueue(article_ids=ids)
     return ids
 
 
@@ -448,9 +260,11 @@ def import_progress(job: Import) -> dict[str, int]:
 def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
     """Queue again, on the import queue, the articles of one of the user's imports whose fetch failed.
 
-    Returns how many were queued. Raises Import.DoesNotExist for someone else's import.
+    Returns how many were queued. Raises NotFoundError for someone else's import.
     """
-    job = Import.objects.get(pk=import_id, user=user)
+    job = Import.objects.filter(pk=import_id, user=user).first()
+    if job is None:
+        raise NotFoundError("No such import.")
     ids = list(
         Article.objects.filter(
             import_job=job, status=Article.Status.FAILED, deleted_at__isnull=True
@@ -459,9 +273,7 @@ def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
     Article.objects.filter(id__in=ids).update(
         status=Article.Status.QUEUED, failure_reason="", attempts=0, updated_at=timezone.now()
     )
-    size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
-    for start in range(0, len(ids), size):
-        transaction.on_commit(lambda chunk=ids[start : start + size]: import_fetch_enqueue(article_ids=chunk))
+    fetch_enqueue_on_commit(ids)
     return len(ids)
 
 
@@ -476,5 +288,5 @@ def import_requeue_stale() -> int:
         )
     )
     for import_id in ids:
-        _enqueue_run(import_id)
+        enqueue.import_run_enqueue(import_id)
     return len(ids)

@@ -2,24 +2,42 @@
 
 Idempotent by construction (DESIGN.md §2.4): a conditional UPDATE claims the row, so a redelivered task
 finds it claimed or finished and returns. Permanent failures end in ``failed`` with a reason a person
-understands; transient ones put the row back to ``queued`` and raise FetchTemporaryError for the task
-to retry.
+understands; transient ones put the row back to ``queued`` and raise ``errors.RetryLater`` for the task to
+retry (fetch errors never leave this module).
+
+``article_store_extraction`` is the one place a finished extraction becomes an article's content, for
+processing and for imports that carry their content alike: it derives the search configuration, excerpt,
+``content_hash``, word count and reading time, and applies the length limits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 
+import lxml.etree
+import lxml.html
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import extraction, fetching, interstitials, sanitizing
+from ..errors import RetryLater
+from ..extraction import Extraction, count_words
+from ..languages import search_config_for
+from ..limits import (
+    AUTHOR_MAX_LENGTH,
+    LANGUAGE_MAX_LENGTH,
+    SITE_NAME_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    URL_MAX_LENGTH,
+)
 from ..models import Article, ArticleSource
-from ..search import search_config_for
 from ..urlnorm import normalize_url
+from . import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +108,9 @@ def _safe_key(url: str) -> str:
 def article_process(*, article_id: int) -> str | None:
     """Process one article. Returns its final status, or None if another worker has it or it is done.
 
-    Raises fetching.FetchTemporaryError (after putting the article back to ``queued``) when the fetch
-    may succeed later; the task decides whether to retry.
+    Raises RetryLater (after putting the article back to ``queued``) when the fetch may succeed later (a
+    timeout, 429, 5xx: ``backoff``; a site busy with Folio's other fetches: no backoff, and not counted as
+    an attempt); the task decides when to retry. Gives up (``failed``) after FOLIO_MAX_ATTEMPTS attempts.
     """
     if not _claim(article_id):
         return None
@@ -121,11 +140,11 @@ def article_process(*, article_id: int) -> str | None:
                 result = extraction.extract_plain_text(page.text, page.url)
             else:
                 result = _extract_fetched_html(page)
-    except fetching.FetchHostBusyError:
+    except fetching.FetchHostBusyError as exc:
         # Not an attempt: the site is busy with Folio's other fetches, not failing.
         Article.objects.filter(pk=article_id).update(attempts=F("attempts") - 1)
         _requeue(article_id, "waiting for other pages of this site to finish")
-        raise
+        raise RetryLater(exc.reason, exc.retry_after, backoff=False) from exc
     except fetching.FetchError as exc:
         wall = interstitials.detect_error_page(exc.status, exc.page_text) if exc.status else None
         if wall is not None:
@@ -139,7 +158,7 @@ def article_process(*, article_id: int) -> str | None:
                 )
                 return Article.Status.FAILED
             _requeue(article_id, exc.reason)
-            raise
+            raise RetryLater(exc.reason, exc.retry_after) from exc
         hint = BOOKMARKLET_HINT if not isinstance(exc, fetching.FetchRefusedError) else ""
         article_mark_failed(article_id=article_id, reason=exc.reason + hint)
         return Article.Status.FAILED
@@ -147,58 +166,157 @@ def article_process(*, article_id: int) -> str | None:
         article_mark_failed(article_id=article_id, reason=exc.reason + BOOKMARKLET_HINT)
         return Article.Status.FAILED
 
-    base_url = final_url or article.url
-    content_html = sanitizing.clean(result.html, base_url)
-    article.final_url = final_url if final_url != article.url else ""
-    article.final_key = _safe_key(article.final_url)
-    article.canonical_url = result.canonical_url
-    article.canonical_key = _safe_key(result.canonical_url)
-    article.title = (result.title or article.title or article.url)[:500]
-    article.author = result.author[:500]
-    article.published = result.published
-    article.site_name = result.site_name[:200]
-    article.lead_image = result.lead_image if result.lead_image.startswith(("http://", "https://")) else ""
-    article.excerpt = result.excerpt
-    article.language = result.language
-    article.search_config = search_config_for(result.language)
-    article.word_count = result.word_count
-    article.reading_time_minutes = Article.reading_time_for(result.word_count)
-    article.content_html = content_html
-    article.content_text = result.text
-    article.content_hash = hashlib.sha256(result.text.encode()).hexdigest()
-    article.extraction_log = result.log
-    article.status = Article.Status.READY
-    article.failure_reason = ""
-    article.fetched_at = timezone.now()
-    article.claimed_at = None
-    article.save(
-        update_fields=[
-            "final_url",
-            "final_key",
-            "canonical_url",
-            "canonical_key",
-            "title",
-            "author",
-            "published",
-            "site_name",
-            "lead_image",
-            "excerpt",
-            "language",
-            "word_count",
-            "reading_time_minutes",
-            "search_config",
-            "content_html",
-            "content_text",
-            "content_hash",
-            "extraction_log",
-            "status",
-            "failure_reason",
-            "fetched_at",
-            "claimed_at",
-            "updated_at",
-        ]
-    )
+    article_store_extraction(article=article, extraction=result, final_url=final_url)
     return Article.Status.READY
+
+
+#: Characters of an excerpt made from the text when the page gives no description.
+EXCERPT_LENGTH = 300
+#: The columns article_store_extraction writes.
+STORE_FIELDS = (
+    "final_url",
+    "final_key",
+    "canonical_url",
+    "canonical_key",
+    "title",
+    "author",
+    "published",
+    "site_name",
+    "lead_image",
+    "excerpt",
+    "language",
+    "word_count",
+    "reading_time_minutes",
+    "search_config",
+    "content_html",
+    "content_text",
+    "content_hash",
+    "extraction_log",
+    "status",
+    "failure_reason",
+    "fetched_at",
+    "claimed_at",
+)
+
+
+def excerpt_from_text(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """The first paragraph of ``text``, cut at a word boundary with "…" when longer than ``limit``."""
+    first = text.strip().split("\n\n", 1)[0]
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _http_url(url: str) -> str:
+    url = (url or "").strip()
+    return url if url.startswith(("http://", "https://")) and len(url) <= URL_MAX_LENGTH else ""
+
+
+def _text_of(content_html: str) -> str:
+    if not content_html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(content_html, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    return extraction.html_to_text(root, captions=False)
+
+
+def extraction_from_content(
+    *, html: str, url: str, text: str = "", title: str = "", metadata: Mapping[str, object] | None = None
+) -> Extraction:
+    """An Extraction for article content a file or a client carried (imports): ``html`` as the body,
+    ``text`` its plain text (derived from the sanitized HTML by article_store_extraction when empty), the
+    metadata (``author``, ``published``, ``site_name``, ``lead_image``, ``excerpt``, ``language``,
+    ``canonical_url``) as given. ``url`` is the article's address (kept in the log)."""
+    md = metadata or {}
+
+    def text_of(name: str) -> str:
+        value = md.get(name)
+        return value if isinstance(value, str) else ""
+
+    published = md.get("published")
+    return Extraction(
+        html=html,
+        text=text,
+        title=title,
+        author=text_of("author"),
+        published=published if hasattr(published, "isoformat") else None,
+        site_name=text_of("site_name"),
+        lead_image=text_of("lead_image"),
+        excerpt=text_of("excerpt"),
+        language=text_of("language"),
+        canonical_url=text_of("canonical_url"),
+        word_count=count_words(text) if text else 0,
+        log={},
+    )
+
+
+def article_store_extraction(
+    *, article: Article, extraction: Extraction, final_url: str = "", save: bool = True
+) -> Article:
+    """Make ``extraction`` the content of ``article`` and set it ``ready``: the one place this happens, for
+    processing and for imports that carry their content.
+
+    - The body is sanitized (``sanitizing.clean``, links made absolute against ``final_url`` or the
+      article's address); ``content_text`` is the extraction's text, or the sanitized body's text.
+    - Derived here: ``search_config`` from the language (languages.search_config_for), the excerpt (the
+      extraction's, or the first paragraph, EXCERPT_LENGTH characters), ``content_hash`` (SHA-256 of the
+      text, hex), ``word_count`` and ``reading_time_minutes`` (Article.reading_time_for), the normalized
+      ``final_key``/``canonical_key``.
+    - Limits (articles.limits): title 500, author 500, site name 200, language 8 characters; a lead image
+      or canonical address that is not http(s) or over 2048 characters is dropped.
+    - Metadata in ``article.stated_fields`` (stated by the saving client, or a title the person edited) is
+      never overwritten; with ``save`` the list is read again under a row lock just before writing, so an
+      edit made while the page was being extracted is kept (issue 21 item 7).
+
+    With ``save`` (processing) one UPDATE writes the STORE_FIELDS; without (imports' bulk_create) only the
+    instance is filled. Returns ``article``.
+    """
+    base_url = final_url or article.url
+    content_html = sanitizing.clean(extraction.html, base_url)
+    text = extraction.text or _text_of(content_html)
+    word_count = extraction.word_count or count_words(text)
+    canonical_url = _http_url(extraction.canonical_url)
+    with transaction.atomic():
+        stated = set(article.stated_fields)
+        if save:
+            row = (
+                Article.objects.select_for_update()
+                .filter(pk=article.pk)
+                .values_list("stated_fields", flat=True)
+            )
+            stated |= set(row.first() or [])
+        metadata = {
+            "title": (extraction.title or article.title or article.url)[:TITLE_MAX_LENGTH],
+            "author": extraction.author[:AUTHOR_MAX_LENGTH],
+            "published": extraction.published,
+            "site_name": extraction.site_name[:SITE_NAME_MAX_LENGTH],
+            "lead_image": _http_url(extraction.lead_image),
+            "language": extraction.language[:LANGUAGE_MAX_LENGTH],
+        }
+        for name, value in metadata.items():
+            if name not in stated:
+                setattr(article, name, value)
+        article.final_url = final_url if final_url and final_url != article.url else ""
+        article.final_key = _safe_key(article.final_url)
+        article.canonical_url = canonical_url
+        article.canonical_key = _safe_key(canonical_url)
+        article.excerpt = extraction.excerpt or excerpt_from_text(text)
+        article.search_config = search_config_for(article.language)
+        article.word_count = word_count
+        article.reading_time_minutes = Article.reading_time_for(word_count)
+        article.content_html = content_html
+        article.content_text = text
+        article.content_hash = hashlib.sha256(text.encode()).hexdigest()
+        article.extraction_log = extraction.log
+        article.status = Article.Status.READY
+        article.failure_reason = ""
+        article.fetched_at = timezone.now()
+        article.claimed_at = None
+        if save:
+            article.save(update_fields=[*(f for f in STORE_FIELDS if f not in stated), "updated_at"])
+    return article
 
 
 def article_requeue_stale() -> int:
@@ -208,8 +326,6 @@ def article_requeue_stale() -> int:
     time limit). An article whose processing was cut off FOLIO_MAX_ATTEMPTS times is set ``failed``
     instead, so that a page that always kills its worker cannot loop. Returns how many were sent.
     """
-    from .saving import article_enqueue
-
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
     Article.objects.filter(
         deleted_at__isnull=True,
@@ -233,5 +349,5 @@ def article_requeue_stale() -> int:
         Article.objects.filter(pk=article_id).update(updated_at=timezone.now())
         # Imported articles go back to the low-priority import queue, never ahead of a person's saves.
         queue = settings.FOLIO_IMPORT_QUEUE if source == Article.Source.IMPORT else None
-        sent += article_enqueue(article_id, queue=queue)
+        sent += enqueue.article_process_enqueue(article_id, queue=queue)
     return sent

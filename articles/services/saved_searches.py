@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from ..errors import ArticleError
+from ..limits import SAVED_SEARCH_NAME_MAX_LENGTH, SAVED_SEARCH_QUERY_MAX_LENGTH
 from ..models import SavedSearch
 
-MAX_NAME_LENGTH = 100
-MAX_QUERY_LENGTH = 1000
+MAX_NAME_LENGTH = SAVED_SEARCH_NAME_MAX_LENGTH
+MAX_QUERY_LENGTH = SAVED_SEARCH_QUERY_MAX_LENGTH
 
 
 def saved_search_create(*, user: AbstractBaseUser, name: str, query: str) -> SavedSearch:

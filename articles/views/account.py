@@ -10,18 +10,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import services
 from ..forms import ApiTokenCreateForm, ReaderSettingsForm, SavingSettingsForm
-from ..models import ReaderSettings
-from ..services.api_support import reader_settings_get, reader_settings_set_send_page_html
-from ..tokens import api_token_create, api_token_list, api_token_revoke
+from ..limits import TOKEN_NAME_MAX_LENGTH
+from ..services.account import (
+    api_token_create,
+    api_token_revoke,
+    reader_settings_get,
+    reader_settings_update,
+    saving_options_update,
+)
+from ..tokens import api_token_list
 from .bookmarklet import bookmarklet_code, bookmarklet_href, folio_origin
 
 
 @login_required
 def reader_settings_view(request: HttpRequest) -> HttpResponse:
     """GET: the form with the current settings. POST: save them and come back (they apply on every page)."""
-    current, _ = ReaderSettings.objects.get_or_create(user=request.user)
+    current = reader_settings_get(user=request.user)
     form = ReaderSettingsForm(
         request.POST or None,
         initial={
@@ -33,7 +38,7 @@ def reader_settings_view(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.reader_settings_update(user=request.user, **form.cleaned_data)
+        reader_settings_update(user=request.user, **form.cleaned_data)
         messages.success(request, "Reader settings saved.")
         return redirect("articles:reader_settings")
     return render(request, "articles/reader_settings.html", {"form": form})
@@ -66,7 +71,7 @@ def settings_saving_view(request: HttpRequest) -> HttpResponse:
     form = SavingSettingsForm(request.POST)
     form.is_valid()  # a missing checkbox means off; nothing else can be invalid
     enabled = bool(form.cleaned_data.get("send_page_html"))
-    reader_settings_set_send_page_html(user=request.user, enabled=enabled)
+    saving_options_update(user=request.user, send_page_html=enabled)
     if enabled:
         messages.success(request, "The bookmarklet sends the page as your browser shows it.")
     else:
@@ -84,7 +89,7 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
         request.session[NEW_TOKEN_KEY] = {"name": token.name, "key": key}
         messages.success(request, "Token created. Copy it now: Folio cannot show it again.")
     else:
-        messages.error(request, "A token needs a name of at most 100 characters.")
+        messages.error(request, f"A token needs a name of at most {TOKEN_NAME_MAX_LENGTH} characters.")
     return redirect("articles:settings")
 
 

@@ -37,7 +37,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import services
 from ..errors import ArticleError, PageTooLargeError
 from ..forms import SavePageForm, TagsAddForm
-from ..services.api_support import reader_settings_get
+from ..limits import TITLE_MAX_LENGTH, URL_MAX_LENGTH
+from ..models import Article
+from ..services.account import reader_settings_get
 from .library import _get_article
 
 #: Characters left readable in the ``javascript:`` URL; everything else is percent-encoded.
@@ -94,7 +96,10 @@ def save_popup_view(request: HttpRequest) -> HttpResponse:
     filled from the query string and never saves by itself (a GET never saves); its script submits the
     form when the page arrives by postMessage."""
     form = SavePageForm(
-        initial={"url": request.GET.get("url", "")[:2048], "title": request.GET.get("title", "")[:500]}
+        initial={
+            "url": request.GET.get("url", "")[:URL_MAX_LENGTH],
+            "title": request.GET.get("title", "")[:TITLE_MAX_LENGTH],
+        }
     )
     return _allow_opener(render(request, "articles/save_popup.html", _popup_context(request, form)))
 
@@ -128,10 +133,14 @@ def save_page_view(request: HttpRequest) -> HttpResponse:
                     html=html,
                     title=form.cleaned_data.get("title", ""),
                     tags=form.tag_names(),
+                    origin=Article.Origin.BOOKMARKLET,
                 )
             else:
                 article, created = services.article_save_url(
-                    user=request.user, url=form.cleaned_data["url"], tags=form.tag_names()
+                    user=request.user,
+                    url=form.cleaned_data["url"],
+                    tags=form.tag_names(),
+                    origin=Article.Origin.BOOKMARKLET,
                 )
         except PageTooLargeError as exc:
             form.add_error(None, exc.message)

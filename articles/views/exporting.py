@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ..limits import TAG_NAME_MAX_LENGTH
 from ..services import exporting
 
 
@@ -17,7 +18,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     if fmt not in exporting.FORMATS or view not in exporting.VIEWS:
         return HttpResponseBadRequest("Unknown export format or view.")
     ids = [v for v in request.GET.getlist("article") if v.isdigit()]
-    tag = request.GET.get("tag", "").strip()[:100]
+    tag = request.GET.get("tag", "").strip()[:TAG_NAME_MAX_LENGTH]
     query = request.GET.get("q", "").strip()[:200]
     articles = exporting.export_articles(user=request.user, view=view, tag=tag, query=query, ids=ids)
     label = " · ".join(p for p in ("Folio", view if view != "all" else "", tag, query) if p)

@@ -8,8 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..errors import ArticleError
-from ..models import Article, Highlight
+from ..errors import ArticleError, NotFoundError
 from ..services.highlights import highlight_create, highlight_delete
 
 
@@ -31,8 +30,8 @@ def highlight_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
             anchor=anchor,
         )
-    except Article.DoesNotExist as exc:
-        raise Http404("No such article") from exc
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
     except ArticleError as exc:
         messages.error(request, exc.message)
         return redirect("articles:reader", pk)
@@ -45,6 +44,6 @@ def highlight_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete one of the user's highlights and go back to its article."""
     try:
         article_id = highlight_delete(user=request.user, highlight_id=pk)
-    except Highlight.DoesNotExist as exc:
-        raise Http404("No such highlight") from exc
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
     return redirect(reverse("articles:reader", args=[article_id]) + "#highlights")

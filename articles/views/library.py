@@ -103,7 +103,10 @@ def library_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _article, created = services.article_save_url(
-                user=request.user, url=form.cleaned_data["url"], tags=form.tag_names()
+                user=request.user,
+                url=form.cleaned_data["url"],
+                tags=form.tag_names(),
+                origin=Article.Origin.FORM,
             )
         except ArticleError as exc:
             form.add_error("url", exc.message)

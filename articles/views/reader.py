@@ -34,8 +34,9 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Store the reading position sent by reader.js: ``percent`` (0-100) and ``paragraph`` (index of the
-    block nearest the top of the screen). Answers JSON ``{"percent", "paragraph", "finished", "read"}``;
-    400 for values that are not numbers, 404 for someone else's article."""
+    block nearest the top of the screen), through services.article_update (at or past FINISHED_PERCENT the
+    article is marked read). Answers JSON ``{"percent", "paragraph", "finished", "read"}``; 400 for values
+    that are not numbers, 404 for someone else's article."""
     try:
         percent = float(request.POST.get("percent", ""))
         paragraph = int(request.POST.get("paragraph", "0"))
@@ -43,16 +44,16 @@ def article_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"error": "percent and paragraph must be numbers"}, status=400)
     if percent != percent:  # NaN
         return JsonResponse({"error": "percent must be a number"}, status=400)
-    article = _get_article(request, pk)
-    finished = services.article_progress_set(
-        user=request.user, pk=article.pk, percent=percent, paragraph=paragraph
+    was_read = _get_article(request, pk).is_read
+    article = services.article_update(
+        user=request.user, pk=pk, progress_percent=percent, progress_paragraph=paragraph
     )
     return JsonResponse(
         {
-            "percent": min(100.0, max(0.0, percent)),
-            "paragraph": max(0, paragraph),
-            "finished": finished,
-            "read": finished or article.is_read,
+            "percent": article.progress_percent,
+            "paragraph": article.progress_paragraph,
+            "finished": article.is_read and not was_read,
+            "read": article.is_read,
         }
     )
 
@@ -60,10 +61,11 @@ def article_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def article_title_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change the article's title (from the details panel). htmx gets the new heading."""
+    """Change the article's title (from the details panel) through services.article_update: a blank title
+    is refused with a message. htmx gets the new heading."""
     article = _get_article(request, pk)
     try:
-        article.title = services.article_title_set(
+        article = services.article_update(
             user=request.user, pk=article.pk, title=request.POST.get("title", "")
         )
     except ArticleError as exc:

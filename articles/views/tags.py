@@ -33,11 +33,13 @@ def _done(request: HttpRequest, status: str, error: bool = False) -> HttpRespons
 @login_required
 @require_POST
 def tag_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Rename a tag; a name another tag has already merges the two."""
+    """Rename a tag; a name another tag has already merges the two (services.tag_rename's rule)."""
     try:
         tag = services.tag_rename(user=request.user, pk=pk, name=request.POST.get("name", ""))
     except ArticleError as exc:
         return _done(request, exc.message, error=True)
+    if tag.pk != pk:
+        return _done(request, f"You already had a tag named “{tag.name}”: the two are merged into it.")
     return _done(request, f"Tag renamed to “{tag.name}”.")
 
 
@@ -58,6 +60,8 @@ def tag_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def tag_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a tag; its articles stay."""
-    if not services.tag_delete(user=request.user, pk=pk):
-        return _done(request, "No such tag.", error=True)
+    try:
+        services.tag_delete(user=request.user, pk=pk)
+    except ArticleError as exc:
+        return _done(request, exc.message, error=True)
     return _done(request, "Tag deleted. Its articles are still in your library.")

@@ -1,0 +1,77 @@
+"""A person's own settings: reader settings (font, size, line height, column width, theme), saving
+options (whether the bookmarklet sends the page HTML) and personal API tokens.
+
+Every function is scoped by ``user``. Token keys are created with ``secrets`` and stored only as SHA-256
+digests (``articles.tokens``); a key is shown once, at creation.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from ..errors import ArticleError
+from ..limits import TOKEN_NAME_MAX_LENGTH
+from ..models import ApiToken, ReaderSettings
+from ..tokens import token_digest
+
+#: Allowed values of the reader settings (the CSS has one class per value; no inline styles).
+FONT_SIZES = tuple(range(14, 29))  # px
+LINE_HEIGHTS = tuple(round(1.2 + i / 10, 1) for i in range(11))  # 1.2 .. 2.2
+COLUMN_WIDTHS = tuple(range(28, 61, 2))  # em
+READER_SETTINGS = ("font", "font_size", "line_height", "column_width", "theme")
+
+
+def reader_settings_get(*, user: AbstractBaseUser) -> ReaderSettings:
+    """The person's ReaderSettings row, created with the defaults on first use."""
+    row, _created = ReaderSettings.objects.get_or_create(user=user)
+    return row
+
+
+def reader_settings_update(*, user: AbstractBaseUser, **values: object) -> ReaderSettings:
+    """Store the user's reader settings: any of ``font`` (ReaderSettings.Font), ``font_size`` (px, one of
+    FONT_SIZES), ``line_height`` (one of LINE_HEIGHTS), ``column_width`` (em, one of COLUMN_WIDTHS),
+    ``theme`` (ReaderSettings.Theme). Returns the saved settings.
+
+    Raises ArticleError for an unknown setting or a value outside its choices.
+    """
+    unknown = set(values) - set(READER_SETTINGS)
+    if unknown:
+        raise ArticleError(f"Unknown reader settings: {', '.join(sorted(unknown))}")
+    allowed = {
+        "font": ReaderSettings.Font.values,
+        "font_size": FONT_SIZES,
+        "line_height": LINE_HEIGHTS,
+        "column_width": COLUMN_WIDTHS,
+        "theme": ReaderSettings.Theme.values,
+    }
+    for name, value in values.items():
+        if value not in allowed[name]:
+            raise ArticleError(f"{value!r} is not a possible value of {name.replace('_', ' ')}.")
+    row, _ = ReaderSettings.objects.update_or_create(user=user, defaults=values)
+    return row
+
+
+def saving_options_update(*, user: AbstractBaseUser, send_page_html: bool) -> ReaderSettings:
+    """Turn the bookmarklet's sending of the page HTML (the DOM as the browser shows it) on or off."""
+    row = reader_settings_get(user=user)
+    row.send_page_html = bool(send_page_html)
+    row.save(update_fields=["send_page_html"])
+    return row
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str = "API token") -> tuple[ApiToken, str]:
+    """Create a token for ``user`` named ``name`` (white space collapsed, cut to 100 characters; blank:
+    "API token"). Returns ``(token, key)``: the key (``folio_`` + 256 random bits, ``secrets``) is not
+    stored and cannot be shown again."""
+    key = "folio_" + secrets.token_urlsafe(32)
+    name = " ".join(str(name).split())[:TOKEN_NAME_MAX_LENGTH] or "API token"
+    token = ApiToken.objects.create(user=user, name=name, digest=token_digest(key), prefix=key[6:14])
+    return token, key
+
+
+def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
+    """Delete the user's token ``token_id`` so its key stops working at once. False if there is none."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return bool(deleted)
