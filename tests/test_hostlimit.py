@@ -88,7 +88,7 @@ def test_busy_host_is_a_temporary_error_that_does_not_count_as_an_attempt(user, 
     token = hostlimit.acquire(host)  # another fetch of this host is running
     try:
         article, _ = services.article_save_url(
-            user=user, url=page_server.url("/seed/voz-russia-taliban.html")
+            origin="form", user=user, url=page_server.url("/seed/voz-russia-taliban.html")
         )
         with pytest.raises(FetchHostBusyError) as info:
             services.article_process(article_id=article.pk)

@@ -17,7 +17,7 @@ PROSE = " ".join(
 
 
 def _process(user, url):
-    article, _ = services.article_save_url(user=user, url=url)
+    article, _ = services.article_save_url(origin="form", user=user, url=url)
     status = services.article_process(article_id=article.pk)
     article.refresh_from_db()
     assert status == article.status
@@ -147,7 +147,9 @@ def test_short_but_real_article_is_stored(user, page_server):
 def test_page_sent_by_the_browser_is_not_second_guessed(user):
     """The bookmarklet is the way past walls: the page as the browser shows it is stored even if short."""
     html = "<html><body><article><p>A short note the person chose to keep, about rivers and the towns beside them.</p></article></body></html>"
-    article, _ = services.article_save_page(user=user, url="https://example.com/note", html=html)
+    article, _ = services.article_save_page(
+        origin="bookmarklet", user=user, url="https://example.com/note", html=html
+    )
     assert services.article_process(article_id=article.pk) == Article.Status.READY
 
 

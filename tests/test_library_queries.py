@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import queries
-from articles.models import Article, Tag
+from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def _make(user, n, **fields):
     base = timezone.now() - timedelta(days=1)
     fields.setdefault("saved_at", base + timedelta(seconds=n // 2))  # pairs share a time: ties by id
     fields.setdefault("word_count", (n * 37) % 11)
-    return Article.objects.create(user=user, url=url, url_key=url, **fields)
+    return ArticleFactory(user=user, url=url, **fields)
 
 
 def _walk(**kwargs):
@@ -61,7 +61,7 @@ def test_views_filter_states(user):
 
 
 def test_tag_and_site_views(user, other_user):
-    tag = Tag.objects.create(user=user, name="t")
+    tag = TagFactory(user=user, name="t")
     a = _make(user, 1, site_name="Example News")
     b = _make(user, 2)
     a.tags.add(tag)
@@ -75,8 +75,8 @@ def test_tag_and_site_views(user, other_user):
 
 @pytest.mark.parametrize("sort", ["newest", "longest"])  # the deferred join, and the plain join
 def test_tag_view_walks_every_tagged_row_once_with_tags_by_name(user, sort):
-    tag = Tag.objects.create(user=user, name="b-tag")
-    other = Tag.objects.create(user=user, name="A-tag")
+    tag = TagFactory(user=user, name="b-tag")
+    other = TagFactory(user=user, name="A-tag")
     tagged = []
     for n in range(11):
         article = _make(user, n, deleted_at=timezone.now() if n == 5 else None)
@@ -99,7 +99,7 @@ def test_bad_cursor_raises_value_error(user, cursor):
 
 def test_page_is_two_queries_without_offset_count_or_bodies(user):
     for n in range(12):
-        _make(user, n).tags.add(Tag.objects.get_or_create(user=user, name=f"t{n % 3}")[0])
+        _make(user, n).tags.add(TagFactory(user=user, name=f"t{n % 3}"))
     first = queries.article_page(user=user, view="all", limit=5)
     user_tags = queries.tag_list(user=user)
     with CaptureQueriesContext(connection) as ctx:

@@ -47,7 +47,9 @@ def ids(query, user, **kwargs):
 
 @pytest.fixture
 def seed(user, page_server):
-    article, _ = services.article_save_url(user=user, url=page_server.url("/seed/voz-russia-taliban.html"))
+    article, _ = services.article_save_url(
+        origin="form", user=user, url=page_server.url("/seed/voz-russia-taliban.html")
+    )
     assert services.article_process(article_id=article.pk) == "ready"
     article.refresh_from_db()
     make(user, "Taliban talks elsewhere", "Russia hosted talks. " * 5)  # a competitor with the same words

@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article, ArticleSource
+from articles.models import ArticleSource
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +75,9 @@ def test_detail_has_every_field(api_client):
 
 
 def test_other_users_article_is_404(api_client, other_user):
-    theirs = Article.objects.create(
-        user=other_user, url="https://example.com/x", url_key="https://example.com/x"
+    theirs = ArticleFactory(
+        user=other_user,
+        url="https://example.com/x",
     )
     assert api_client.get(f"/api/articles/{theirs.pk}/").status_code == 404
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles.models import Article, ArticleSource, Tag
+from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +19,9 @@ def _fresh_throttle_counts():
     cache.clear()
 
 
-def _article(user, n, **fields):
-    url = f"https://example.com/{n}"
-    return Article.objects.create(user=user, url=url, url_key=url, title=f"Article {n}", **fields)
-
-
 def test_list_newest_first_without_bodies(api_client, user):
-    first = _article(user, 1, content_html="<p>x</p>", content_text="x")
-    second = _article(user, 2)
+    first = ArticleFactory(user=user, title="Article 1", content_html="<p>x</p>", content_text="x")
+    second = ArticleFactory(user=user, title="Article 2")
     body = api_client.get("/api/articles/").json()
     assert [a["id"] for a in body["results"]] == [second.pk, first.pk]
     assert "content_html" not in body["results"][0] and "content_text" not in body["results"][0]
@@ -33,11 +29,11 @@ def test_list_newest_first_without_bodies(api_client, user):
 
 
 def test_list_filters(api_client, user):
-    archived = _article(user, 1, is_archived=True)
-    favorite = _article(user, 2, is_favorite=True, status="ready")
-    read = _article(user, 3, read_at=timezone.now())
-    tagged = _article(user, 4)
-    tagged.tags.add(Tag.objects.create(user=user, name="Python"))
+    archived = ArticleFactory(user=user, title="Article 1", is_archived=True)
+    favorite = ArticleFactory(user=user, title="Article 2", is_favorite=True, status="ready")
+    read = ArticleFactory(user=user, title="Article 3", read_at=timezone.now())
+    tagged = ArticleFactory(user=user, title="Article 4")
+    tagged.tags.add(TagFactory(user=user, name="Python"))
 
     def ids(query):
         response = api_client.get("/api/articles/" + query)
@@ -61,7 +57,7 @@ def test_list_bad_filter_is_400_with_fields(api_client):
 
 
 def test_cursor_pagination_walks_every_article_once(api_client, user):
-    created = [_article(user, n).pk for n in range(7)]
+    created = [ArticleFactory(user=user, title=f"Article {n}").pk for n in range(7)]
     seen, url = [], "/api/articles/?page_size=3"
     while url:
         body = api_client.get(url).json()
@@ -72,14 +68,14 @@ def test_cursor_pagination_walks_every_article_once(api_client, user):
 
 
 def test_list_is_scoped_to_the_user(api_client, user, other_user):
-    _article(other_user, 1)
-    mine = _article(user, 2)
+    ArticleFactory(user=other_user, title="Article 1")
+    mine = ArticleFactory(user=user, title="Article 2")
     assert [a["id"] for a in api_client.get("/api/articles/").json()["results"]] == [mine.pk]
 
 
 def test_patch_changes_only_what_is_sent(api_client, user):
-    article = _article(user, 1)
-    article.tags.add(Tag.objects.create(user=user, name="old"))
+    article = ArticleFactory(user=user, title="Article 1")
+    article.tags.add(TagFactory(user=user, name="old"))
     response = api_client.patch(
         f"/api/articles/{article.pk}/",
         {
@@ -107,13 +103,13 @@ def test_patch_changes_only_what_is_sent(api_client, user):
 
 
 def test_patch_rejects_out_of_range_progress(api_client, user):
-    article = _article(user, 1)
+    article = ArticleFactory(user=user, title="Article 1")
     response = api_client.patch(f"/api/articles/{article.pk}/", {"progress_percent": 101}, format="json")
     assert response.status_code == 400 and "progress_percent" in response.json()["errors"]
 
 
 def test_delete_hides_the_article(api_client, user):
-    article = _article(user, 1)
+    article = ArticleFactory(user=user, title="Article 1")
     assert api_client.delete(f"/api/articles/{article.pk}/").status_code == 204
     assert api_client.get(f"/api/articles/{article.pk}/").status_code == 404
     assert api_client.get("/api/articles/").json()["results"] == []
@@ -121,13 +117,15 @@ def test_delete_hides_the_article(api_client, user):
 
 
 def test_refetch_queues_again(api_client, user):
-    article = _article(user, 1, status="failed", failure_reason="The server answered 500.")
+    article = ArticleFactory(
+        user=user, title="Article 1", status="failed", failure_reason="The server answered 500."
+    )
     response = api_client.post(f"/api/articles/{article.pk}/refetch/")
     assert response.status_code == 202 and response.json()["status"] == "queued"
 
 
 def test_other_users_article_cannot_be_changed(api_client, other_user):
-    theirs = _article(other_user, 1)
+    theirs = ArticleFactory(user=other_user, title="Article 1")
     assert api_client.patch(f"/api/articles/{theirs.pk}/", {"title": "x"}, format="json").status_code == 404
     assert api_client.delete(f"/api/articles/{theirs.pk}/").status_code == 404
     assert api_client.post(f"/api/articles/{theirs.pk}/refetch/").status_code == 404
@@ -156,18 +154,18 @@ def test_create_with_html_over_the_cap_is_413(api_client, settings):
 
 
 def test_tags_list_rename_merge_delete(api_client, user):
-    a, b = _article(user, 1), _article(user, 2)
-    python = Tag.objects.create(user=user, name="python")
-    py = Tag.objects.create(user=user, name="py")
+    a, b = ArticleFactory(user=user, title="Article 1"), ArticleFactory(user=user, title="Article 2")
+    python = TagFactory(user=user, name="python")
+    py = TagFactory(user=user, name="py")
     a.tags.add(python, py)
     b.tags.add(py)
     body = api_client.get("/api/tags/").json()
     assert [(t["name"], t["article_count"]) for t in body] == [("py", 2), ("python", 1)]
 
-    clash = api_client.patch(f"/api/tags/{py.pk}/", {"name": "Python"}, format="json")
-    assert clash.status_code == 409 and "merge" in clash.json()["detail"]
     renamed = api_client.patch(f"/api/tags/{py.pk}/", {"name": "  Py  lang "}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "Py lang"
+    itself = api_client.post(f"/api/tags/{py.pk}/merge/", {"into": py.pk}, format="json")
+    assert itself.status_code == 409 and itself.json()["error"] == "conflict"
 
     merged = api_client.post(f"/api/tags/{py.pk}/merge/", {"into": python.pk}, format="json")
     assert merged.status_code == 200 and merged.json() == {
@@ -183,8 +181,8 @@ def test_tags_list_rename_merge_delete(api_client, user):
 
 
 def test_tags_of_other_users_are_404(api_client, other_user, user):
-    theirs = Tag.objects.create(user=other_user, name="secret")
-    mine = Tag.objects.create(user=user, name="mine")
+    theirs = TagFactory(user=other_user, name="secret")
+    mine = TagFactory(user=user, name="mine")
     assert api_client.get(f"/api/tags/{theirs.pk}/").status_code == 404
     assert (
         api_client.post(f"/api/tags/{mine.pk}/merge/", {"into": theirs.pk}, format="json").status_code == 404
@@ -215,7 +213,7 @@ def test_session_auth_needs_csrf_token(user):
 
 
 def test_revoked_token_stops_working(user):
-    from articles.tokens import api_token_create, api_token_revoke
+    from articles.services.account import api_token_create, api_token_revoke
 
     token, key = api_token_create(user=user, name="script")
     client = APIClient()
@@ -227,7 +225,7 @@ def test_revoked_token_stops_working(user):
 
 def test_writes_are_rate_limited_reads_are_not(api_client, user, settings):
     settings.FOLIO_API_WRITE_RATE = "3/minute"
-    article = _article(user, 1)
+    article = ArticleFactory(user=user, title="Article 1")
     codes = [
         api_client.patch(f"/api/articles/{article.pk}/", {"title": "t"}, format="json").status_code
         for _ in range(4)

@@ -81,7 +81,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
     """``schemathesis run`` (CLI, as in CI) against the live app with a token; writes are not throttled
     during the run, and the saves it makes go to a queue no worker reads (purged afterwards), so nothing
     reaches the internet."""
-    from articles.tokens import api_token_create
+    from articles.services.account import api_token_create
 
     settings.FOLIO_API_WRITE_RATE = ""
     queue = f"folio-schemathesis-{uuid.uuid4().hex[:8]}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from articles.models import Article, Highlight
+from articles.models import Highlight
 from tests.browser import logged_in_page
+from tests.factories import ArticleFactory, HighlightFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,15 +47,14 @@ def browser_page(live_server, client, user, monkeypatch):
 
 def test_select_text_and_highlight_with_note(browser_page, live_server, user):
     page, errors = browser_page
-    article = Article.objects.create(
+    article = ArticleFactory(
         user=user,
         url="https://example.com/b",
-        url_key="https://example.com/b",
         status="ready",
         title="B",
         content_html="<p>Alpha beta gamma.</p><p>The <em>important</em> sentence lives here.</p>",
     )
-    Highlight.objects.create(article=article, quote="Alpha beta", note="imported")
+    HighlightFactory(article=article, quote="Alpha beta", note="imported")
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     assert page.locator(".reader-body mark").first.inner_text() == "Alpha beta"
     page.evaluate(

@@ -19,6 +19,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser import CHROMIUM_ARGS
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ def browser():
 
 @pytest.fixture
 def reader_user(django_user_model):
-    return django_user_model.objects.create_user(username="browser", password=PASSWORD)
+    return UserFactory(username="browser")
 
 
 def _new_page(browser, live_server, color_scheme="light"):
@@ -65,7 +66,9 @@ def page(browser, live_server, reader_user):
 def _ready_article(user, page_server, title_suffix=""):
     """A processed copy of the seed article, made through the services (the page sent as by the browser)."""
     html = (SEED_DIR / SEED.removeprefix("/seed/")).read_text()
-    article, _ = services.article_save_page(user=user, url=page_server.url(SEED) + title_suffix, html=html)
+    article, _ = services.article_save_page(
+        origin="bookmarklet", user=user, url=page_server.url(SEED) + title_suffix, html=html
+    )
     services.article_process(article_id=article.pk)
     article.refresh_from_db()
     assert article.status == "ready", article.failure_reason

@@ -90,7 +90,7 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
     first.start()
     try:
         with publishing_to(broker):
-            article, _ = services.article_save_url(user=user, url=url)
+            article, _ = services.article_save_url(origin="form", user=user, url=url)
         assert entered.wait(60), first.log()[-3000:]
         assert _status(article.pk) == Article.Status.FETCHING
         first.kill()
@@ -151,7 +151,7 @@ def test_save_while_broker_is_down_then_sweep_queues_it(
 def test_sweep_while_broker_still_down_keeps_the_article_queued(user, settings):
     settings.FOLIO_STALE_AFTER = 0
     with publishing_to(CLOSED_BROKER):
-        article, _ = services.article_save_url(user=user, url="https://example.com/later")
+        article, _ = services.article_save_url(origin="form", user=user, url="https://example.com/later")
         assert services.article_requeue_stale() == 0
     assert _status(article.pk) == Article.Status.QUEUED
 
@@ -176,7 +176,7 @@ def test_soft_time_limit_fails_with_a_clear_reason(user, page_server, settings):
         raise SoftTimeLimitExceeded()
 
     url = page_server.add("/hang-soft", handler=hang)
-    article, _ = services.article_save_url(user=user, url=url)
+    article, _ = services.article_save_url(origin="form", user=user, url=url)
     previous = signal.signal(signal.SIGUSR1, soft_limit)
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGUSR1))
     started = time.monotonic()
@@ -203,7 +203,7 @@ def test_article_cut_off_too_often_ends_failed(user, settings):
     settings.FOLIO_MAX_ATTEMPTS = 2
     settings.FOLIO_STALE_AFTER = 60
     with publishing_to(CLOSED_BROKER):  # no worker may pick it up meanwhile
-        article, _ = services.article_save_url(user=user, url="https://example.com/heavy")
+        article, _ = services.article_save_url(origin="form", user=user, url="https://example.com/heavy")
     long_ago = timezone.now() - timedelta(seconds=120)
     Article.objects.filter(pk=article.pk).update(status="fetching", attempts=2, claimed_at=long_ago)
     assert services.article_process(article_id=article.pk) is None  # a redelivered task cannot claim it

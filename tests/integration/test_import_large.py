@@ -61,7 +61,7 @@ def test_20000_line_pocket_csv_with_live_progress_while_saves_stay_fast(
     Article.objects.filter(import_job=small).delete()  # chunks already taken by the worker find nothing to do
     # Baseline for a save: the same kind of page saved while no import runs.
     t0 = time.monotonic()
-    alone, _ = services.article_save_url(user=user, url=page_server.add("/alone", ARTICLE))
+    alone, _ = services.article_save_url(origin="form", user=user, url=page_server.add("/alone", ARTICLE))
     assert wait_for(lambda: Article.objects.get(pk=alone.pk).status == "ready", timeout=60)
     alone_seconds = time.monotonic() - t0
     data = pocket_csv(page_server.base, 20_000)
@@ -78,7 +78,7 @@ def test_20000_line_pocket_csv_with_live_progress_while_saves_stay_fast(
             samples.append(written)
         if own is None and written >= 2000:
             t0 = time.monotonic()
-            own, _ = services.article_save_url(user=user, url=own_url)
+            own, _ = services.article_save_url(origin="form", user=user, url=own_url)
             save_latency = time.monotonic() - t0
         if own is not None and fetch_latency is None and Article.objects.get(pk=own.pk).status == "ready":
             fetch_latency = time.monotonic() - t0

@@ -22,7 +22,7 @@ def _save_concurrently(user, urls):
     def save(url):
         try:
             barrier.wait(timeout=30)
-            article, created = services.article_save_url(user=user, url=url)
+            article, created = services.article_save_url(origin="form", user=user, url=url)
             results.append((article.pk, created))
         except Exception as exc:  # reported below with the thread's exception
             errors.append(repr(exc))
@@ -80,17 +80,17 @@ def test_save_of_final_or_canonical_url_returns_the_first_article(user, page_ser
         "</head>"
         f"<body><article><h1>Rivers</h1><p>{prose}</p></article></body></html>",
     )
-    first, created = services.article_save_url(user=user, url=page_server.url("/short/abc"))
+    first, created = services.article_save_url(origin="form", user=user, url=page_server.url("/short/abc"))
     assert created
     assert services.article_process(article_id=first.pk) == "ready"
-    services.article_save_url(user=user, url="https://example.com/other")
+    services.article_save_url(origin="form", user=user, url="https://example.com/other")
     for url in (
         page_server.url("/stories/rivers"),
         page_server.url("/stories/rivers?utm_medium=email#top"),
         page_server.url("/canonical/rivers"),
         page_server.url("/canonical/rivers?utm_source=x&ref_src=y"),
     ):
-        again, created = services.article_save_url(user=user, url=url)
+        again, created = services.article_save_url(origin="form", user=user, url=url)
         assert not created and again.pk == first.pk, url
         assert Article.objects.filter(user=user).first().pk == first.pk  # moved to the top of Unread
     assert Article.objects.filter(user=user).count() == 2
@@ -100,9 +100,11 @@ def test_save_of_final_or_canonical_url_returns_the_first_article(user, page_ser
 def test_duplicate_save_brings_an_archived_read_article_back_to_unread(user):
     from django.utils import timezone
 
-    article, _ = services.article_save_url(user=user, url="https://example.com/a")
+    article, _ = services.article_save_url(origin="form", user=user, url="https://example.com/a")
     Article.objects.filter(pk=article.pk).update(is_archived=True, read_at=timezone.now())
-    again, created = services.article_save_url(user=user, url="https://example.com/a?utm_source=x")
+    again, created = services.article_save_url(
+        origin="form", user=user, url="https://example.com/a?utm_source=x"
+    )
     again.refresh_from_db()
     assert not created and not again.is_archived and again.read_at is None
 

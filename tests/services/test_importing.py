@@ -10,9 +10,10 @@ import pytest
 
 from articles import services
 from articles.importers import ImportItem
-from articles.models import Article, Highlight, Import, Tag
+from articles.models import Article, Import, Tag
 from articles.services.exporting import export_articles, export_json
 from articles.services.importing import ImportRejectedError, interleave_by_host
+from tests.factories import ArticleFactory, HighlightFactory, UserFactory
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 pytestmark = pytest.mark.django_db
@@ -119,7 +120,7 @@ def test_same_file_twice_creates_no_duplicates(user):
 
 
 def test_url_saved_by_hand_counts_as_duplicate(user):
-    services.article_save_url(user=user, url="https://example.com/how-to-read?utm_source=x")
+    services.article_save_url(origin="form", user=user, url="https://example.com/how-to-read?utm_source=x")
     job = run_import(user, "pocket.csv")
     assert job.duplicate_count == 1 and job.created_count == 2
 
@@ -196,10 +197,10 @@ def test_json_export_round_trips(user, django_user_model):
     stored.author, stored.site_name, stored.language, stored.excerpt = "A. Writer", "Example", "en", "Short."
     stored.progress_percent = 42.5
     stored.save()
-    Highlight.objects.create(article=stored, quote="Second paragraph.", note="n2", anchor={"start": 80})
+    HighlightFactory(article=stored, quote="Second paragraph.", note="n2", anchor={"start": 80})
     exported = export_json(export_articles(user=user))
 
-    fresh = django_user_model.objects.create_user(username="fresh", password="x" * 12)
+    fresh = UserFactory(username="fresh")
     job = run_import(fresh, "folio.json", exported)
     assert job.format == "folio" and job.failed_count == 0
 
@@ -232,16 +233,50 @@ def test_json_export_round_trips(user, django_user_model):
     )
 
 
-def _imported(user, job, url):
-    from articles.urlnorm import normalize_url
+def test_content_import_is_stored_as_processing_stores_it(user):
+    """Issue 15: a Folio JSON entry in French gets French stemming and a content hash, as a processed
+    article would (both go through processing.article_store_extraction)."""
+    import hashlib
 
-    return Article.objects.create(
-        user=user, url=url, url_key=normalize_url(url), source="import", import_job=job
+    body = "<p>Le chat dort sur le canapé du salon.</p><p>Il rêve de souris et de jardins.</p>"
+    document = {
+        "folio_export": 1,
+        "articles": [
+            {
+                "url": "https://exemple.fr/chat",
+                "title": "Le chat",
+                "status": "ready",
+                "language": "fr",
+                "content_html": body + "<script>alert(1)</script>",
+                "progress_percent": 99,
+                "tags": ["animaux"],
+            }
+        ],
+    }
+    job = run_import(user, "folio.json", json.dumps(document).encode())
+    assert job.created_count == 1 and job.failed_count == 0
+    stored = article(user, "https://exemple.fr/chat")
+    assert (stored.status, stored.language, stored.search_config, stored.origin) == (
+        "ready",
+        "fr",
+        "french",
+        "import",
     )
+    assert stored.content_text.startswith("Le chat dort") and "<script" not in stored.content_html
+    assert stored.content_hash == hashlib.sha256(stored.content_text.encode()).hexdigest()
+    assert stored.word_count == 15 and stored.reading_time_minutes == 1
+    assert stored.excerpt == "Le chat dort sur le canapé du salon."
+    assert stored.read_at is not None  # 99 % read: finished (FINISHED_PERCENT)
+    assert tags(stored) == {"animaux"}
+
+
+def _imported(user, job, url):
+
+    return ArticleFactory(user=user, url=url, source="import", import_job=job)
 
 
 def test_fetch_chunk_processes_within_budget_and_requeues_the_rest(user, page_server, monkeypatch):
-    from articles.services import importing
+    from articles.services import enqueue, importing
 
     page = (
         "<html><head><title>Chunk page</title></head><body><article>" + "<p>Words enough to keep. </p>" * 20
@@ -253,14 +288,21 @@ def test_fetch_chunk_processes_within_budget_and_requeues_the_rest(user, page_se
         for i in range(3)
     ]
     flaky = _imported(user, job, busy)
-    sent = []
+    sent, retried = [], []
     monkeypatch.setattr(
-        importing, "import_fetch_enqueue", lambda *, article_ids, countdown=None: sent.append(article_ids)
+        enqueue, "import_fetch_enqueue", lambda *, article_ids, countdown=None: sent.append(article_ids)
     )
-    rest = importing.import_fetch_chunk(article_ids=[flaky.pk, ok[0].pk, ok[1].pk, ok[2].pk], seconds=0)
+
+    def chunk(ids, seconds):
+        return importing.import_fetch_chunk(
+            article_ids=ids, seconds=seconds, retry_later=lambda i, exc: retried.append((i, exc.backoff))
+        )
+
+    rest = chunk([flaky.pk, ok[0].pk, ok[1].pk, ok[2].pk], 0)
     assert rest == [ok[0].pk, ok[1].pk, ok[2].pk] and sent == [rest]  # one article, then back to the queue
     assert Article.objects.get(pk=flaky.pk).status == "queued"  # temporary error: retried on its own later
-    assert importing.import_fetch_chunk(article_ids=rest, seconds=60) == []
+    assert retried == [(flaky.pk, True)]  # the task's policy decides when
+    assert chunk(rest, 60) == []
     assert set(Article.objects.filter(pk__in=rest).values_list("status", flat=True)) == {"ready"}
 
 
@@ -269,11 +311,13 @@ def test_sweeper_leaves_imported_articles_waiting_in_their_queue(user, settings,
 
     from django.utils import timezone
 
-    from articles.services import saving
+    from articles.services import enqueue
 
     sent = []
     monkeypatch.setattr(
-        saving, "article_enqueue", lambda article_id, queue=None: sent.append((article_id, queue)) or True
+        enqueue,
+        "article_process_enqueue",
+        lambda article_id, queue=None, countdown=None: sent.append((article_id, queue)) or True,
     )
     job = run_import(user, "pocket.html")
     hour_ago = timezone.now() - timedelta(hours=1)

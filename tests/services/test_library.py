@@ -3,20 +3,17 @@
 import pytest
 
 from articles import services
-from articles.errors import ArticleError
+from articles.errors import ArticleError, ArticleNotFound, ConflictError, TagNotFound
+from articles.limits import FINISHED_PERCENT
 from articles.models import Article, ReaderSettings, Tag
+from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _article(user, n, **fields):
-    url = f"https://example.com/{n}"
-    return Article.objects.create(user=user, url=url, url_key=url, **fields)
-
-
 def test_archive_favorite_read_bulk_touch_only_own_articles(user, other_user):
-    mine = [_article(user, n) for n in range(3)]
-    theirs = _article(other_user, 9)
+    mine = [ArticleFactory(user=user) for _ in range(3)]
+    theirs = ArticleFactory(user=other_user)
     ids = [a.pk for a in mine] + [theirs.pk]
     assert services.article_archive_bulk(user=user, ids=ids, value=True) == 3
     assert services.article_favorite_bulk(user=user, ids=ids, value=True) == 3
@@ -33,7 +30,7 @@ def test_archive_favorite_read_bulk_touch_only_own_articles(user, other_user):
 
 
 def test_read_keeps_the_first_read_time(user):
-    article = _article(user, 1)
+    article = ArticleFactory(user=user)
     services.article_read_bulk(user=user, ids=[article.pk])
     first = Article.objects.get(pk=article.pk).read_at
     assert services.article_read_bulk(user=user, ids=[article.pk]) == 0
@@ -41,8 +38,8 @@ def test_read_keeps_the_first_read_time(user):
 
 
 def test_delete_and_undo(user, other_user):
-    article = _article(user, 1)
-    theirs = _article(other_user, 2)
+    article = ArticleFactory(user=user)
+    theirs = ArticleFactory(user=other_user)
     assert services.article_delete_bulk(user=user, ids=[article.pk, theirs.pk]) == 1
     assert Article.objects.get(pk=article.pk).deleted_at is not None
     assert Article.objects.get(pk=theirs.pk).deleted_at is None
@@ -51,36 +48,72 @@ def test_delete_and_undo(user, other_user):
 
 
 def test_progress_is_clamped_and_finishing_marks_read(user, other_user):
-    article = _article(user, 1)
-    assert services.article_progress_set(user=user, pk=article.pk, percent=-5, paragraph=-2) is False
-    article.refresh_from_db()
-    assert (article.progress_percent, article.progress_paragraph) == (0.0, 0)
-    assert services.article_progress_set(user=user, pk=article.pk, percent=47.5, paragraph=12) is False
+    article = ArticleFactory(user=user)
+    updated = services.article_update(user=user, pk=article.pk, progress_percent=-5, progress_paragraph=-2)
+    assert (updated.progress_percent, updated.progress_paragraph) == (0.0, 0)
+    services.article_update(user=user, pk=article.pk, progress_percent=47.5, progress_paragraph=12)
     article.refresh_from_db()
     assert (article.progress_percent, article.progress_paragraph, article.read_at) == (47.5, 12, None)
     assert article.progress_updated_at is not None
-    assert services.article_progress_set(user=user, pk=article.pk, percent=150, paragraph=40) is True
+    services.article_update(user=user, pk=article.pk, progress_percent=150, progress_paragraph=40)
     article.refresh_from_db()
     assert article.progress_percent == 100 and article.read_at is not None
-    assert services.article_progress_set(user=user, pk=article.pk, percent=100, paragraph=40) is False
+    first_read = article.read_at
+    services.article_update(user=user, pk=article.pk, progress_percent=100)
+    assert Article.objects.get(pk=article.pk).read_at == first_read  # the first read time is kept
+    with pytest.raises(ArticleNotFound):
+        services.article_update(user=other_user, pk=article.pk, progress_percent=10)
     with pytest.raises(ArticleError):
-        services.article_progress_set(user=other_user, pk=article.pk, percent=10, paragraph=1)
+        services.article_update(user=user, pk=article.pk, progress_percent=float("nan"))
 
 
-def test_title_set(user, other_user):
-    article = _article(user, 1, title="Old")
-    assert services.article_title_set(user=user, pk=article.pk, title="  New   title ") == "New title"
+@pytest.mark.parametrize(("percent", "read"), [(97.9, False), (FINISHED_PERCENT, True), (100, True)])
+def test_finished_percent_is_the_threshold(user, percent, read):
+    article = ArticleFactory(user=user)
+    assert services.article_update(user=user, pk=article.pk, progress_percent=percent).is_read is read
+
+
+def test_explicit_unread_wins_over_finished_progress_and_resets_it(user):
+    article = ArticleFactory(user=user, read=True, progress_percent=100)
+    updated = services.article_update(user=user, pk=article.pk, is_read=False)
+    assert updated.read_at is None and updated.progress_percent == 0
+    updated = services.article_update(user=user, pk=article.pk, progress_percent=99, is_read=False)
+    assert updated.read_at is None and updated.progress_percent == 99
+
+
+def test_update_keeps_first_read_time_and_states(user):
+    article = ArticleFactory(user=user)
+    first = services.article_update(user=user, pk=article.pk, is_read=True).read_at
+    assert services.article_update(user=user, pk=article.pk, is_read=True).read_at == first
+    updated = services.article_update(user=user, pk=article.pk, is_archived=True, is_favorite=True)
+    assert updated.is_archived and updated.is_favorite and updated.read_at == first  # archiving keeps read
+
+
+def test_update_tags_replaces_them(user):
+    article = ArticleFactory(user=user, tags=["old"])
+    services.article_update(user=user, pk=article.pk, tags=["New", "new", " "])
+    assert list(article.tags.values_list("name", flat=True)) == ["New"]
+
+
+def test_title_rule_blank_refused_collapsed_and_kept(user, other_user):
+    article = ArticleFactory(user=user, title="Old")
+    assert services.article_update(user=user, pk=article.pk, title="  New   title ").title == "New title"
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.title == "New title" and stored.stated_fields == ["title"]
+    for bad in ("   ", "", "x" * 501):
+        with pytest.raises(ArticleError):
+            services.article_update(user=user, pk=article.pk, title=bad)
     assert Article.objects.get(pk=article.pk).title == "New title"
-    with pytest.raises(ArticleError):
-        services.article_title_set(user=user, pk=article.pk, title="   ")
-    with pytest.raises(ArticleError):
-        services.article_title_set(user=other_user, pk=article.pk, title="Hijack")
+    with pytest.raises(ArticleNotFound):
+        services.article_update(user=other_user, pk=article.pk, title="Hijack")
+    with pytest.raises(ArticleNotFound):
+        services.article_update(user=user, pk=ArticleFactory(user=user, deleted=True).pk, title="Gone")
 
 
 def test_tag_bulk_creates_tags_on_the_fly_and_is_idempotent(user, other_user, django_assert_max_num_queries):
-    articles = [_article(user, n) for n in range(20)]
-    theirs = _article(other_user, 99)
-    Tag.objects.create(user=user, name="Python")
+    articles = [ArticleFactory(user=user) for _ in range(20)]
+    theirs = ArticleFactory(user=other_user)
+    TagFactory(user=user, name="Python")
     ids = [a.pk for a in articles] + [theirs.pk]
     with django_assert_max_num_queries(12):
         tags = services.article_tag_bulk(user=user, ids=ids, names=["python", "New one", "new ONE"])
@@ -93,15 +126,15 @@ def test_tag_bulk_creates_tags_on_the_fly_and_is_idempotent(user, other_user, dj
 
 
 def test_untag_ignores_other_users_tags(user, other_user):
-    article = _article(user, 1)
-    foreign = Tag.objects.create(user=other_user, name="x")
+    article = ArticleFactory(user=user)
+    foreign = TagFactory(user=other_user, name="x")
     article.tags.add(foreign)  # cannot happen through the services; proves the scope anyway
     assert services.article_untag_bulk(user=user, ids=[article.pk], tag_ids=[foreign.pk]) == 0
 
 
 def test_tag_rename_merge_delete(user, other_user):
-    a, b = _article(user, 1), _article(user, 2)
-    py, python, other = (Tag.objects.create(user=user, name=n) for n in ("py", "Python", "other"))
+    a, b = ArticleFactory(user=user), ArticleFactory(user=user)
+    py, python, other = (TagFactory(user=user, name=n) for n in ("py", "Python", "other"))
     a.tags.add(py)
     b.tags.add(py, python)
     assert services.tag_rename(user=user, pk=other.pk, name=" Later ").name == "Later"
@@ -109,13 +142,38 @@ def test_tag_rename_merge_delete(user, other_user):
     assert merged.pk == python.pk
     assert not Tag.objects.filter(pk=py.pk).exists()
     assert set(python.articles.values_list("pk", flat=True)) == {a.pk, b.pk}
-    with pytest.raises(ArticleError):
+    with pytest.raises(TagNotFound):
         services.tag_merge(user=other_user, source_ids=[other.pk], target_id=python.pk)
+    with pytest.raises(ConflictError):
+        services.tag_merge(user=user, source_ids=[python.pk], target_id=python.pk)
     services.tag_merge(user=user, source_ids=[other.pk], target_id=python.pk)
     assert list(Tag.objects.filter(user=user).values_list("name", flat=True)) == ["Python"]
-    assert services.tag_delete(user=other_user, pk=python.pk) is False
-    assert services.tag_delete(user=user, pk=python.pk) is True
-    assert Article.objects.filter(user=user).count() == 2
+    with pytest.raises(TagNotFound):
+        services.tag_delete(user=other_user, pk=python.pk)
+    services.tag_delete(user=user, pk=python.pk)
+    assert not Tag.objects.filter(user=user).exists() and Article.objects.filter(user=user).count() == 2
+    with pytest.raises(ArticleError):
+        services.tag_rename(user=user, pk=TagFactory(user=user).pk, name="  ")
+
+
+def test_tag_get_or_create_many_is_three_queries_and_matches_any_case(user, django_assert_num_queries):
+    TagFactory(user=user, name="Python")
+    names = ["python", *(f"new {n}" for n in range(30)), "NEW 1"]
+    with django_assert_num_queries(3):
+        tags = services.tag_get_or_create_many(user=user, names=names)
+    assert [t.name for t in tags][:3] == ["Python", "new 0", "new 1"] and len(tags) == 31
+    assert Tag.objects.filter(user=user).count() == 31
+
+
+def test_tag_names_the_database_lowers_differently_still_match(user):
+    """SQLite (and PostgreSQL under the C locale) lower-case ASCII only: "Été" and "ÉTÉ" are then two names
+    to the unique constraint, and the lookup must follow the database, never crash."""
+    first = services.tag_get_or_create_many(user=user, names=["Été"])[0]
+    assert services.tag_get_or_create_many(user=user, names=["Été", "été"]) == [first]  # one name to Python
+    shouted = services.tag_get_or_create_many(user=user, names=["ÉTÉ"])[0]
+    assert shouted.name.lower() == "été"
+    assert services.tag_get_or_create_many(user=user, names=["ÉTÉ"]) == [shouted]
+    assert services.tag_get_or_create_many(user=user, names=["Été"]) == [first]
 
 
 def test_reader_settings_update(user):
@@ -123,3 +181,6 @@ def test_reader_settings_update(user):
     assert ReaderSettings.objects.get(user=user).theme == "dark" and settings.font_size == 22
     with pytest.raises(ArticleError):
         services.reader_settings_update(user=user, send_page_html=False)
+    with pytest.raises(ArticleError):
+        services.reader_settings_update(user=user, font_size=99)
+    assert services.saving_options_update(user=user, send_page_html=False).send_page_html is False

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from articles import services
-from articles.fetching import FetchTemporaryError
+from articles.errors import RetryLater
 from articles.models import Article, ArticleSource
 from tests.pageserver import SEED_DIR
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _save(user, url):
-    article, _ = services.article_save_url(user=user, url=url)
+    article, _ = services.article_save_url(origin="form", user=user, url=url)
     return article
 
 
@@ -52,8 +52,9 @@ def test_temporary_error_requeues_then_fails_after_max_attempts(user, page_serve
     settings.FOLIO_MAX_ATTEMPTS = 2
     page_server.add("/flaky", "down", status=502)
     article = _save(user, page_server.url("/flaky"))
-    with pytest.raises(FetchTemporaryError):
+    with pytest.raises(RetryLater) as info:
         services.article_process(article_id=article.pk)
+    assert info.value.backoff and "502 Bad Gateway" in info.value.reason
     article.refresh_from_db()
     assert article.status == "queued" and "502 Bad Gateway" in article.failure_reason
     assert services.article_process(article_id=article.pk) == "failed"
@@ -114,7 +115,9 @@ def test_pdf_document_text_and_title(user, page_server):
 def test_page_sent_by_browser_is_not_fetched(user, page_server):
     html = (SEED_DIR / "voz-russia-taliban.html").read_text()
     url = page_server.url("/never-fetched")
-    article, created = services.article_save_page(user=user, url=url, html=html, title="From the browser")
+    article, created = services.article_save_page(
+        origin="bookmarklet", user=user, url=url, html=html, title="From the browser"
+    )
     assert created
     assert services.article_process(article_id=article.pk) == "ready"
     article.refresh_from_db()

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _failed(user, url):
-    article, _ = services.article_save_url(user=user, url=url)
+    article, _ = services.article_save_url(origin="form", user=user, url=url)
     assert services.article_process(article_id=article.pk) == Article.Status.FAILED
     return article
 
@@ -35,7 +35,7 @@ def test_failed_articles_retried_in_bulk_become_ready(user, page_server, django_
 def test_retry_ignores_other_users_and_articles_being_fetched(user, other_user, page_server):
     mine = _failed(user, page_server.url("/gone-1"))
     theirs = _failed(other_user, page_server.url("/gone-2"))
-    busy, _ = services.article_save_url(user=user, url=page_server.url("/busy-1"))
+    busy, _ = services.article_save_url(origin="form", user=user, url=page_server.url("/busy-1"))
     Article.objects.filter(pk=busy.pk).update(status=Article.Status.FETCHING)
     assert services.article_retry(user=user, ids=[mine.pk, theirs.pk, busy.pk, 999999]) == 1
     theirs.refresh_from_db()

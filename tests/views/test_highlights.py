@@ -6,17 +6,17 @@ import pytest
 from django.urls import reverse
 
 from articles.highlighting import mark_quotes
-from articles.models import Article, Highlight
+from articles.models import Highlight
+from tests.factories import ArticleFactory, HighlightFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ready(user):
-    return Article.objects.create(
+    return ArticleFactory(
         user=user,
         url="https://example.com/r",
-        url_key="https://example.com/r",
         status="ready",
         title="R",
         content_html=(
@@ -43,7 +43,7 @@ def test_mark_quotes_prefers_the_anchor_offset():
 
 
 def test_reader_shows_highlights_in_place(client_logged_in, ready):
-    Highlight.objects.create(article=ready, quote="brown fox jumps", note="<i>my note</i>")
+    HighlightFactory(article=ready, quote="brown fox jumps", note="<i>my note</i>")
     page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
     assert "<b><mark>brown fox</mark></b><mark> jumps</mark>" in page
     assert "&lt;i&gt;my note&lt;/i&gt;" in page
@@ -74,8 +74,11 @@ def test_empty_quote_is_refused(client_logged_in, ready):
 
 
 def test_highlights_of_others_are_out_of_reach(client_logged_in, other_user):
-    theirs = Article.objects.create(user=other_user, url="https://x.example/", url_key="https://x.example/")
-    h = Highlight.objects.create(article=theirs, quote="secret")
+    theirs = ArticleFactory(
+        user=other_user,
+        url="https://x.example/",
+    )
+    h = HighlightFactory(article=theirs, quote="secret")
     assert (
         client_logged_in.post(
             reverse("articles:highlight_create", args=[theirs.pk]), {"quote": "a"}
@@ -87,7 +90,7 @@ def test_highlights_of_others_are_out_of_reach(client_logged_in, other_user):
 
 
 def test_delete_highlight(client_logged_in, ready):
-    h = Highlight.objects.create(article=ready, quote="lazy dog")
+    h = HighlightFactory(article=ready, quote="lazy dog")
     response = client_logged_in.post(reverse("articles:highlight_delete", args=[h.pk]))
     assert response.status_code == 302 and not Highlight.objects.exists()
 

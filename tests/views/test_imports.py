@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles import services
-from articles.models import Article, Highlight, Import, Tag
+from articles.models import Article, Import
+from tests.factories import ArticleFactory, HighlightFactory, TagFactory
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 pytestmark = pytest.mark.django_db
@@ -92,23 +93,21 @@ def test_tag_with_markup_is_escaped_on_pages(client_logged_in, user):
 
 @pytest.fixture
 def library(user):
-    ready = Article.objects.create(
+    ready = ArticleFactory(
         user=user,
         url="https://example.com/a?x=1&y=2",
-        url_key="https://example.com/a?x=1&y=2",
         title='=1+2 "quoted" <b>title</b>',
         status="ready",
         content_html="<p>Body text with <b>bold</b>.</p>",
         content_text="Body text with bold.",
         is_favorite=True,
     )
-    tag = Tag.objects.create(user=user, name='"><script>')
+    tag = TagFactory(user=user, name='"><script>')
     ready.tags.add(tag)
-    Highlight.objects.create(article=ready, quote="Body text", note="a note")
-    Article.objects.create(
+    HighlightFactory(article=ready, quote="Body text", note="a note")
+    ArticleFactory(
         user=user,
         url="https://example.org/b",
-        url_key="https://example.org/b",
         title="Second",
         is_archived=True,
     )
@@ -153,7 +152,10 @@ def test_export_views_and_tags(client_logged_in, library):
 
 
 def test_export_only_own_articles(client_logged_in, library, other_user):
-    Article.objects.create(user=other_user, url="https://secret.example/", url_key="https://secret.example/")
+    ArticleFactory(
+        user=other_user,
+        url="https://secret.example/",
+    )
     assert b"secret.example" not in export(client_logged_in, format="json").content
 
 

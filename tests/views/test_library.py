@@ -5,13 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _article(user, n, **fields):
-    url = f"https://example.com/{n}"
-    return Article.objects.create(user=user, url=url, url_key=url, **fields)
 
 
 def test_login_required(client):
@@ -34,8 +30,8 @@ def test_save_form_shows_error_for_bad_url(client_logged_in):
 
 
 def test_pending_rows_poll_and_ready_rows_do_not(client_logged_in, user):
-    pending = _article(user, 1, title="Pending one")
-    ready = _article(user, 2, title="Ready one", status="ready", excerpt="An excerpt")
+    pending = ArticleFactory(user=user, title="Pending one")
+    ready = ArticleFactory(user=user, title="Ready one", status="ready", excerpt="An excerpt")
     html = client_logged_in.get("/").content.decode()
     assert f'hx-get="/articles/{pending.pk}/row/"' in html
     assert f'hx-get="/articles/{ready.pk}/row/"' not in html
@@ -43,8 +39,8 @@ def test_pending_rows_poll_and_ready_rows_do_not(client_logged_in, user):
 
 
 def test_row_partial_and_reader(client_logged_in, user):
-    article = _article(
-        user, 1, title="T", status="ready", content_html="<p>Body text</p>", author="A. Writer"
+    article = ArticleFactory(
+        user=user, title="T", status="ready", content_html="<p>Body text</p>", author="A. Writer"
     )
     assert "badge-ready" in client_logged_in.get(f"/articles/{article.pk}/row/").content.decode()
     html = client_logged_in.get(f"/articles/{article.pk}/").content.decode()
@@ -52,7 +48,7 @@ def test_row_partial_and_reader(client_logged_in, user):
 
 
 def test_failed_article_shows_reason_and_retry(client_logged_in, user, django_capture_on_commit_callbacks):
-    article = _article(user, 1, status="failed", failure_reason="The server answered 404 Not Found.")
+    article = ArticleFactory(user=user, status="failed", failure_reason="The server answered 404 Not Found.")
     html = client_logged_in.get(f"/articles/{article.pk}/").content.decode()
     assert "404 Not Found" in html and "Retry" in html
     with django_capture_on_commit_callbacks() as callbacks:
@@ -62,15 +58,15 @@ def test_failed_article_shows_reason_and_retry(client_logged_in, user, django_ca
 
 
 def test_other_users_articles_are_404(client_logged_in, other_user):
-    theirs = _article(other_user, 1, status="ready")
+    theirs = ArticleFactory(user=other_user, status="ready")
     assert client_logged_in.get(f"/articles/{theirs.pk}/").status_code == 404
     assert client_logged_in.get(f"/articles/{theirs.pk}/row/").status_code == 404
     assert client_logged_in.post(f"/articles/{theirs.pk}/retry/").status_code == 404
 
 
 def test_library_lists_only_own_articles(client_logged_in, user, other_user):
-    _article(user, 1, title="Mine")
-    _article(other_user, 2, title="Theirs")
+    ArticleFactory(user=user, title="Mine")
+    ArticleFactory(user=other_user, title="Theirs")
     html = client_logged_in.get("/").content.decode()
     assert "Mine" in html and "Theirs" not in html
 
@@ -81,12 +77,12 @@ def test_csp_header_has_no_inline_script(client_logged_in):
 
 
 def test_library_query_count_does_not_grow(client_logged_in, user):
-    for n in range(5):
-        _article(user, n)
+    for _ in range(5):
+        ArticleFactory(user=user)
     with CaptureQueriesContext(connection) as few:
         client_logged_in.get("/")
-    for n in range(5, 30):
-        _article(user, n)
+    for _ in range(25):
+        ArticleFactory(user=user)
     with CaptureQueriesContext(connection) as many:
         client_logged_in.get("/")
     assert len(many) == len(few)

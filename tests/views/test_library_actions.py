@@ -7,16 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, ReaderSettings, Tag
+from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _article(user, n, **fields):
-    url = f"https://example.com/{n}"
-    fields.setdefault("title", f"Article {n}")
-    fields.setdefault("status", "ready")
-    return Article.objects.create(user=user, url=url, url_key=url, **fields)
 
 
 def _assert_csp_clean(html):
@@ -29,14 +23,21 @@ def _assert_csp_clean(html):
     "path", ["/", "/reading/", "/favorites/", "/archive/", "/all/", "/tags/", "/settings/reader/"]
 )
 def test_pages_render_without_inline_script_or_style(client_logged_in, user, path):
-    _article(user, 1, site_name="Site", is_favorite=True)
+    ArticleFactory(user=user, title="Article 1", ready=True, site_name="Site", is_favorite=True)
     response = client_logged_in.get(path)
     assert response.status_code == 200
     _assert_csp_clean(response.content.decode())
 
 
 def test_reader_page_is_csp_clean_and_has_progress_data(client_logged_in, user):
-    a = _article(user, 1, content_html="<p>One</p><p>Two</p>", progress_percent=40, progress_paragraph=1)
+    a = ArticleFactory(
+        user=user,
+        title="Article 1",
+        ready=True,
+        content_html="<p>One</p><p>Two</p>",
+        progress_percent=40,
+        progress_paragraph=1,
+    )
     html = client_logged_in.get(f"/articles/{a.pk}/").content.decode()
     _assert_csp_clean(html)
     assert 'data-progress-paragraph="1"' in html and 'data-progress-percent="40.00"' in html
@@ -44,10 +45,10 @@ def test_reader_page_is_csp_clean_and_has_progress_data(client_logged_in, user):
 
 
 def test_views_show_the_right_articles(client_logged_in, user):
-    _article(user, 1, title="Inbox one")
-    _article(user, 2, title="Old one", is_archived=True, is_favorite=True)
-    tag = Tag.objects.create(user=user, name="tagged")
-    _article(user, 3, title="Tagged one", site_name="Example Site").tags.add(tag)
+    ArticleFactory(user=user, ready=True, title="Inbox one")
+    ArticleFactory(user=user, ready=True, title="Old one", is_archived=True, is_favorite=True)
+    tag = TagFactory(user=user, name="tagged")
+    ArticleFactory(user=user, ready=True, title="Tagged one", site_name="Example Site").tags.add(tag)
     assert "Inbox one" in client_logged_in.get("/").content.decode()
     archive = client_logged_in.get("/archive/").content.decode()
     assert "Old one" in archive and "Inbox one" not in archive
@@ -59,14 +60,14 @@ def test_views_show_the_right_articles(client_logged_in, user):
 
 
 def test_other_users_tag_is_404(client_logged_in, other_user):
-    tag = Tag.objects.create(user=other_user, name="theirs")
+    tag = TagFactory(user=other_user, name="theirs")
     assert client_logged_in.get(f"/tags/{tag.pk}/").status_code == 404
 
 
 def test_more_pages_by_cursor_and_bad_cursor(client_logged_in, user, monkeypatch):
     monkeypatch.setattr("articles.views.library.PAGE_SIZE", 3)
     for n in range(7):
-        _article(user, n)
+        ArticleFactory(user=user, title=f"Article {n}", ready=True)
     html = client_logged_in.get("/all/?sort=oldest").content.decode()
     assert "Article 0" in html and "Article 3" not in html
     more = re.search(r'href="(/all/\?sort=oldest&amp;after=[^"]+)"', html).group(1).replace("&amp;", "&")
@@ -78,10 +79,10 @@ def test_more_pages_by_cursor_and_bad_cursor(client_logged_in, user, monkeypatch
 @pytest.mark.parametrize("path", ["/", "/all/", "tag"])
 def test_library_page_is_at_most_five_queries(client_logged_in, user, path, monkeypatch):
     monkeypatch.setattr("articles.views.library.PAGE_SIZE", 5)
-    tag = Tag.objects.create(user=user, name="t")
+    tag = TagFactory(user=user, name="t")
     ReaderSettings.objects.create(user=user, theme="dark")
     for n in range(12):
-        _article(user, n).tags.add(tag)
+        ArticleFactory(user=user, title=f"Article {n}", ready=True).tags.add(tag)
     url = f"/tags/{tag.pk}/" if path == "tag" else path
     first = client_logged_in.get(url).content.decode()
     after = re.search(r'after=([^"&]+)"', first).group(1)
@@ -93,7 +94,7 @@ def test_library_page_is_at_most_five_queries(client_logged_in, user, path, monk
 
 
 def test_action_plain_post_redirects_back(client_logged_in, user):
-    a = _article(user, 1)
+    a = ArticleFactory(user=user, title="Article 1", ready=True)
     response = client_logged_in.post(
         "/articles/actions/", {"ids": [a.pk], "action": "archive", "next": "/all/"}
     )
@@ -107,7 +108,10 @@ def test_action_plain_post_redirects_back(client_logged_in, user):
 
 
 def test_action_htmx_row_and_bulk(client_logged_in, user):
-    a, b = _article(user, 1), _article(user, 2)
+    a, b = (
+        ArticleFactory(user=user, title="Article 1", ready=True),
+        ArticleFactory(user=user, title="Article 2", ready=True),
+    )
     row = client_logged_in.post(
         "/articles/actions/", {"ids": [a.pk], "action": "favorite", "partial": "row"}, **HX
     )
@@ -127,7 +131,7 @@ def test_action_htmx_row_and_bulk(client_logged_in, user):
 
 
 def test_action_errors(client_logged_in, user):
-    a = _article(user, 1)
+    a = ArticleFactory(user=user, title="Article 1", ready=True)
     assert (
         client_logged_in.post("/articles/actions/", {"ids": [a.pk], "action": "explode"}, **HX).status_code
         == 400
@@ -143,7 +147,7 @@ def test_action_errors(client_logged_in, user):
 
 
 def test_delete_with_undo_without_javascript(client_logged_in, user):
-    a = _article(user, 1, title="Going away")
+    a = ArticleFactory(user=user, ready=True, title="Going away")
     response = client_logged_in.post(
         "/articles/actions/", {"ids": [a.pk], "action": "delete", "next": "/"}, follow=True
     )
@@ -154,7 +158,7 @@ def test_delete_with_undo_without_javascript(client_logged_in, user):
 
 
 def test_delete_with_undo_htmx_row(client_logged_in, user):
-    a = _article(user, 1, title="Going away")
+    a = ArticleFactory(user=user, ready=True, title="Going away")
     html = client_logged_in.post(
         "/articles/actions/", {"ids": [a.pk], "action": "delete", "partial": "row"}, **HX
     ).content.decode()
@@ -166,7 +170,7 @@ def test_delete_with_undo_htmx_row(client_logged_in, user):
 
 
 def test_reader_actions_partial(client_logged_in, user):
-    a = _article(user, 1)
+    a = ArticleFactory(user=user, title="Article 1", ready=True)
     html = client_logged_in.post(
         "/articles/actions/", {"ids": [a.pk], "action": "archive", "partial": "reader"}, **HX
     ).content.decode()
@@ -178,7 +182,7 @@ def test_reader_actions_partial(client_logged_in, user):
 
 
 def test_other_users_articles_are_untouched_by_actions(client_logged_in, other_user):
-    theirs = _article(other_user, 1)
+    theirs = ArticleFactory(user=other_user, title="Article 1", ready=True)
     for action in ("archive", "favorite", "read", "delete"):
         client_logged_in.post("/articles/actions/", {"ids": [theirs.pk], "action": action})
     theirs.refresh_from_db()
@@ -191,7 +195,7 @@ def test_other_users_articles_are_untouched_by_actions(client_logged_in, other_u
 
 
 def test_progress_endpoint(client_logged_in, user):
-    a = _article(user, 1)
+    a = ArticleFactory(user=user, title="Article 1", ready=True)
     response = client_logged_in.post(f"/articles/{a.pk}/progress/", {"percent": "52.4", "paragraph": "7"})
     assert response.json() == {"percent": 52.4, "paragraph": 7, "finished": False, "read": False}
     assert "52% read" in client_logged_in.get("/reading/").content.decode()
@@ -203,7 +207,7 @@ def test_progress_endpoint(client_logged_in, user):
 
 
 def test_title_edit(client_logged_in, user):
-    a = _article(user, 1)
+    a = ArticleFactory(user=user, title="Article 1", ready=True)
     html = client_logged_in.post(f"/articles/{a.pk}/title/", {"title": "Better title"}, **HX).content.decode()
     assert 'id="reader-title"' in html and "Better title" in html
     assert client_logged_in.post(f"/articles/{a.pk}/title/", {"title": " "}, **HX).status_code == 400
@@ -212,14 +216,14 @@ def test_title_edit(client_logged_in, user):
 
 
 def test_tags_page_rename_merge_delete(client_logged_in, user, other_user):
-    a = _article(user, 1)
-    one, two = Tag.objects.create(user=user, name="one"), Tag.objects.create(user=user, name="two")
+    a = ArticleFactory(user=user, title="Article 1", ready=True)
+    one, two = TagFactory(user=user, name="one"), TagFactory(user=user, name="two")
     a.tags.add(one)
     html = client_logged_in.post(f"/tags/{one.pk}/rename/", {"name": "uno"}, **HX).content.decode()
     assert "Tag renamed to “uno”" in html and 'id="tag-table"' in html
     client_logged_in.post(f"/tags/{one.pk}/merge/", {"into": two.pk})
     assert list(a.tags.values_list("name", flat=True)) == ["two"]
-    theirs = Tag.objects.create(user=other_user, name="theirs")
+    theirs = TagFactory(user=other_user, name="theirs")
     response = client_logged_in.post(f"/tags/{theirs.pk}/delete/", follow=True)
     assert "No such tag" in response.content.decode() and Tag.objects.filter(pk=theirs.pk).exists()
     client_logged_in.post(f"/tags/{two.pk}/delete/")
@@ -239,7 +243,7 @@ def test_reader_settings_page(client_logged_in, user):
         settings.column_width,
         settings.theme,
     ) == ("sans", 22, 1.8, 44, "sepia")
-    a = _article(user, 1, content_html="<p>x</p>")
+    a = ArticleFactory(user=user, title="Article 1", ready=True, content_html="<p>x</p>")
     html = client_logged_in.get(f"/articles/{a.pk}/").content.decode()
     assert 'data-theme="sepia"' in html and "font-sans fs-22 lh-18 cw-44" in html
     bad = client_logged_in.post("/settings/reader/", {**data, "font_size": "99"})

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from articles.models import ApiToken, Article, ArticleSource, ReaderSettings
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_settings_page_offers_the_bookmarklet_with_this_folio_origin(client_logg
 
 
 def test_bookmarklet_holds_no_secret(client_logged_in, user):
-    from articles.tokens import api_token_create
+    from articles.services.account import api_token_create
 
     _token, key = api_token_create(user=user)
     response = client_logged_in.get("/settings/")
@@ -70,7 +71,7 @@ def test_token_created_shown_once_listed_and_revoked(client_logged_in, user, cli
 
 
 def test_cannot_revoke_someone_elses_token(client_logged_in, other_user):
-    from articles.tokens import api_token_create
+    from articles.services.account import api_token_create
 
     theirs, _key = api_token_create(user=other_user)
     client_logged_in.post(f"/settings/tokens/{theirs.pk}/revoke/")
@@ -151,12 +152,16 @@ def test_same_origin_post_with_csrf_token_saves(user):
 
 
 def test_confirmation_adds_tags_and_is_private(client_logged_in, user, other_user):
-    mine = Article.objects.create(user=user, url="https://example.com/m", url_key="https://example.com/m/")
+    mine = ArticleFactory(
+        user=user,
+        url="https://example.com/m",
+    )
     response = client_logged_in.post(f"/save/{mine.pk}/", {"tags": "later, read"}, follow=True)
     assert sorted(t.name for t in mine.tags.all()) == ["later", "read"]
     assert "later" in response.content.decode()
-    theirs = Article.objects.create(
-        user=other_user, url="https://example.com/t", url_key="https://example.com/t/"
+    theirs = ArticleFactory(
+        user=other_user,
+        url="https://example.com/t",
     )
     assert client_logged_in.get(f"/save/{theirs.pk}/").status_code == 404
     assert client_logged_in.post(f"/save/{theirs.pk}/", {"tags": "x"}).status_code == 404

@@ -1,0 +1,79 @@
+"""The layers hold: services never import the task layer (one queue seam, ``services.enqueue``, sends tasks
+by name), processing no longer imports the read side, tasks hold the retry policy."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from articles.errors import RetryLater
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = sorted((ROOT / "articles" / "services").glob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute names of the modules ``path`` imports (relative imports resolved inside ``articles``)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: p.name)
+def test_services_never_import_tasks_or_celery_tasks(path):
+    imported = _imports(path)
+    assert not any(name == "articles.tasks" or name.startswith("articles.tasks.") for name in imported)
+    if path.name != "enqueue.py":
+        assert not any(name.startswith("celery") for name in imported), "only enqueue.py talks to Celery"
+
+
+def test_processing_does_not_import_the_read_side():
+    imported = _imports(ROOT / "articles" / "services" / "processing.py")
+    assert not any(name.startswith("articles.search") for name in imported)
+
+
+def test_every_enqueued_task_name_is_a_registered_task():
+    import articles.tasks  # noqa: F401 (registers the tasks)
+    from articles.services import enqueue
+    from reader.celery import app
+
+    names = [value for key, value in vars(enqueue).items() if key.endswith("_TASK")]
+    assert len(names) == 4
+    for name in names:
+        assert name in app.tasks, name
+
+
+def test_enqueue_reports_a_broker_that_is_down(settings):
+    from articles.services import enqueue
+    from tests.brokers import CLOSED_BROKER, publishing_to
+
+    with publishing_to(CLOSED_BROKER):
+        assert enqueue.article_process_enqueue(1) is False
+        assert enqueue.import_fetch_enqueue(article_ids=[1, 2]) is False
+
+
+def test_retry_policy_lives_in_tasks(settings):
+    from articles.tasks import MAX_RETRY_WAIT, retry_countdown
+
+    settings.FOLIO_RETRY_BACKOFF = 10.0
+    for retries in range(6):
+        wait = retry_countdown(retries, RetryLater("503", None))
+        assert 10.0 * 2**retries / 2 <= wait <= min(10.0 * 2**retries, MAX_RETRY_WAIT)
+    assert retry_countdown(0, RetryLater("429", retry_after=120)) >= 120
+    assert retry_countdown(20, RetryLater("503")) == MAX_RETRY_WAIT
+    for _ in range(20):  # a busy site: short, jittered, not growing
+        assert 3.0 <= retry_countdown(9, RetryLater("busy", retry_after=3.0, backoff=False)) <= 6.0
