@@ -11,7 +11,7 @@ import pytest
 from articles.errors import RetryLater
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = sorted((ROOT / "articles" / "services").glob("*.py"))
+SERVICES = sorted((ROOT / "articles" / "services").rglob("*.py"))
 
 
 def _imports(path: Path) -> set[str]:
@@ -33,7 +33,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", SERVICES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_services_never_import_tasks_or_celery_tasks(path):
     imported = _imports(path)
     assert not any(name == "articles.tasks" or name.startswith("articles.tasks.") for name in imported)

@@ -1,0 +1,271 @@
+"""Saving articles, the one write path of every face: by URL (the worker fetches it), with the page HTML a
+client sent (Folio extracts from it instead of fetching), or many at once (imports, feeds).
+
+A save writes the row as ``queued`` in a transaction and enqueues its processing when the transaction
+commits (``enqueue``); a broker outage never loses the save, because the sweeper
+(``processing.article_requeue_stale``) queues rows the broker never got.
+
+Duplicates: an address already saved (matched on the normalized given, final or canonical URL) returns the
+existing article, moved to the top of Unread, with the new tags added. The match is one query that walks
+three indexes (the (user, url_key) unique constraint and the partial (user, final_key) and (user,
+canonical_key) indexes), so its cost does not grow with the library (issue 20).
+
+Metadata: a caller may state any of ``Article.METADATA_FIELDS`` (``title``, ``author``, ``published``,
+``language``, ``lead_image``, ``site_name``); stated values are stored at once, listed in
+``Article.stated_fields`` and win over what extraction finds (wallabag's ``authors``, ``published_at``,
+``language``, ``preview_picture``; an e-mail's sender as ``site_name``). The ``title`` argument, by
+contrast, is provisional (the browser's ``document.title``): shown until extraction finds a title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ...errors import PageTooLargeError
+from ...languages import search_config_for
+from ...limits import TITLE_MAX_LENGTH
+from ...models import Article, ArticleSource
+from ...urlnorm import normalize_url, validate_url
+from .. import enqueue
+from ..tags import article_tags_set
+from .many import SaveManyResult, article_save_many, fetch_enqueue_on_commit
+from .metadata import clean_metadata, collapse
+
+__all__ = [
+    "SaveManyResult",
+    "article_save_many",
+    "article_save_page",
+    "article_save_url",
+    "clean_metadata",
+    "duplicates_of",
+    "fetch_enqueue_on_commit",
+]
+
+#: Columns a save never needs from an existing article (bodies and logs); read later if a caller asks.
+SAVE_DEFERRED = ("content_html", "content_text", "extraction_log")
+
+
+def duplicates_of(*, user: AbstractBaseUser, key: str) -> QuerySet[Article]:
+    """The user's articles that are a duplicate of normalized address ``key``: live articles whose given,
+    final or canonical address has that key, and a deleted one with that given address (saving it again
+    restores it; the (user, url_key) unique constraint counts deleted rows too). Oldest first.
+
+    One query through three indexes (checked with EXPLAIN in tests/services/test_save_indexes.py).
+    """
+    live = Q(deleted_at__isnull=True)
+    return (
+        Article.objects.filter(user=user)
+        .filter(Q(url_key=key) | (Q(final_key=key) & live) | (Q(canonical_key=key) & live))
+        .defer(*SAVE_DEFERRED)
+        .order_by("id")
+    )
+
+
+def _find_existing(user: AbstractBaseUser, key: str) -> Article | None:
+    rows = list(duplicates_of(user=user, key=key)[:20])
+    live = [a for a in rows if a.deleted_at is None]
+    if live:
+        return live[0]
+    return next((a for a in rows if a.url_key == key), None)
+
+
+def _metadata_fields(metadata: dict[str, object]) -> dict[str, object]:
+    """Model fields for stated ``metadata`` (the search configuration follows a stated language)."""
+    fields = dict(metadata)
+    if "language" in metadata:
+        fields["search_config"] = search_config_for(str(metadata["language"]))
+    return fields
+
+
+def _state_fields(
+    *, is_archived: bool | None, is_favorite: bool | None, is_read: bool | None, now: dt.datetime
+) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    if is_archived is not None:
+        fields["is_archived"] = bool(is_archived)
+    if is_favorite is not None:
+        fields["is_favorite"] = bool(is_favorite)
+    if is_read is not None:
+        fields["read_at"] = now if is_read else None
+    return fields
+
+
+def _save(
+    *,
+    user: AbstractBaseUser,
+    url: str,
+    tags: Iterable[str],
+    origin: str,
+    source: str,
+    title: str,
+    metadata: Mapping[str, object] | None,
+    is_archived: bool | None,
+    is_favorite: bool | None,
+    is_read: bool | None,
+) -> tuple[Article, bool, bool]:
+    """Create or find the article and apply the save; returns ``(article, created, was_failed)``."""
+    if origin not in Article.Origin.values:
+        raise ValueError(f"Unknown origin {origin!r}")
+    url = validate_url(url)
+    key = normalize_url(url)
+    stated = clean_metadata(metadata)
+    provisional = collapse(title or "", TITLE_MAX_LENGTH)
+    now = timezone.now()
+    states = _state_fields(is_archived=is_archived, is_favorite=is_favorite, is_read=is_read, now=now)
+    article = _find_existing(user, key)
+    if article is None:
+        try:
+            with transaction.atomic():
+                article = Article.objects.create(
+                    user=user,
+                    url=url,
+                    url_key=key,
+                    source=source,
+                    origin=origin,
+                    status=Article.Status.QUEUED,
+                    stated_fields=sorted(stated),
+                    saved_at=now,
+                    **{"title": provisional, **_metadata_fields(stated), **states},
+                )
+        except IntegrityError:  # the same address saved at the same moment: the other save won
+            article = _find_existing(user, key)
+            if article is None:
+                raise
+        else:
+            article_tags_set(article=article, names=tags)
+            return article, True, False
+    was_failed = article.status == Article.Status.FAILED
+    # Saved again: back to the top of Unread (and out of the trash), then the states the caller asked for.
+    updates: dict[str, object] = {
+        "saved_at": now,
+        "read_at": None,
+        "is_archived": False,
+        "deleted_at": None,
+        **_metadata_fields(stated),
+        **states,
+    }
+    if stated:
+        updates["stated_fields"] = sorted(set(article.stated_fields) | set(stated))
+    if provisional and not article.title and "title" not in stated:
+        updates["title"] = provisional
+    Article.objects.filter(pk=article.pk).update(**updates, updated_at=now)
+    for name, value in updates.items():
+        setattr(article, name, value)
+    article_tags_set(article=article, names=tags)
+    return article, False, was_failed
+
+
+@transaction.atomic
+def article_save_url(
+    *,
+    user: AbstractBaseUser,
+    url: str,
+    tags: Iterable[str] = (),
+    origin: str,
+    title: str = "",
+    metadata: Mapping[str, object] | None = None,
+    is_archived: bool | None = None,
+    is_favorite: bool | None = None,
+    is_read: bool | None = None,
+) -> tuple[Article, bool]:
+    """Save ``url`` for ``user``; the worker fetches it. Returns ``(article, created)``.
+
+    - ``tags``: names added to the article (created on the fly; see tags.clean_tag_names).
+    - ``origin``: the face (``Article.Origin``: form, bookmarklet, api, app, share, import, feed, email,
+      sync); recorded on a new article.
+    - ``title``: provisional title shown until extraction finds one; ``metadata``: stated values that win
+      over extraction (see clean_metadata).
+    - ``is_archived``, ``is_favorite``, ``is_read``: states to set (None: a new article is unread, not
+      archived, not a favorite; a saved-again article goes back to Unread).
+
+    A URL already saved returns the existing article (created False), moved to the top, restored if it was
+    deleted, with the new tags added; if that article had failed, it is queued for another try. The
+    processing task is sent when the transaction commits. Raises InvalidURLError (an ArticleError), and
+    ArticleError for bad metadata or a tag name over 100 characters.
+    """
+    article, created, was_failed = _save(
+        user=user,
+        url=url,
+        tags=tags,
+        origin=origin,
+        source=Article.Source.FETCH,
+        title=title,
+        metadata=metadata,
+        is_archived=is_archived,
+        is_favorite=is_favorite,
+        is_read=is_read,
+    )
+    retry = was_failed and article.source == Article.Source.FETCH
+    if retry:
+        fields = {"status": Article.Status.QUEUED, "failure_reason": "", "attempts": 0}
+        Article.objects.filter(pk=article.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(article, name, value)
+    if created or retry:
+        article_id = article.pk
+        transaction.on_commit(lambda: enqueue.article_process_enqueue(article_id))
+    return article, created
+
+
+@transaction.atomic
+def article_save_page(
+    *,
+    user: AbstractBaseUser,
+    url: str,
+    html: str,
+    title: str = "",
+    tags: Iterable[str] = (),
+    origin: str,
+    metadata: Mapping[str, object] | None = None,
+    is_archived: bool | None = None,
+    is_favorite: bool | None = None,
+    is_read: bool | None = None,
+) -> tuple[Article, bool]:
+    """Save the page a client sent (the bookmarklet's DOM, the API's ``html``, wallabag's ``content``, an
+    e-mail newsletter): ``html`` is stored and extracted without fetching ``url``. Returns
+    ``(article, created)``; the other arguments are article_save_url's.
+
+    An existing article with the same address gets the new HTML and is processed again. Raises
+    InvalidURLError, PageTooLargeError when ``html`` is over FOLIO_PAGE_MAX_BYTES (UTF-8 bytes), and
+    ArticleError as article_save_url.
+    """
+    limit = settings.FOLIO_PAGE_MAX_BYTES
+    if len(html.encode("utf-8", errors="replace")) > limit:
+        raise PageTooLargeError(
+            f"The page is larger than the {limit // (1024 * 1024)} MB Folio accepts from the browser."
+        )
+    article, created, _was_failed = _save(
+        user=user,
+        url=url,
+        tags=tags,
+        origin=origin,
+        source=Article.Source.BROWSER,
+        title=title,
+        metadata=metadata,
+        is_archived=is_archived,
+        is_favorite=is_favorite,
+        is_read=is_read,
+    )
+    ArticleSource.objects.update_or_create(
+        article=article,
+        defaults={
+            "html": html,
+            "content_type": "text/html",
+            "http_status": None,
+            "fetched_at": timezone.now(),
+        },
+    )
+    fields = {"source": Article.Source.BROWSER, "status": Article.Status.QUEUED, "failure_reason": ""}
+    Article.objects.filter(pk=article.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article_id = article.pk
+    transaction.on_commit(lambda: enqueue.article_process_enqueue(article_id))
+    return article, created
