@@ -10,7 +10,8 @@ import time
 import pytest
 
 from articles import fetching, hostlimit, services
-from articles.fetching import FetchHostBusyError, fetch
+from articles.errors import RetryLater
+from articles.fetching import fetch
 from articles.models import Article
 
 REDIS_URL = os.environ.get("CELERY_BROKER_URL", "").startswith("redis") and os.environ["CELERY_BROKER_URL"]
@@ -90,9 +91,10 @@ def test_busy_host_is_a_temporary_error_that_does_not_count_as_an_attempt(user, 
         article, _ = services.article_save_url(
             origin="form", user=user, url=page_server.url("/seed/voz-russia-taliban.html")
         )
-        with pytest.raises(FetchHostBusyError) as info:
+        with pytest.raises(RetryLater) as info:  # the service's signal; the task waits without backoff
             services.article_process(article_id=article.pk)
         assert info.value.retry_after and "already fetching 1 pages" in info.value.reason
+        assert not info.value.backoff
         article.refresh_from_db()
         assert article.status == Article.Status.QUEUED and article.attempts == 0
     finally:

@@ -5,7 +5,8 @@ size: partial (user, final_key) and (user, canonical_key) indexes (issue 20).
 SQLite rebuilds a table for a NOT NULL AddField, which the FTS5 triggers on the article table refuse (a
 trigger names the table being renamed); a column with a constant default needs no rebuild there, so this
 migration adds the two columns with ``ALTER TABLE ADD COLUMN`` on SQLite and through the schema editor
-elsewhere. Existing rows get their origin from ``source``.
+elsewhere. Both keep a database default, so rows written by raw SQL (benchmarks' fast builders) stay
+valid. Existing rows get their origin from ``source``.
 """
 
 from django.db import migrations, models
@@ -29,11 +30,15 @@ STATED_HELP = (
 
 
 def _origin_field():
-    return models.CharField(choices=ORIGIN_CHOICES, default="form", help_text=ORIGIN_HELP, max_length=12)
+    return models.CharField(
+        choices=ORIGIN_CHOICES, default="form", db_default="form", help_text=ORIGIN_HELP, max_length=12
+    )
 
 
 def _stated_field():
-    return models.JSONField(blank=True, default=list, help_text=STATED_HELP)
+    return models.JSONField(
+        blank=True, default=list, db_default=models.Value([], models.JSONField()), help_text=STATED_HELP
+    )
 
 
 def add_columns(apps, schema_editor):
@@ -49,6 +54,7 @@ def add_columns(apps, schema_editor):
     article = apps.get_model("articles", "Article")
     for name, field in (("origin", _origin_field()), ("stated_fields", _stated_field())):
         field.set_attributes_from_name(name)
+        field.model = article  # the database default is compiled against the field's model
         schema_editor.add_field(article, field)
 
 

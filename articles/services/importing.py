@@ -29,7 +29,7 @@ from .. import importers
 from ..errors import ArticleError, NotFoundError, RetryLater
 from ..importers import ImportFileError, ImportItem
 from ..models import Article, Import
-from . import enqueue
+from . import enqueue as queue_seam  # the name ``enqueue`` is import_create's argument
 from .processing import article_mark_failed, article_process
 from .saving import article_save_many, fetch_enqueue_on_commit
 
@@ -75,7 +75,7 @@ def import_create(*, user: AbstractBaseUser, data: bytes, filename: str, enqueue
         job.save()
         job_id = job.pk
         if enqueue:
-            transaction.on_commit(lambda: enqueue.import_run_enqueue(job_id))
+            transaction.on_commit(lambda: queue_seam.import_run_enqueue(job_id))
     return job
 
 
@@ -243,7 +243,7 @@ def import_fetch_chunk(
     if ids:
         # Fresh updated_at tells the sweeper these rows are in the queue, not lost.
         Article.objects.filter(id__in=ids, status=Article.Status.QUEUED).update(updated_at=timezone.now())
-        enqueue.import_fetch_enqueue(article_ids=ids)
+        queue_seam.import_fetch_enqueue(article_ids=ids)
     return ids
 
 
@@ -288,5 +288,5 @@ def import_requeue_stale() -> int:
         )
     )
     for import_id in ids:
-        enqueue.import_run_enqueue(import_id)
+        queue_seam.import_run_enqueue(import_id)
     return len(ids)

@@ -171,9 +171,9 @@ def test_bookmarklet_saves_script_rendered_strict_csp_page(
 
 def test_bookmarklet_without_page_html_saves_the_address(browser, live_server, page_server, user):
     """With "send the page" switched off the popup asks only for the address and Folio fetches it later."""
-    from articles.services.api_support import reader_settings_set_send_page_html
+    from articles.services.account import saving_options_update
 
-    reader_settings_set_send_page_html(user=user, enabled=False)
+    saving_options_update(user=user, send_page_html=False)
     article_url = _serve_strict_csp_article(page_server)
     context = browser.new_context()
     page = context.new_page()
