@@ -77,3 +77,21 @@ def test_retry_policy_lives_in_tasks(settings):
     assert retry_countdown(20, RetryLater("503")) == MAX_RETRY_WAIT
     for _ in range(20):  # a busy site: short, jittered, not growing
         assert 3.0 <= retry_countdown(9, RetryLater("busy", retry_after=3.0, backoff=False)) <= 6.0
+
+
+def test_enqueued_messages_leave_time_limits_to_the_worker(monkeypatch, settings):
+    """send_task would copy the locally bound task's limits (frozen from this process's settings) into the
+    message; the worker's own limits must apply (a test that once lowered the soft limit to 1 s made every
+    later message carry it)."""
+    from celery import current_app
+
+    import articles.tasks  # noqa: F401 (binds the tasks locally, as in a web process)
+    from articles.services import enqueue
+
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, **options: sent.append((name, options)))
+    assert enqueue.article_process_enqueue(7, countdown=3)
+    name, options = sent[0]
+    assert name == enqueue.ARTICLE_PROCESS_TASK and options["args"] == [7] and options["countdown"] == 3
+    assert options["soft_time_limit"] is None and options["time_limit"] is None
+    assert options["queue"] == settings.CELERY_TASK_DEFAULT_QUEUE

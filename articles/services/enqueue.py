@@ -36,7 +36,15 @@ def task_send(
     """
     try:
         current_app.send_task(
-            name, args=list(args), queue=queue or settings.CELERY_TASK_DEFAULT_QUEUE, countdown=countdown
+            name,
+            args=list(args),
+            queue=queue or settings.CELERY_TASK_DEFAULT_QUEUE,
+            countdown=countdown,
+            # Time limits are the worker's policy (articles.tasks and its settings). send_task copies a
+            # locally registered task's limits into the message, frozen from this process's settings when
+            # the task was bound; an explicit None leaves the limits to the worker.
+            time_limit=None,
+            soft_time_limit=None,
         )
     except Exception:  # broker down: the sweeper finds the row and sends it again later
         logger.exception("Could not queue %s%r; the periodic sweep will queue it", name, tuple(args))

@@ -20,6 +20,7 @@ from articles import services
 from articles.models import Article
 from tests.brokers import CLOSED_BROKER, publishing_to
 from tests.conftest import LOCAL_NETWORKS, WorkerProcess, _database_url
+from tests.factories import ArticleFactory
 from tests.pageserver import SEED_DIR, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -176,7 +177,9 @@ def test_soft_time_limit_fails_with_a_clear_reason(user, page_server, settings):
         raise SoftTimeLimitExceeded()
 
     url = page_server.add("/hang-soft", handler=hang)
-    article, _ = services.article_save_url(origin="form", user=user, url=url)
+    # Built queued without a message on the broker: a session worker started by an earlier test would
+    # otherwise race this process for the claim (and hold the article "fetching" on the hanging page).
+    article = ArticleFactory(user=user, url=url)
     previous = signal.signal(signal.SIGUSR1, soft_limit)
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGUSR1))
     started = time.monotonic()
