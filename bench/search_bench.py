@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import random
 import re
 import statistics
@@ -124,33 +123,35 @@ def naive(user, query: str) -> list[tuple[int, float]]:
     """The naive ranked search in one statement: all matches ranked, top 20, with headlines on those."""
     from django.db import connection
 
-    from articles import search
+    from articles.search import _postgres, _sqlite, search_query_parse
+    from articles.search._common import base_where, user_configs
 
-    parsed = search.search_query_parse(query)
+    parsed = search_query_parse(query)
     with connection.cursor() as cursor:
+        configs = user_configs(cursor, user.pk)
+        where, params = base_where(user, parsed)
         if connection.vendor == "postgresql":
-            tsquery = search._pg_tsquery(cursor, parsed, search._pg_user_configs(cursor, user.pk))
-            where, params = search._base_where(user, parsed)
+            tsquery = _postgres.tsquery_text(cursor, parsed, configs)
             cursor.execute(
                 f"""
                 SELECT t.id, t.rank, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s)
                 FROM (SELECT s.article_id AS id, a.saved_at,
-                             ts_rank_cd('{search.RANK_WEIGHTS}', s.search_vector, %s::tsquery) AS rank
+                             ts_rank_cd('{_postgres.RANK_WEIGHTS}', s.search_vector, %s::tsquery) AS rank
                       FROM articles_search_doc s JOIN articles_article a ON a.id = s.article_id
                       WHERE {" AND ".join(where)} AND s.search_vector @@ %s::tsquery
                       ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT 20) t
                 JOIN articles_article a ON a.id = t.id
                 ORDER BY t.rank DESC, t.saved_at DESC, t.id DESC
                 """,
-                [tsquery, search.HEADLINE_OPTIONS, tsquery, *params, tsquery],
+                [tsquery, _postgres.HEADLINE_OPTIONS, tsquery, *params, tsquery],
             )
         else:
-            positive, _ = search._fts_match(parsed)
-            where, params = search._base_where(user, parsed)
+            positive = _sqlite.read(parsed, configs).positive
+            if not positive:
+                return []
             cursor.execute(
                 f"""
-                SELECT a.id, -bm25(articles_search, 5.0, 2.0, 1.0) AS rank,
-                       snippet(articles_search, 2, '[', ']', ' … ', 24)
+                SELECT a.id, -{_sqlite.BM25} AS rank, snippet(articles_search, 2, '[', ']', ' … ', 24)
                 FROM articles_search s JOIN articles_article a ON a.id = s.rowid
                 WHERE articles_search MATCH %s AND {" AND ".join(where)}
                 ORDER BY rank DESC, a.saved_at DESC, a.id DESC LIMIT 20
@@ -247,18 +248,14 @@ def main() -> None:
         "--use-existing", action="store_true", help="time the library as it is, whatever its size"
     )
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader.settings")
-    import django
+    from library_builder import database_prepare, library_build, load_average, server_cpu_seconds
 
-    django.setup()
+    database_prepare()
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
-    from search_library import library_build
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
     user_model = get_user_model()
     user, _ = user_model.objects.get_or_create(username="bench")
     have = user.articles.count()
@@ -273,24 +270,30 @@ def main() -> None:
             else:
                 cursor.execute("DELETE FROM articles_article_tags")
                 cursor.execute("DELETE FROM articles_article")
-        start = time.perf_counter()
+        start, cpu, db_cpu = time.perf_counter(), time.process_time(), server_cpu_seconds()
+        sys.stderr.write(f"load average before the build: {load_average()}\n")
         library_build(
             user=user,
             n=args.articles,
             fast=True,
+            defer_indexes=True,
             progress=lambda k: sys.stderr.write(f"\r  built {k}/{args.articles}"),
         )
-        sys.stderr.write(f"\nlibrary of {args.articles} built in {time.perf_counter() - start:.0f} s\n")
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE articles_article")
-        else:  # one b-tree per term, as migration 0006 leaves an existing library (articles.search_schema)
-            from articles.search_schema import sqlite_optimize
+            with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+                for table in ("articles_article", "articles_search_doc", "articles_article_tags"):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+        else:  # one b-tree per term, as a migration leaves an existing library (articles.search.schema)
+            from articles.search.schema import sqlite_optimize
 
-            start = time.perf_counter()
             with connection.cursor() as cursor:
                 sqlite_optimize(cursor)
-            sys.stderr.write(f"FTS5 index optimized in {time.perf_counter() - start:.0f} s\n")
+        db_cpu = (server_cpu_seconds() or 0) - (db_cpu or 0)
+        sys.stderr.write(
+            f"\nlibrary of {args.articles} built in {time.perf_counter() - start:.0f} s wall, "
+            f"{time.process_time() - cpu:.0f} s CPU here + {db_cpu:.0f} s database CPU; "
+            f"load average after: {load_average()}\n"
+        )
     if args.build_only:
         return
     sys.stdout.write(

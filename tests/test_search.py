@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles import search, services
 from articles.models import Article, SavedSearch, Tag
-from articles.search import article_search, search_config_for
+from articles.search import _postgres, article_search, search_config_for
 
 pytestmark = pytest.mark.django_db
 
@@ -119,10 +119,7 @@ def test_english_stemming(user):
 def test_spanish_article_indexed_in_spanish(user):
     article = make(user, "Maratón", "Me gusta correr por el parque.", language="es")
     assert article.search_config == ("spanish")
-    if connection.vendor == PG:
-        assert ids("corriendo", user) == [article.pk]  # Snowball Spanish: corriendo → corr ← correr
-    else:
-        assert ids("corriendo", user) == []  # FTS5 ships only an English stemmer
+    assert ids("corriendo", user) == [article.pk]  # Snowball Spanish: corriendo → corr ← correr
     assert ids("correr", user) == [article.pk]
 
 
@@ -239,21 +236,21 @@ def test_phrases_of_common_words(user):
 
 
 def test_phrase_pairs_read_from_tsquery():
-    assert search._phrase_pairs("'anoth' <-> 'peopl'") == (["anoth peopl"], True)
-    assert search._phrase_pairs("'a' <-> 'b' <-> 'c'") == (["a b", "b c"], False)
-    assert search._phrase_pairs("'end' <2> 'day'") is None
-    assert search._phrase_pairs("'end' <2> 'day' <-> 'night'") == (["day night"], False)
-    assert search._phrase_pairs("'o''neil' <-> 'said'") == (["o'neil said"], True)
-    assert search._phrase_pairs("'word'") is None
-    assert search._phrase_pairs("'a':A <-> 'b':A") is None
-    assert search._phrase_pairs("'a' & 'b'") is None
+    assert _postgres._phrase_pairs("'anoth' <-> 'peopl'") == (["anoth peopl"], True)
+    assert _postgres._phrase_pairs("'a' <-> 'b' <-> 'c'") == (["a b", "b c"], False)
+    assert _postgres._phrase_pairs("'end' <2> 'day'") is None
+    assert _postgres._phrase_pairs("'end' <2> 'day' <-> 'night'") == (["day night"], False)
+    assert _postgres._phrase_pairs("'o''neil' <-> 'said'") == (["o'neil said"], True)
+    assert _postgres._phrase_pairs("'word'") is None
+    assert _postgres._phrase_pairs("'a':A <-> 'b':A") is None
+    assert _postgres._phrase_pairs("'a' & 'b'") is None
 
 
 def test_headline_pattern_finds_phrases_and_words():
-    pattern = search.headline_pattern("( 'award' <-> 'lander' ) | 'rocket':* & !'o''neil'")
+    pattern = _postgres.headline_pattern("( 'award' <-> 'lander' ) | 'rocket':* & !'o''neil'")
     assert pattern == r"\m(award\w*\W+lander\w*|rocket|o\'neil)"
-    assert search.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
-    assert search.headline_pattern("") == ""
+    assert _postgres.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
+    assert _postgres.headline_pattern("") == ""
 
 
 def test_phrase_index_follows_text_changes(user):
@@ -367,8 +364,11 @@ def test_malformed_queries_answer_200(client_logged_in, api_client, user, librar
 
 
 def test_stop_words_only(user, library):
+    """PostgreSQL's stop words on both engines: "the" alone finds nothing, excluding it excludes nothing."""
     page = article_search(user=user, query="the")
-    assert page.count == (0 if connection.vendor == PG else 2)
+    assert page.count == 0 and page.results == []
+    assert search.article_search_count(user=user, query="-the") == 4
+    assert search.article_search_count(user=user, query='"the lazy dog"') == 1
 
 
 # --- results --------------------------------------------------------------------------------------------------
@@ -411,8 +411,8 @@ def test_compact_ranking_agrees_with_full_ranking(user, monkeypatch):
     for i in range(60):
         make(user, f"Report {i}", ("market " * (i % 7)) + "filler text about weather " * 20)
     full = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
-    monkeypatch.setattr(search, "FULL_RANK_LIMIT", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 10)
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 10)
     compact = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
     assert [r for _, r in compact] == [r for _, r in full]
     assert compact == full
@@ -423,8 +423,8 @@ def test_heavy_tier_ranking_agrees_with_full_ranking(user, monkeypatch):
     for i in range(70):
         make(user, f"Brief {i}", ("harbour " * (1 + i % 9)) + "filler text about weather " * 20)
     full = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
-    monkeypatch.setattr(search, "FULL_RANK_LIMIT", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 2)
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
     with CaptureQueriesContext(connection) as queries:
         heavy = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
     assert heavy == full and len(heavy) == 20

@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from search_bench import report, run
-from search_library import library_build
+from library_builder import library_build
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from articles.searchquery import Filter, Term, search_query_parse
+from articles.search.query import Filter, Term, search_query_parse
 
 
 def test_words_phrases_or_exclusions_prefixes():
