@@ -486,3 +486,82 @@ def test_api_search_fields(api_client, user, library):
     assert result["id"] == c.pk and "<mark>Python</mark>" in result["headline"] and result["rank"] > 0
     for key in ("url", "title", "tags", "created_at"):
         assert key in result
+
+
+# --- each article in its own language, on both engines ---------------------------------------------------------
+
+
+def test_french_and_german_articles_stemmed_in_their_language(user):
+    french = make(user, "Élections", "Les électeurs ont voté pour les réformes économiques.", language="fr")
+    german = make(user, "Häuser", "Die Häuser der Stadt wurden gebaut.", language="de")
+    english = make(user, "Houses", "The houses were built quickly.", language="en")
+    assert ids("réforme", user) == [french.pk]  # réformes → réform ← réforme (Snowball French)
+    assert ids("électeur", user) == [french.pk]
+    assert ids("Stadt", user) == ids("städte", user) == [german.pk]  # Snowball German: städte → stadt
+    assert ids("house", user) == [english.pk]
+    assert ids('"houses were built"', user) == [english.pk]  # "were" is a stop word: its place is kept
+    assert ids('"houses built"', user) == []
+
+
+def test_stop_words_are_postgresqls(user):
+    """The stop-word lists used on SQLite are PostgreSQL's: on PostgreSQL every listed word vanishes."""
+    from articles.search import _text
+
+    english = _text.stop_words("english")
+    assert {"the", "of", "and", "were"} <= english and "house" not in english
+    assert _text.stop_words("simple") == frozenset() and _text.stop_words("arabic") == frozenset()
+    if connection.vendor == PG:
+        with connection.cursor() as cursor:
+            for config in ("english", "french", "german", "russian", "spanish"):
+                words = sorted(_text.stop_words(config))
+                cursor.execute(
+                    "SELECT count(*) FROM unnest(%s::text[]) w WHERE to_tsvector(%s::regconfig, w) <> ''",
+                    [words, config],
+                )
+                assert cursor.fetchone()[0] == 0, config
+
+
+def test_sqlite_headline_marks_stems_and_phrases(user):
+    article = make(
+        user, "Runner", "Yesterday she was running far. " * 3 + "Houses were built at the end of days."
+    )
+    page = article_search(user=user, query="runs")
+    assert page.results[0].pk == article.pk and "<mark>running</mark>" in page.results[0].headline
+    page = article_search(user=user, query='"end of days"')
+    assert [a.pk for a in page.results] == [article.pk]
+    headline = page.results[0].headline
+    assert "<mark>end" in headline and "days</mark>" in headline
+
+
+def test_title_only_queries_rank_as_the_full_ranking(user, monkeypatch):
+    """Title terms match through the title vector's index on PostgreSQL; past FULL_RANK_LIMIT they are ranked
+    on it, which gives the full vector's ranks."""
+    for i in range(30):
+        make(user, f"Harbour report {i}" + (" harbour" * (i % 3)), "filler text about the weather " * 5)
+    make(user, "Weather", "harbour in the body only")
+    full = [(a.pk, round(a.rank, 6)) for a in article_search(user=user, query="title:harbour").results]
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    title = [(a.pk, round(a.rank, 6)) for a in article_search(user=user, query="title:harbour").results]
+    assert title == full and len(full) == 20
+    assert article_search(user=user, query="title:harbour").count == 30
+    assert article_search(user=user, query="title:harbour -tag:x weather").count == 30
+
+
+def test_export_selects_with_the_search_language(user, library):
+    from articles.services.exporting import export_articles
+
+    a, b, c, d = library
+    services.article_tags_set(article=b, names=["news"])
+    Article.objects.filter(pk=c.pk).update(is_favorite=True)
+
+    def exported(query):
+        return {x.pk for x in export_articles(user=user, query=query)}
+
+    assert exported("tag:news") == {b.pk}
+    assert exported('"quick brown fox"') == {a.pk}
+    assert exported("is:favorite") == {c.pk}
+    assert exported("fox -jumps") == {b.pk}
+    assert exported("programs") == {c.pk}  # stemmed, as the search box finds it
+    assert exported("the") == set()  # stop words only
+    assert exported("") == {a.pk, b.pk, c.pk, d.pk}
+    assert exported("'; DROP TABLE articles_article; --") == set()

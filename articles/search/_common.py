@@ -108,22 +108,6 @@ def base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], l
     return where, params
 
 
-def newest_first(
-    cursor, where_sql: str, params: list, offset: int, limit: int, *, count_from: str = "articles_article a"
-) -> tuple[int, list[tuple[int, float]], str, bool]:
-    """A query without text (filters only): (count, [(id, 0.0)] newest first, '', False), both engines."""
-    cursor.execute(f"SELECT count(*) FROM {count_from} WHERE {where_sql}", params)
-    count = cursor.fetchone()[0]
-    if not count or offset >= count or not limit:
-        return count, [], "", False
-    cursor.execute(
-        f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
-        "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
-        [*params, limit, offset],
-    )
-    return count, list(cursor.fetchall()), "", False
-
-
 def user_configs(cursor, user_id: int) -> list[str]:
     """The text-search configurations used in the user's library, in order (a loose index scan on
     (user_id, search_config): one index seek per configuration, on both engines)."""

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from ._common import START_SEL, STOP_SEL, base_where, day_start, filter_sql, like, newest_first, user_configs
+from ._common import START_SEL, STOP_SEL, base_where, day_start, filter_sql, like, user_configs
 from .query import Filter, SearchQuery, Term
 
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
@@ -139,6 +139,15 @@ def _tsquery_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''") + "'"
 
 
+#: The weight label of a lexeme in a tsquery text ('appl':A, 'appl':*A), for reading title terms unlabelled.
+_LABEL = re.compile(r"(?<=')(:\*?)[A-D]+")
+#: The title's lexemes with their positions: every lexeme weighted A is in the compact ranking vector with
+#: all its positions (articles_rank_vector keeps the A and B lexemes), which is inline in the article row.
+#: A GIN expression index (migration 0008) finds title matches exactly; ts_rank_cd of a title-only query
+#: on it equals the rank on the full vector (only A positions count for an A-labelled query).
+TITLE_VECTOR = "ts_filter(a.search_rank_vector, '{a}')"
+
+
 def _wrap(pieces: list[str]) -> str:
     return " & ".join(f"( {p} )" if len(pieces) > 1 else p for p in pieces)
 
@@ -151,13 +160,16 @@ class _PgQuery:
     ``match``: what must be checked on ``search_vector`` to find the matches: ``full`` less the groups of
     two-word phrases that the phrase-pair index answers exactly. ``excluded``: the excluded terms, ORed,
     when ``match`` has no positive part to carry them. ``pairs``: the phrase-pair condition on
-    ``articles_phrase_pairs(search_vector)`` (articles.search.schema), or ''.
+    ``articles_phrase_pairs(search_vector)`` (articles.search.schema), or ''. ``title``: the groups made
+    of ``title:`` terms only, without their weight label, matched exactly on the title vector
+    (``TITLE_VECTOR``, its own GIN index) instead of rechecking weights on every vector holding the word.
     """
 
     full: str = ""
     match: str = ""
     excluded: str = ""
     pairs: str = ""
+    title: str = ""
 
 
 def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
@@ -198,20 +210,26 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
             )
         else:
             pair_readings.append(None)
-    full, match, pairs = [], [], []
+    full, match, pairs, title = [], [], [], []
     k = 0
     for group in query.groups:
         members = [
-            (r, p)
-            for r, p in zip(readings[k : k + len(group)], pair_readings[k : k + len(group)], strict=True)
+            (r, p, t.field)
+            for r, p, t in zip(
+                readings[k : k + len(group)], pair_readings[k : k + len(group)], group, strict=True
+            )
             if r
         ]
         k += len(group)
         if not members:
             continue
-        ors = [r for r, _p in members]
+        ors = [r for r, _p, _f in members]
         reading = ors[0] if len(ors) == 1 else "( " + " | ".join(ors) + " )"
         full.append(reading)
+        if all(f == "title" for _r, _p, f in members):
+            title.append(_LABEL.sub(lambda m: m.group(1) if m.group(1) == ":*" else "", reading))
+            continue
+        members = [(r, p) for r, p, _f in members]
         if all(p is not None for _r, p in members):
             pair_ors = [p[0] for _r, p in members]
             pairs.append(
@@ -224,10 +242,10 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
         return _PgQuery()  # every positive term is a stop word
     excluded = [r for r in readings[k:] if r]
     full.extend(f"!( {r} )" for r in excluded)
-    if match or not pairs:
+    if match or not (pairs or title):
         match.extend(f"!( {r} )" for r in excluded)
-        return _PgQuery(_wrap(full), _wrap(match), "", _wrap(pairs))
-    return _PgQuery(_wrap(full), "", " | ".join(f"( {r} )" for r in excluded), _wrap(pairs))
+        return _PgQuery(_wrap(full), _wrap(match), "", _wrap(pairs), _wrap(title))
+    return _PgQuery(_wrap(full), "", " | ".join(f"( {r} )" for r in excluded), _wrap(pairs), _wrap(title))
 
 
 def tsquery_text(cursor, query: SearchQuery, configs: list[str]) -> str:
@@ -248,7 +266,10 @@ def _pg_doc_where(user, query: SearchQuery, pg_query: _PgQuery) -> tuple[str, st
     if pg_query.excluded:
         where.append("NOT (s.search_vector @@ %s::tsquery)")
         params.append(pg_query.excluded)
-    join = False
+    join = bool(pg_query.title)
+    if pg_query.title:
+        where.append(f"{TITLE_VECTOR} @@ %s::tsquery")
+        params.append(pg_query.title)
     for flt in query.filters:
         doc = _doc_filter_sql(flt, user.pk)
         if doc is None:
@@ -265,17 +286,7 @@ def search(
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
         if not query.groups:  # filters and exclusions only: newest first
-            where, params = base_where(user, query)
-            if query.excluded:
-                # Negation alone cannot use GIN (every vector would be read: 2 s at 100,000 articles), so
-                # the excluded terms are matched as a positive query and left out by id.
-                excluded = SearchQuery(groups=[list(query.excluded)])
-                pg_excluded = _pg_query(cursor, excluded, user_configs(cursor, user.pk))
-                if pg_excluded.full:
-                    source, where_sql, excluded_params = _pg_doc_where(user, excluded, pg_excluded)
-                    where.append(f"a.id NOT IN (SELECT s.article_id FROM {source} WHERE {where_sql})")
-                    params.extend(excluded_params)
-            return newest_first(cursor, " AND ".join(where), params, offset, limit)
+            return _textless(cursor, user, query, offset, limit)
         pg_query = _pg_query(cursor, query, user_configs(cursor, user.pk))
         tsquery = pg_query.full
         if not tsquery:  # only stop words: nothing can match
@@ -298,6 +309,19 @@ def search(
             # The ids to rank on the full vector: every match of a small set; for a big one the best
             # candidates by the compact vector, or every match when too few of them have one.
             to_rank: list[int] | None = matched if count <= FULL_RANK_LIMIT else None
+            if (
+                to_rank is None
+                and pg_query.title
+                and not (pg_query.match or pg_query.pairs or query.excluded)
+            ):
+                # Title terms only: the rank on the title vector is the full rank (see TITLE_VECTOR).
+                cursor.execute(
+                    f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) AS rank "
+                    f"FROM {source} WHERE {where_sql} "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+                return count, list(cursor.fetchall()), tsquery, True
             # The heavy tier first: for one word, an article outside it mentions the word at most 5 times,
             # in the body only (rank <= 1.0), below every article in it (>= 6 mentions, or a title, author,
             # site or tag match): when it fills the page, the page is the full ranking's.
@@ -331,6 +355,53 @@ def search(
             return count, list(cursor.fetchall()), tsquery, True
         finally:
             cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+def _textless(cursor, user, query: SearchQuery, offset: int, limit: int):
+    """A query of filters and exclusions only: (count, [(id, 0.0)] newest first, '', False).
+
+    Counted on the narrow search rows when every filter is one they hold (state, dates, tag, site): "is:unread"
+    at 1,000,000 articles reads 70 MB there, not the article table. An exclusion cannot use GIN (every
+    vector would be read: 2 s at 100,000 articles), so it is counted as the articles the filters find less
+    those among them that hold the excluded terms (found through GIN), and the page walks the newest
+    articles, leaving out those whose vector holds an excluded term.
+    """
+    excluded_query = SearchQuery(groups=[list(query.excluded)], filters=query.filters)
+    pg_excluded = _pg_query(cursor, excluded_query, user_configs(cursor, user.pk)) if query.excluded else None
+    if pg_excluded is not None and not pg_excluded.full:
+        pg_excluded = None  # stop words only: nothing is left out
+    where, params = base_where(user, query)
+    doc_filters = [_doc_filter_sql(flt, user.pk) for flt in query.filters]
+    if all(doc is not None for doc in doc_filters):
+        doc_where = ["s.user_id = %s", "NOT s.deleted", *(doc[0] for doc in doc_filters)]
+        doc_params = [user.pk, *(p for doc in doc_filters for p in doc[1])]
+        cursor.execute(
+            f"SELECT count(*) FROM articles_search_doc s WHERE {' AND '.join(doc_where)}", doc_params
+        )
+        count = cursor.fetchone()[0]
+    else:
+        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {' AND '.join(where)}", params)
+        count = cursor.fetchone()[0]
+    if pg_excluded is not None and count:
+        source, where_sql, excluded_params = _pg_doc_where(user, excluded_query, pg_excluded)
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", excluded_params)
+        count -= cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    if not count or offset >= count or not limit:
+        return count, [], "", False
+    if pg_excluded is not None:
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM articles_search_doc x WHERE x.article_id = a.id "
+            "AND x.search_vector @@ %s::tsquery)"
+        )
+        params.append(pg_excluded.full)
+    cursor.execute(
+        f"SELECT a.id, 0.0 FROM articles_article a WHERE {' AND '.join(where)} "
+        "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
+    return count, list(cursor.fetchall()), "", False
 
 
 def ids_sql(user, query: SearchQuery) -> tuple[str, list] | None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from . import _text
-from ._common import START_SEL, STOP_SEL, base_where, newest_first, user_configs
+from ._common import START_SEL, STOP_SEL, base_where, user_configs
 from .query import SearchQuery, Term
 
 #: Weights of title, meta, body, owner in bm25 (owner never weighs; title : meta : body as A : B : C).
@@ -130,6 +130,22 @@ def read(query: SearchQuery, configs: list[str]) -> _Reading:
             reading.owner_like |= any(_OWNER_TOKEN.fullmatch(t) for v in variants for t in v)
     reading.negative = " OR ".join(negatives)
     return reading
+
+
+def newest_first(
+    cursor, where_sql: str, params: list, offset: int, limit: int, *, count_from: str = "articles_article a"
+) -> tuple[int, list[tuple[int, float]], str, bool]:
+    """A query without text (filters and exclusions): (count, [(id, 0.0)] newest first, '', False)."""
+    cursor.execute(f"SELECT count(*) FROM {count_from} WHERE {where_sql}", params)
+    count = cursor.fetchone()[0]
+    if not count or offset >= count or not limit:
+        return count, [], "", False
+    cursor.execute(
+        f"SELECT a.id, 0.0 FROM articles_article a WHERE {where_sql} "
+        "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
+    return count, list(cursor.fetchall()), "", False
 
 
 def _sole_owner(cursor, user) -> bool:

@@ -19,8 +19,8 @@ PostgreSQL (created by migrations 0002_search and 0004_search_phrase_pairs, whos
 A BEFORE trigger on the article recomputes the vectors when title, author, site name, body, config or tags
 change, and copies the filter columns otherwise, so every writer (ORM save, ``update()``, raw SQL, bulk
 import) keeps the index in step; statement triggers handle delete and truncate. The GIN indexes have
-fastupdate off, so a search never scans a pending list. ``PG_TITLE_INDEX`` (migration 0008) adds the title
-vector's index.
+fastupdate off, so a search never scans a pending list. Migration 0008 adds ``article_search_title``, the
+GIN expression index of the title's lexemes (articles.search._postgres.TITLE_VECTOR).
 
 SQLite (this module's ``SQLITE_*``, created by migration 0007_sqlite_search_languages, which carries its own
 copy): an FTS5 table ``articles_search(title, meta, body, owner)`` with rowid = article id, whose columns
