@@ -391,6 +391,30 @@ def _build_pg_fast(user, paragraphs, plans, *, batch, progress) -> int:
     return written
 
 
+def _on_two_connections(work) -> None:
+    """Run ``work(k)`` for k = 0 and 1 in two threads, each with its own database connection (closed
+    after); re-raise the first error."""
+    errors: list[BaseException] = []
+
+    def run(k: int) -> None:
+        from django.db import connection as own
+
+        try:
+            work(k)
+        except BaseException as exc:  # re-raised below
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def _parallel(user, plans, *, batch, progress) -> int:
     """Two loaders (this machine has two cores), each on its own connection, alternate batches. In a
     test (inside a transaction the loaders cannot see) one loader runs on the caller's connection."""
@@ -400,31 +424,17 @@ def _parallel(user, plans, *, batch, progress) -> int:
         return _insert_batches(user, plans, batch=batch, progress=progress)
     batches = [plans[i : i + batch] for i in range(0, len(plans), batch)]
     counts = [0, 0]
-    errors: list[BaseException] = []
     lock = threading.Lock()
 
     def load(k: int) -> None:
-        from django.db import connection as own
+        for chunk in batches[k::2]:
+            _insert_batches(user, chunk, batch=batch, progress=None)
+            with lock:
+                counts[k] += len(chunk)
+                if progress:
+                    progress(sum(counts))
 
-        try:
-            for chunk in batches[k::2]:
-                _insert_batches(user, chunk, batch=batch, progress=None)
-                with lock:
-                    counts[k] += len(chunk)
-                    if progress:
-                        progress(sum(counts))
-        except BaseException as exc:  # re-raised below
-            errors.append(exc)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=load, args=(k,)) for k in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    _on_two_connections(load)
     return sum(counts)
 
 
@@ -623,29 +633,17 @@ class _indexes_deferred:
             return
         pending = sorted(self.definitions, key=lambda d: "gin" not in d[1])  # the long GIN builds first
         lock = threading.Lock()
-        errors: list[BaseException] = []
 
-        def worker() -> None:
+        def worker(_k: int) -> None:
             from django.db import connection as own
 
-            try:
-                with own.cursor() as cursor:
-                    cursor.execute("SET maintenance_work_mem = '1GB'")
-                    while True:
-                        with lock:
-                            if not pending:
-                                return
-                            _name, sql = pending.pop(0)
-                        cursor.execute(sql)
-            except BaseException as exc:  # re-raised below
-                errors.append(exc)
-            finally:
-                own.close()
+            with own.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                while True:
+                    with lock:
+                        if not pending:
+                            return
+                        _name, sql = pending.pop(0)
+                    cursor.execute(sql)
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+        _on_two_connections(worker)

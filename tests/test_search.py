@@ -565,3 +565,12 @@ def test_export_selects_with_the_search_language(user, library):
     assert exported("the") == set()  # stop words only
     assert exported("") == {a.pk, b.pk, c.pk, d.pk}
     assert exported("'; DROP TABLE articles_article; --") == set()
+
+
+def test_one_letter_prefix_is_read_as_a_word_with_a_notice(client_logged_in, user):
+    solo = make(user, "Vitamin A", "A note on vitamin a and its sources.", language="")
+    body = client_logged_in.get(
+        "/search/", {"q": "a*"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    ).content.decode()
+    assert "too short for a prefix" in body and "1 result" in body  # "a" in a simple-config article
+    assert ids("a*", user) == [solo.pk]
