@@ -4,7 +4,7 @@ query without text, the configurations of a user's library, and the page of resu
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -68,11 +68,7 @@ def filter_sql(flt: Filter) -> tuple[str, list]:
     """(SQL condition on the article ``a``, parameters) for one filter of the query language."""
     value = flt.value
     if flt.key == "tag":
-        sql = (
-            "EXISTS (SELECT 1 FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id "
-            "WHERE at.article_id = a.id AND lower(t.name) = %s)"
-        )
-        params = [str(value).lower()]
+        sql, params = tag_condition("a.id", flt)
     elif flt.key == "site":
         sql = (
             "(lower(a.site_name) LIKE %s ESCAPE '\\' OR lower(a.url) LIKE %s ESCAPE '\\' "
@@ -95,6 +91,41 @@ def filter_sql(flt: Filter) -> tuple[str, list]:
     else:  # after: on or after that day
         sql, params = "a.saved_at >= %s", [day_start(value)]
     return (f"NOT ({sql})" if flt.negated else sql), params
+
+
+def tag_condition(column: str, flt: Filter) -> tuple[str, list]:
+    """``column`` is one of the tag's articles: the tag ids were looked up first (``with_tag_ids``), so
+    the planner sees a constant list and semi-joins the tag's links through their tag_id index (at
+    100,000 articles, "tag:politics" with a word went from 360 ms, an index probe per tagged article
+    reading its vector, to a hash join of the two sets)."""
+    ids = list(flt.ids or ())
+    if not ids:
+        return "1 = 0", []
+    marks = ", ".join(["%s"] * len(ids))
+    return (
+        f"{column} IN (SELECT at.article_id FROM articles_article_tags at WHERE at.tag_id IN ({marks}))",
+        ids,
+    )
+
+
+def with_tag_ids(cursor, user_id: int, query: SearchQuery) -> SearchQuery:
+    """The query with each ``tag:`` filter's tag ids (the user's tags of that name, case-insensitive)."""
+    names = sorted({str(f.value).lower() for f in query.filters if f.key == "tag" and f.ids is None})
+    if not names:
+        return query
+    marks = ", ".join(["%s"] * len(names))
+    cursor.execute(
+        f"SELECT lower(name), id FROM articles_tag WHERE user_id = %s AND lower(name) IN ({marks})",
+        [user_id, *names],
+    )
+    found: dict[str, list[int]] = {}
+    for name, pk in cursor.fetchall():
+        found.setdefault(name, []).append(pk)
+    filters = [
+        replace(f, ids=tuple(found.get(str(f.value).lower(), ()))) if f.key == "tag" else f
+        for f in query.filters
+    ]
+    return replace(query, filters=filters)
 
 
 def base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], list]:

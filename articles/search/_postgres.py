@@ -36,7 +36,17 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from ._common import START_SEL, STOP_SEL, base_where, day_start, filter_sql, like, user_configs
+from ._common import (
+    START_SEL,
+    STOP_SEL,
+    base_where,
+    day_start,
+    filter_sql,
+    like,
+    tag_condition,
+    user_configs,
+    with_tag_ids,
+)
 from .query import Filter, SearchQuery, Term
 
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
@@ -66,11 +76,7 @@ _DOC_FILTERS = {
 
 def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
     if flt.key == "tag":  # the tag's articles, semi-joined by id: no article row is read
-        sql = (
-            "s.article_id IN (SELECT at.article_id FROM articles_article_tags at "
-            "JOIN articles_tag t ON t.id = at.tag_id WHERE t.user_id = %s AND lower(t.name) = %s)"
-        )
-        params = [user_id, str(flt.value).lower()]
+        sql, params = tag_condition("s.article_id", flt)
     elif flt.key == "site":  # the site name and URL hosts, copied into the search row by the trigger
         sql, params = "s.site LIKE %s ESCAPE '\\'", [like(str(flt.value))]
     elif flt.key == "is":
@@ -285,6 +291,7 @@ def search(
 ) -> tuple[int, list[tuple[int, float]], str, bool]:
     """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
     with connection.cursor() as cursor:
+        query = with_tag_ids(cursor, user.pk, query)
         if not query.groups:  # filters and exclusions only: newest first
             return _textless(cursor, user, query, offset, limit)
         pg_query = _pg_query(cursor, query, user_configs(cursor, user.pk))
@@ -408,6 +415,7 @@ def ids_sql(user, query: SearchQuery) -> tuple[str, list] | None:
     """(SELECT of the ids of every article the query finds, parameters), unranked; None when nothing
     can match (only stop words). For the export's selection (articles.search.article_search_queryset)."""
     with connection.cursor() as cursor:
+        query = with_tag_ids(cursor, user.pk, query)
         configs = user_configs(cursor, user.pk)
         if not query.groups:
             where, params = base_where(user, query)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from . import _text
-from ._common import START_SEL, STOP_SEL, base_where, user_configs
+from ._common import START_SEL, STOP_SEL, base_where, user_configs, with_tag_ids
 from .query import SearchQuery, Term
 
 #: Weights of title, meta, body, owner in bm25 (owner never weighs; title : meta : body as A : B : C).
@@ -224,6 +224,7 @@ def search(
     table, newest first.
     """
     with connection.cursor() as cursor:
+        query = with_tag_ids(cursor, user.pk, query)
         reading = read(query, user_configs(cursor, user.pk))
         if reading.void:  # only stop words: nothing can match, as on PostgreSQL
             return 0, [], reading, False
@@ -279,6 +280,7 @@ def ids_sql(user, query: SearchQuery) -> tuple[str, list] | None:
     """(SELECT of the ids of every article the query finds, parameters), unranked; None when nothing
     can match (only stop words). For the export's selection (articles.search.article_search_queryset)."""
     with connection.cursor() as cursor:
+        query = with_tag_ids(cursor, user.pk, query)
         reading = read(query, user_configs(cursor, user.pk))
         if reading.void:
             return None

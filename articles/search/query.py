@@ -62,6 +62,8 @@ class Filter:
     key: str
     value: str | date
     negated: bool = False
+    #: For ``tag``: the ids of the user's tags of that name, once a search has looked them up.
+    ids: tuple[int, ...] | None = None
 
 
 @dataclass
