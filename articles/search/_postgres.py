@@ -333,25 +333,39 @@ def search(
             # in the body only (rank <= 1.0), below every article in it (>= 6 mentions, or a title, author,
             # site or tag match): when it fills the page, the page is the full ranking's.
             where, a_params = base_where(user, query)
-            for vector in ("articles_heavy_vector(a.search_rank_vector)", "a.search_rank_vector"):
+            # The heavy tier's GIN index is asked for the lexemes only (no phrase, no weight: no recheck,
+            # which would compute articles_heavy_vector again for every candidate: 0.5 ms each, 480 ms for
+            # a phrase of common words at 100,000 articles); the phrase and the weights are checked on
+            # the compact vector, which holds the heavy tier's lexemes with the same positions.
+            lexemes = _LABEL.sub(
+                lambda m: m.group(1) if m.group(1) == ":*" else "", _TSQUERY_OPERATOR.sub(" & ", tsquery)
+            )
+            tiers = (
+                (
+                    "articles_heavy_vector(a.search_rank_vector) @@ %s::tsquery AND a.search_rank_vector @@ %s::tsquery",
+                    [lexemes, tsquery],
+                ),
+                ("a.search_rank_vector @@ %s::tsquery", [tsquery]),
+            )
+            for condition, tier_params in tiers:
                 if to_rank is not None:
                     break
                 cursor.execute(
-                    f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} "
-                    f"AND {vector} @@ %s::tsquery "
+                    f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} AND {condition} "
                     f"ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC, "
                     "a.saved_at DESC, a.id DESC LIMIT %s",
-                    [*a_params, tsquery, tsquery, offset + limit + CANDIDATES],
+                    [*a_params, *tier_params, tsquery, offset + limit + CANDIDATES],
                 )
                 candidates = [row[0] for row in cursor.fetchall()]
                 if len(candidates) >= offset + limit:
                     to_rank = candidates
             if to_rank is not None:
+                # A candidate matched on the compact vector; an excluded word may still be in its body.
                 cursor.execute(
                     f"SELECT s.article_id, {rank_full} AS rank FROM articles_search_doc s "
-                    "WHERE s.article_id = ANY(%s) "
+                    "WHERE s.article_id = ANY(%s) AND s.search_vector @@ %s::tsquery "
                     "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
-                    [tsquery, to_rank, limit, offset],
+                    [tsquery, to_rank, tsquery, limit, offset],
                 )
             else:
                 cursor.execute(

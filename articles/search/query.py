@@ -26,9 +26,10 @@ FILTER_KEYS = ("tag", "site", "author", "title", "lang", "is", "before", "after"
 IS_VALUES = ("unread", "read", "archived", "favorite")
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32
-#: Letters a prefix needs before its ``*``: a one-letter prefix matches most of a library (``a*`` reads
-#: the postings of every word starting with "a"), so it is read as the word itself, with a notice.
-MIN_PREFIX = 2
+#: Letters a prefix needs before its ``*``: a shorter one matches most of a library (``co*`` found 85% of
+#: 100,000 articles for 110 ms of database CPU; ``a*`` reads the postings of every word starting with
+#: "a"), so it is read as the word itself, with a notice.
+MIN_PREFIX = 3
 
 _TOKEN = re.compile(
     r"""(?P<neg>-)?(?:
