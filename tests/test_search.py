@@ -431,7 +431,9 @@ def test_heavy_tier_ranking_agrees_with_full_ranking(user, monkeypatch):
     if connection.vendor == PG:  # the heavy tier answered: no query over the whole compact vector
         sqls = [q["sql"] for q in queries.captured_queries]
         assert sum("articles_heavy_vector(a.search_rank_vector) @@" in sql for sql in sqls) == 1
-        assert not any("AND a.search_rank_vector @@" in sql and "articles_heavy_vector" not in sql for sql in sqls)
+        assert not any(
+            "AND a.search_rank_vector @@" in sql and "articles_heavy_vector" not in sql for sql in sqls
+        )
 
 
 # --- the page, htmx, saved searches ---------------------------------------------------------------------------
