@@ -392,7 +392,12 @@ def main() -> None:
         return
     sys.stdout.write(
         report(
-            run(user, repeats=args.repeats, naive_repeats=args.naive_repeats),
+            run(
+                user,
+                repeats=args.repeats,
+                naive_repeats=args.naive_repeats,
+                skip=tuple(k for k in args.skip.split(",") if k),
+            ),
             articles=args.articles,
             engine=connection.vendor,
         )
