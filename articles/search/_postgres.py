@@ -76,7 +76,10 @@ _DOC_FILTERS = {
 
 def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
     if flt.key == "tag":  # the tag's articles, semi-joined by id: no article row is read
-        sql, params = tag_condition("s.article_id", flt)
+        # "+ 0" keeps the planner off the primary key: at 1,000,000 articles it merge-joined the tag's
+        # articles with the search rows in key order, testing @@ on 200,000 vectors read from TOAST (28 s
+        # for "tag:politics available"); through the GIN bitmap it is a hash join (1.6 s at load 20).
+        sql, params = tag_condition("s.article_id + 0", flt)
     elif flt.key == "site":  # the site name and URL hosts, copied into the search row by the trigger
         sql, params = "s.site LIKE %s ESCAPE '\\'", [like(str(flt.value))]
     elif flt.key == "is":
