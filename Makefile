@@ -72,6 +72,8 @@ bench-library: install
 bench-import: install
 	$(BIN)/python bench/import_bench.py 20000 300
 
+# A separate database, built once and reused (1,000,000: SEARCHBENCH_ARTICLES=1000000, its own database).
 SEARCHBENCH_URL ?= postgres://postgres@127.0.0.1:5432/folio_bench
+SEARCHBENCH_ARTICLES ?= 100000
 bench-search: install
-	DATABASE_URL=$(SEARCHBENCH_URL) $(BIN)/python bench/search_bench.py --articles 100000
+	DATABASE_URL=$(SEARCHBENCH_URL) $(BIN)/python bench/search_bench.py --articles $(SEARCHBENCH_ARTICLES)

@@ -3,8 +3,8 @@ for one user with 100,000 articles, beside a raw SQL baseline measured in the sa
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/folio_libbench .venv/bin/python bench/library_bench.py
 
-The database named in DATABASE_URL is created if missing, migrated, and filled once (bulk_create in
-batches; rerun with --rebuild to refill). Server time is the whole Django request (middleware, session,
+The database named in DATABASE_URL is created if missing, migrated, and filled once by the benchmarks' one
+library builder (bench/library_builder.py; rerun with --rebuild to refill). Server time is the whole Django request (middleware, session,
 auth, queries, template) through django.test.Client, timed with perf_counter; the baseline is the same
 page's two SELECTs (rows, then their tags) sent as hand-written SQL through the same connection.
 Figures go to stdout and bench/out/library.json. Targets (issue 4): p95 <= 30 ms, <= 5 queries per page,
@@ -16,94 +16,34 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 PAGE = 50
-SITES = 300
-TAGS = 40
-BODY = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 25 + "</p>"
 
 
 def setup_django(database_url: str | None) -> None:
     """Point Django at the bench database (creating it on PostgreSQL if needed) and migrate it."""
-    if database_url is not None:
-        os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader.settings")
-    sys.path.insert(0, str(ROOT))
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
+    from library_builder import database_prepare
 
-        base, _, name = url.rpartition("/")
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    database_prepare(database_url)
 
 
-def build(user, n: int, *, seed: int = 4, batch: int = 2000) -> dict:
-    """Fill ``user``'s library with ``n`` ready articles (with bodies), TAGS tags and SITES sites.
+def build(user, n: int, *, seed: int = 4, batch: int = 500) -> dict:
+    """Fill ``user``'s library with ``n`` ready articles through the benchmarks' one builder
+    (bench/library_builder.py: real text, the rows production writes; about 40% read, 30% archived, 5%
+    favorites, 10% half-read, 0-2 of 10 tags each). Returns {"tag_id": the id of the tag "politics", on
+    about 5% of the articles}."""
+    from library_builder import library_build
 
-    States: about 35% read, 40% archived, 5% favorites, 10% half-read; each article has 0-2 tags.
-    Returns {"tag_id": the id of a tag on about 5% of the articles}.
-    """
-    from django.utils import timezone
+    from articles.models import Tag
 
-    from articles.models import Article, Tag
-
-    rng = random.Random(seed)
-    tags = Tag.objects.bulk_create([Tag(user=user, name=f"tag-{i:02d}") for i in range(TAGS)])
-    tags = list(Tag.objects.filter(user=user).order_by("id"))
-    start = timezone.now() - timedelta(minutes=n)
-    through = Article.tags.through
-    for offset in range(0, n, batch):
-        rows = []
-        for i in range(offset, min(n, offset + batch)):
-            read = rng.random() < 0.35
-            url = f"https://site{i % SITES}.example/article/{i}"
-            words = rng.randint(150, 9000)
-            rows.append(
-                Article(
-                    user=user,
-                    url=url,
-                    url_key=url,
-                    final_url=url,
-                    title=f"Article number {i}",
-                    site_name=f"Site {i % SITES}",
-                    excerpt="An excerpt of the article, shown in the list.",
-                    word_count=words,
-                    reading_time_minutes=Article.reading_time_for(words),
-                    status="ready",
-                    content_html=BODY,
-                    content_text=BODY[3:-4],
-                    language="en",
-                    is_archived=rng.random() < 0.40,
-                    is_favorite=rng.random() < 0.05,
-                    read_at=start if read else None,
-                    progress_percent=50.0 if not read and rng.random() < 0.10 else 0.0,
-                    saved_at=start + timedelta(minutes=i, microseconds=rng.randint(0, 999)),
-                )
-            )
-        created = Article.objects.bulk_create(rows)
-        if created[0].pk is None:  # backends without RETURNING ids
-            created = list(Article.objects.filter(user=user, url_key__in=[a.url_key for a in rows]))
-        links = []
-        for article in created:
-            for tag in rng.sample(tags, rng.choice((0, 1, 1, 2))):
-                links.append(through(article_id=article.pk, tag_id=tag.pk))
-        through.objects.bulk_create(links, ignore_conflicts=True)
-    return {"tag_id": tags[0].pk}
+    library_build(user=user, n=n, seed=seed, batch=batch, fast=True, defer_indexes=True)
+    return {"tag_id": Tag.objects.get(user=user, name="politics").pk}
 
 
 def cursor_of_page(user, page: int) -> str:
@@ -255,7 +195,7 @@ def main() -> None:
             with connection.cursor() as cur:
                 cur.execute("VACUUM ANALYZE")
     else:
-        info = {"tag_id": Tag.objects.filter(user=user).order_by("id").first().pk}
+        info = {"tag_id": Tag.objects.get(user=user, name="politics").pk}
     tag_count = Article.tags.through.objects.filter(tag_id=info["tag_id"]).count()
     results = run(user, tag_id=info["tag_id"], runs=args.runs, deep_page=args.page)
     report = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles import search, services
 from articles.models import Article, SavedSearch, Tag
-from articles.search import article_search, search_config_for
+from articles.search import _postgres, article_search, search_config_for
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +121,7 @@ def test_english_stemming(user):
 def test_spanish_article_indexed_in_spanish(user):
     article = make(user, "Maratón", "Me gusta correr por el parque.", language="es")
     assert article.search_config == ("spanish")
-    if connection.vendor == PG:
-        assert ids("corriendo", user) == [article.pk]  # Snowball Spanish: corriendo → corr ← correr
-    else:
-        assert ids("corriendo", user) == []  # FTS5 ships only an English stemmer
+    assert ids("corriendo", user) == [article.pk]  # Snowball Spanish: corriendo → corr ← correr
     assert ids("correr", user) == [article.pk]
 
 
@@ -241,21 +238,21 @@ def test_phrases_of_common_words(user):
 
 
 def test_phrase_pairs_read_from_tsquery():
-    assert search._phrase_pairs("'anoth' <-> 'peopl'") == (["anoth peopl"], True)
-    assert search._phrase_pairs("'a' <-> 'b' <-> 'c'") == (["a b", "b c"], False)
-    assert search._phrase_pairs("'end' <2> 'day'") is None
-    assert search._phrase_pairs("'end' <2> 'day' <-> 'night'") == (["day night"], False)
-    assert search._phrase_pairs("'o''neil' <-> 'said'") == (["o'neil said"], True)
-    assert search._phrase_pairs("'word'") is None
-    assert search._phrase_pairs("'a':A <-> 'b':A") is None
-    assert search._phrase_pairs("'a' & 'b'") is None
+    assert _postgres._phrase_pairs("'anoth' <-> 'peopl'") == (["anoth peopl"], True)
+    assert _postgres._phrase_pairs("'a' <-> 'b' <-> 'c'") == (["a b", "b c"], False)
+    assert _postgres._phrase_pairs("'end' <2> 'day'") is None
+    assert _postgres._phrase_pairs("'end' <2> 'day' <-> 'night'") == (["day night"], False)
+    assert _postgres._phrase_pairs("'o''neil' <-> 'said'") == (["o'neil said"], True)
+    assert _postgres._phrase_pairs("'word'") is None
+    assert _postgres._phrase_pairs("'a':A <-> 'b':A") is None
+    assert _postgres._phrase_pairs("'a' & 'b'") is None
 
 
 def test_headline_pattern_finds_phrases_and_words():
-    pattern = search.headline_pattern("( 'award' <-> 'lander' ) | 'rocket':* & !'o''neil'")
+    pattern = _postgres.headline_pattern("( 'award' <-> 'lander' ) | 'rocket':* & !'o''neil'")
     assert pattern == r"\m(award\w*\W+lander\w*|rocket|o\'neil)"
-    assert search.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
-    assert search.headline_pattern("") == ""
+    assert _postgres.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
+    assert _postgres.headline_pattern("") == ""
 
 
 def test_phrase_index_follows_text_changes(user):
@@ -369,8 +366,11 @@ def test_malformed_queries_answer_200(client_logged_in, api_client, user, librar
 
 
 def test_stop_words_only(user, library):
+    """PostgreSQL's stop words on both engines: "the" alone finds nothing, excluding it excludes nothing."""
     page = article_search(user=user, query="the")
-    assert page.count == (0 if connection.vendor == PG else 2)
+    assert page.count == 0 and page.results == []
+    assert search.article_search_count(user=user, query="-the") == 4
+    assert search.article_search_count(user=user, query='"the lazy dog"') == 1
 
 
 # --- results --------------------------------------------------------------------------------------------------
@@ -413,8 +413,8 @@ def test_compact_ranking_agrees_with_full_ranking(user, monkeypatch):
     for i in range(60):
         make(user, f"Report {i}", ("market " * (i % 7)) + "filler text about weather " * 20)
     full = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
-    monkeypatch.setattr(search, "FULL_RANK_LIMIT", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 10)
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 10)
     compact = [(a.pk, a.rank) for a in article_search(user=user, query="market").results]
     assert [r for _, r in compact] == [r for _, r in full]
     assert compact == full
@@ -425,15 +425,17 @@ def test_heavy_tier_ranking_agrees_with_full_ranking(user, monkeypatch):
     for i in range(70):
         make(user, f"Brief {i}", ("harbour " * (1 + i % 9)) + "filler text about weather " * 20)
     full = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
-    monkeypatch.setattr(search, "FULL_RANK_LIMIT", 5)
-    monkeypatch.setattr(search, "CANDIDATES", 2)
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
     with CaptureQueriesContext(connection) as queries:
         heavy = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
     assert heavy == full and len(heavy) == 20
     if connection.vendor == PG:  # the heavy tier answered: no query over the whole compact vector
         sqls = [q["sql"] for q in queries.captured_queries]
         assert sum("articles_heavy_vector(a.search_rank_vector) @@" in sql for sql in sqls) == 1
-        assert not any("AND a.search_rank_vector @@" in sql for sql in sqls)
+        assert not any(
+            "AND a.search_rank_vector @@" in sql and "articles_heavy_vector" not in sql for sql in sqls
+        )
 
 
 # --- the page, htmx, saved searches ---------------------------------------------------------------------------
@@ -488,3 +490,91 @@ def test_api_search_fields(api_client, user, library):
     assert result["id"] == c.pk and "<mark>Python</mark>" in result["headline"] and result["rank"] > 0
     for key in ("url", "title", "tags", "created_at"):
         assert key in result
+
+
+# --- each article in its own language, on both engines ---------------------------------------------------------
+
+
+def test_french_and_german_articles_stemmed_in_their_language(user):
+    french = make(user, "Élections", "Les électeurs ont voté pour les réformes économiques.", language="fr")
+    german = make(user, "Häuser", "Die Häuser der Stadt wurden gebaut.", language="de")
+    english = make(user, "Houses", "The houses were built quickly.", language="en")
+    assert ids("réforme", user) == [french.pk]  # réformes → réform ← réforme (Snowball French)
+    assert ids("électeur", user) == [french.pk]
+    assert ids("Stadt", user) == ids("städte", user) == [german.pk]  # Snowball German: städte → stadt
+    assert ids("house", user) == [english.pk]
+    assert ids('"houses were built"', user) == [english.pk]  # "were" is a stop word: its place is kept
+    assert ids('"houses built"', user) == []
+
+
+def test_stop_words_are_postgresqls(user):
+    """The stop-word lists used on SQLite are PostgreSQL's: on PostgreSQL every listed word vanishes."""
+    from articles.search import _text
+
+    english = _text.stop_words("english")
+    assert {"the", "of", "and", "were"} <= english and "house" not in english
+    assert _text.stop_words("simple") == frozenset() and _text.stop_words("arabic") == frozenset()
+    if connection.vendor == PG:
+        with connection.cursor() as cursor:
+            for config in ("english", "french", "german", "russian", "spanish"):
+                words = sorted(_text.stop_words(config))
+                cursor.execute(
+                    "SELECT count(*) FROM unnest(%s::text[]) w WHERE to_tsvector(%s::regconfig, w) <> ''",
+                    [words, config],
+                )
+                assert cursor.fetchone()[0] == 0, config
+
+
+def test_sqlite_headline_marks_stems_and_phrases(user):
+    article = make(
+        user, "Runner", "Yesterday she was running far. " * 3 + "Houses were built at the end of days."
+    )
+    page = article_search(user=user, query="runs")
+    assert page.results[0].pk == article.pk and "<mark>running</mark>" in page.results[0].headline
+    page = article_search(user=user, query='"end of days"')
+    assert [a.pk for a in page.results] == [article.pk]
+    headline = page.results[0].headline
+    assert "<mark>end" in headline and "days</mark>" in headline
+
+
+def test_title_only_queries_rank_as_the_full_ranking(user, monkeypatch):
+    """Title terms match through the title vector's index on PostgreSQL; past FULL_RANK_LIMIT they are ranked
+    on it, which gives the full vector's ranks."""
+    for i in range(30):
+        make(user, f"Harbour report {i}" + (" harbour" * (i % 3)), "filler text about the weather " * 5)
+    make(user, "Weather", "harbour in the body only")
+    full = [(a.pk, round(a.rank, 6)) for a in article_search(user=user, query="title:harbour").results]
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    title = [(a.pk, round(a.rank, 6)) for a in article_search(user=user, query="title:harbour").results]
+    assert title == full and len(full) == 20
+    assert article_search(user=user, query="title:harbour").count == 30
+    assert article_search(user=user, query="title:harbour -tag:x weather").count == 30
+
+
+def test_export_selects_with_the_search_language(user, library):
+    from articles.services.exporting import export_articles
+
+    a, b, c, d = library
+    services.article_tags_set(article=b, names=["news"])
+    Article.objects.filter(pk=c.pk).update(is_favorite=True)
+
+    def exported(query):
+        return {x.pk for x in export_articles(user=user, query=query)}
+
+    assert exported("tag:news") == {b.pk}
+    assert exported('"quick brown fox"') == {a.pk}
+    assert exported("is:favorite") == {c.pk}
+    assert exported("fox -jumps") == {b.pk}
+    assert exported("programs") == {c.pk}  # stemmed, as the search box finds it
+    assert exported("the") == set()  # stop words only
+    assert exported("") == {a.pk, b.pk, c.pk, d.pk}
+    assert exported("'; DROP TABLE articles_article; --") == set()
+
+
+def test_one_letter_prefix_is_read_as_a_word_with_a_notice(client_logged_in, user):
+    solo = make(user, "Vitamin A", "A note on vitamin a and its sources.", language="")
+    body = client_logged_in.get(
+        "/search/", {"q": "a*"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    ).content.decode()
+    assert "too short for a prefix" in body and "1 result" in body  # "a" in a simple-config article
+    assert ids("a*", user) == [solo.pk]

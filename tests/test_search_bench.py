@@ -8,8 +8,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
+from library_builder import library_build
 from search_bench import report, run
-from search_library import library_build
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_small_search_benchmark(user, client_logged_in, settings):
     print(text)  # noqa: T201  (shown with -s)
     kinds = {r.kind for r in results}
     assert kinds >= {"common", "rare", "phrase", "filter", "prefix", "none"}
-    assert len(results) == 20
+    assert len(results) == 33
     assert all(r.hits == 0 for r in results if r.kind == "none")
     assert all(r.hits > 0 for r in results if r.kind in ("common", "rare", "phrase", "prefix"))
     common = [r for r in results if r.kind == "common"]

@@ -1,6 +1,6 @@
-"""Search cases from the SQLite speed-up (issue 3): prefixes the stemmer changes, the owner token in the FTS5
-table, rank ties past the page, the migration that rebuilds the FTS5 table. Those that are about behaviour
-run on both engines; those about FTS5's own objects check PostgreSQL's counterparts there."""
+"""Search cases from the SQLite work: prefixes the stemmer changes, the owner token in the FTS5 table, rank
+ties past the page, the migrations that rebuild the FTS5 table. Those that are about behaviour run on both
+engines; those about FTS5's own objects check PostgreSQL's counterparts there."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles import search, search_schema, services
+from articles import search, services
+from articles.migrations import _search_v1
 from articles.models import Article
-from articles.search import article_search
+from articles.search import article_search, schema
 from tests.test_search import make
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +68,6 @@ def test_prefix_also_finds_what_the_stem_finds(user):
     assert set(ids("happy*", user)) == {happy.pk, happiness.pk}
 
 
-def test_prefix_expansion_is_capped(user, monkeypatch):
-    """SQLite ORs in at most SQLITE_PREFIX_TERMS index terms; PostgreSQL's GIN prefix scan has no cap."""
-    monkeypatch.setattr(search, "SQLITE_PREFIX_TERMS", 2)
-    made = [make(user, f"T{i}", f"analy{'sabcdefg'[i]}x") for i in range(6)]  # six index terms "analy…"
-    assert len(ids("analy*", user)) == (2 if connection.vendor == SQLITE else 6) and len(made) == 6
-
-
 @pytest.mark.parametrize("alone", [True, False], ids=["sole user", "two users"])
 def test_typed_owner_token_finds_only_text(user, other_user, alone):
     """A word that reads as an owner token ("u7", "U7", "ụ7", "u*") matches the text, not the owner column."""
@@ -81,11 +75,13 @@ def test_typed_owner_token_finds_only_text(user, other_user, alone):
     tagged = make(user, f"Band u{user.pk}", "concert notes")
     if not alone:
         make(other_user, "Theirs", "more words")
-    queries = [f"u{user.pk}", f"U{user.pk}", f"u{user.pk}*", "u*"]
+    queries = [f"u{user.pk}", f"U{user.pk}", f"u{user.pk}*"]
     if connection.vendor == "sqlite":  # FTS5 folds diacritics; PostgreSQL's configurations do not
         queries.append(f"ụ{user.pk}")
     for query in queries:
         assert ids(query, user) == [tagged.pk], query
+    narrowed = article_search(user=user, query="u*")  # one letter: read as the word "u", with a notice
+    assert narrowed.results == [] and narrowed.notices and "u*" in narrowed.notices[0]
     assert ids(f"u{other_user.pk}", user) == []
     assert ids(f"words -u{user.pk}", user) == [mine.pk]
     assert ids(f"-u{user.pk}", user) == [mine.pk]
@@ -156,17 +152,18 @@ def test_rank_ties_past_the_page_are_newest_first(user):
     assert article_search(user=user, query="lighthouses", page=3).count == 45
 
 
-def test_migration_rebuilds_a_table_without_owner(user):
-    """Migration 0006: a 3-column FTS5 table from before is rebuilt with the owner column, triggers on.
-    On PostgreSQL, migration 0004: a search table without the site column and the phrase-pair index gets
-    both, its rows back-filled."""
+def test_migration_rebuilds_the_search_index(user):
+    """SQLite, migration 0007: the Porter-stemmed FTS5 table of migration 0006 is rebuilt to hold each
+    article's own language's stems, triggers on. PostgreSQL, migration 0004: a search table without the
+    site column and the phrase-pair index gets both, its rows back-filled. Both from their frozen SQL."""
     import importlib
 
     kept = make(user, "Before", "seaweed harvest", site_name="Kelp Weekly", url="https://kelp.example/a")
+    spanish = make(user, "Maratón", "Me gusta correr por el parque.", language="es")
     if connection.vendor != SQLITE:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events, as in a migration
-            cursor.execute(search_schema.PG_PHRASE_UNINSTALL)
+            cursor.execute(_search_v1.PG_PHRASE_UNINSTALL)
             cursor.execute("ALTER TABLE articles_search_doc DROP COLUMN site")
         migration = importlib.import_module("articles.migrations.0004_search_phrase_pairs")
         migration.install(None, connection.schema_editor())
@@ -178,19 +175,20 @@ def test_migration_rebuilds_a_table_without_owner(user):
         after = make(user, "After", "seaweed harvest again", url="https://other.example/b")
         assert ids("site:kelp.example seaweed", user) == [kept.pk]
         assert set(ids('"seaweed harvest"', user)) == {kept.pk, after.pk}
+        assert ids("corriendo", user) == [spanish.pk]
         return
+    migration = importlib.import_module("articles.migrations.0008_sqlite_search_languages")
+    migration.backwards(None, connection.schema_editor())  # the table of 0006: Porter for every language
     with connection.cursor() as cursor:
-        search_schema.sqlite_uninstall(cursor)
-        cursor.execute(
-            "CREATE VIRTUAL TABLE articles_search USING fts5(title, meta, body, "
-            f"tokenize = '{search_schema.SQLITE_TOKENIZE}')"
-        )
-        assert not search_schema.sqlite_has_owner(cursor)
-    migration = importlib.import_module("articles.migrations.0006_sqlite_search_owner")
-    migration.rebuild(None, connection.schema_editor())
+        assert not schema.sqlite_is_current(cursor)
+        cursor.execute("SELECT count(*) FROM articles_search WHERE articles_search MATCH 'corr'")
+        assert cursor.fetchone()[0] == 0
+    migration.forwards(None, connection.schema_editor())
     with connection.cursor() as cursor:
-        assert search_schema.sqlite_has_owner(cursor)
-    assert ids("seaweed", user) == [kept.pk]
+        assert schema.sqlite_is_current(cursor)
+        cursor.execute("SELECT body FROM articles_search WHERE rowid = %s", [spanish.pk])
+        assert cursor.fetchone()[0].split() == ["\uf8ff", "gust", "corr", "\uf8ff", "\uf8ff", "parqu"]
+    assert ids("seaweed", user) == [kept.pk] and ids("corriendo", user) == [spanish.pk]
     after = make(user, "After", "seaweed again")
     assert set(ids("seaweed", user)) == {kept.pk, after.pk}
 
@@ -211,7 +209,7 @@ def test_filter_index_is_put_back_after_migrate(user):
     if connection.vendor == SQLITE:
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX article_search_filter")
-    search_schema.sqlite_ensure()
+    schema.sqlite_ensure()
     with connection.cursor() as cursor:
         if connection.vendor == SQLITE:
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_search_filter'")

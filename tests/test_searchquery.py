@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from articles.searchquery import Filter, Term, search_query_parse
+from articles.search.query import Filter, Term, search_query_parse
 
 
 def test_words_phrases_or_exclusions_prefixes():
@@ -92,3 +92,9 @@ def test_or_at_the_start_or_end_is_ignored():
 def test_highlight_words():
     q = search_query_parse('run* "open source" -closed tag:x title:kernel')
     assert q.highlight_words() == ["run", "open source", "kernel"]
+
+
+def test_one_letter_prefix_is_read_as_the_word():
+    query = search_query_parse("a* tax*")
+    assert [t.kind for t in query.positive_terms()] == ["word", "prefix"]
+    assert query.narrowed == ["a"]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from articles import search_schema
+from articles.migrations import _search_v1 as search_schema
 
 
 def install(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from articles import search_schema
+from articles.migrations import _search_v1 as search_schema
 
 
 def install(apps, schema_editor):
@@ -12,7 +12,7 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """The phrase-pair index on PostgreSQL (articles.search_schema.PG_PHRASE_INSTALL)."""
+    """The phrase-pair index on PostgreSQL (PG_PHRASE_INSTALL, frozen in articles/migrations/_search_v1.py)."""
 
     dependencies = [
         ("articles", "0003_merge_0002_imports_0002_library_0002_search"),

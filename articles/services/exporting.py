@@ -22,11 +22,12 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from .. import fetching, sanitizing
 from ..models import Article, Highlight
+from ..search import article_search_queryset
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ def export_articles(
     *, user: AbstractBaseUser, view: str = "all", tag: str = "", query: str = "", ids: Iterable[int] = ()
 ) -> QuerySet[Article]:
     """The user's articles to export: a view (all, unread, archive, favorites), narrowed by a tag name,
-    a search (words that must each appear in the title, address or text) and/or explicit ids.
+    a search in the search language (what the search box finds: articles.search.article_search_queryset)
+    and/or explicit ids.
     Tags and highlights are prefetched; order is newest save first."""
     articles = Article.objects.filter(user=user, deleted_at__isnull=True)
     if view == "unread":
@@ -65,10 +67,8 @@ def export_articles(
         articles = articles.filter(is_favorite=True)
     if tag:
         articles = articles.filter(tags__name__iexact=tag)
-    for word in query.split()[:20]:
-        articles = articles.filter(
-            Q(title__icontains=word) | Q(url__icontains=word) | Q(content_text__icontains=word)
-        )
+    if query.strip():
+        articles = articles.filter(id__in=article_search_queryset(user=user, query=query).values("id"))
     ids = [int(i) for i in ids]
     if ids:
         articles = articles.filter(id__in=ids)

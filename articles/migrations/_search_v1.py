@@ -1,43 +1,16 @@
-"""The search index's database objects, installed by migration 0002_search (vendor-guarded).
+"""The search index's database objects as migrations 0002_search, 0004_search_phrase_pairs and
+0006_sqlite_search_owner created them: a frozen copy for those migrations only. Never edit it and never
+import it from live code; the live schema is ``articles.search.schema`` and a change to it comes with a new
+migration that carries its own copy.
 
-PostgreSQL: objects kept out of the Django model because only the database writes them:
-
-- ``articles_article.search_tags`` (text): the article's tag names, space-separated, kept by triggers on the
-  article-tag link table (insert, update, delete) and on tag rename;
-- ``articles_search_doc`` (one narrow row per article): ``search_vector`` (tsvector: title weighted A;
-  author, site name and tags B; body C; parsed under the article's ``search_config``; stored out of line)
-  and copies of the columns searches filter on most (user, deleted, read, archived, favorite, saved_at,
-  and ``site``: the site name and the hosts of the URLs, lower-cased).
-  A GIN index on the vector finds matches; its rows are ~60 bytes, so counting 20,000 matches visits a
-  few hundred heap pages instead of thousands of wide article pages;
-- ``articles_article.search_rank_vector`` (tsvector): the compact ranking vector, the full vector less the
-  lexemes that occur fewer than 3 times and only in the body (kept lexemes keep all their positions).
-  About 50 lexemes for an 800-word article instead of 400, stored inline, with its own GIN index: it
-  gives the candidates for ranking big match sets (see articles.search).
-
-A BEFORE trigger on the article recomputes both vectors when title, author, site name, body, config or
-tags change, and copies the filter columns otherwise, so every writer (ORM save, ``update()``, raw SQL,
-bulk import) keeps the index in step; statement triggers handle delete and truncate. Both GIN indexes
-have fastupdate off, so a search never scans a pending list.
-
-SQLite: an FTS5 table ``articles_search(title, meta, body, owner)`` with rowid = article id, kept in step
-by triggers on the article table, the article-tag link table and tag rename. It holds the articles that
-are not deleted (a deleted one leaves it, a restored one comes back), and ``owner`` holds one token,
-``u<user id>``, so that a search restricts the match set to the user's articles inside FTS5 (``… AND owner
-: "u7"``, needless when the user is the only one) instead of joining every match to the wide article row:
-at 100,000 articles, counting the 24,000 matches of a common word took 72 ms through the join and takes a
-few ms in FTS5 alone. ``articles_search_vocab`` (fts5vocab, 'row') lists the index's terms
-for prefix queries (articles.search). ``sqlite_install`` is also run after every ``migrate`` (apps.py)
-because SQLite drops a table's triggers when Django remakes the table; migration 0006 rebuilds the table
-of older databases (which had no ``owner`` column).
-
-This module must stay compatible with migration 0002: the migration calls ``install`` and ``uninstall``.
+PostgreSQL: ``articles_article.search_tags`` (tag names, kept by triggers), ``articles_search_doc`` (one
+narrow row per article: the weighted tsvector and the columns filters read), the compact ranking vector
+``articles_article.search_rank_vector``, their triggers and GIN indexes; migration 0004 adds the ``site``
+column, the phrase-pair index and the heavy tier. SQLite: the FTS5 table ``articles_search(title, meta,
+body, owner)`` with Porter stemming, its vocabulary table, triggers and the ``article_search_filter`` index.
 """
 
 from __future__ import annotations
-
-import sqlite3
-import threading
 
 PG_INSTALL = r"""
 ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_tags text NOT NULL DEFAULT '';
@@ -411,36 +384,6 @@ SQLITE_REBUILD = [
 ]
 
 
-_tokenizer = threading.local()
-
-
-def sqlite_tokens(texts: list[str]) -> list[list[tuple[str, str]]]:
-    """The FTS5 tokens of each text as ``[(folded, stemmed), …]``: ``folded`` by ``unicode61
-    remove_diacritics 2`` alone, ``stemmed`` with Porter too (what the index stores), so ``"Analy"`` gives
-    ``[("analy", "anali")]``. SQLite's own tokenizers in an in-memory database per thread; the rows are
-    rolled back. About 0.3 ms for a dozen words."""
-    conn = getattr(_tokenizer, "conn", None)
-    if conn is None:
-        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        conn.execute("CREATE VIRTUAL TABLE f USING fts5(w, tokenize = 'unicode61 remove_diacritics 2')")
-        conn.execute(f"CREATE VIRTUAL TABLE s USING fts5(w, tokenize = '{SQLITE_TOKENIZE}')")
-        conn.execute("CREATE VIRTUAL TABLE fv USING fts5vocab(f, 'instance')")
-        conn.execute("CREATE VIRTUAL TABLE sv USING fts5vocab(s, 'instance')")
-        _tokenizer.conn = conn
-    conn.execute("BEGIN")
-    try:
-        for table in ("f", "s"):
-            conn.executemany(f"INSERT INTO {table}(rowid, w) VALUES (?, ?)", enumerate(texts))
-        folded = conn.execute("SELECT doc, term FROM fv ORDER BY doc, offset").fetchall()
-        stemmed = conn.execute("SELECT term FROM sv ORDER BY doc, offset").fetchall()
-    finally:
-        conn.execute("ROLLBACK")
-    out: list[list[tuple[str, str]]] = [[] for _ in texts]
-    for (doc, fold), (stem,) in zip(folded, stemmed, strict=True):
-        out[doc].append((fold, stem))
-    return out
-
-
 def sqlite_install(cursor, *, rebuild: bool = False) -> None:
     """Create the FTS5 table, its vocabulary table, its triggers and the filter index if missing; with
     ``rebuild``, re-fill the table from the articles and optimize it."""
@@ -463,38 +406,11 @@ def sqlite_uninstall(cursor) -> None:
     cursor.execute("DROP TABLE IF EXISTS articles_search")
 
 
-def sqlite_optimize(cursor) -> None:
-    """Merge the FTS5 index into one b-tree per term (after a bulk load; a few seconds per 10,000 articles)."""
-    cursor.execute("INSERT INTO articles_search(articles_search) VALUES ('optimize')")
-
-
 def sqlite_has_owner(cursor) -> bool:
     """True when the FTS5 table exists and has the ``owner`` column (migration 0006 on)."""
     cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_search'")
     row = cursor.fetchone()
     return bool(row) and "owner" in row[0]
-
-
-def sqlite_ensure(using: str = "default", **kwargs) -> None:
-    """After ``migrate`` on SQLite: if any search trigger is missing (a remade table loses its triggers and
-    the indexes Django does not know), create the missing ones and re-fill the FTS table; put the filter
-    index back. Does nothing before migration 0006 or on PostgreSQL."""
-    from django.db import connections
-
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, type FROM sqlite_master WHERE name = 'articles_search' OR type = 'trigger'"
-        )
-        names = {row[0] for row in cursor.fetchall()}
-        if "articles_search" not in names or not sqlite_has_owner(cursor):
-            return  # before migration 0002, or a table from before 0006, which rebuilds it
-        cursor.execute(SQLITE_FILTER_INDEX)
-        if all(name in names for name in SQLITE_TRIGGER_NAMES):
-            return
-        sqlite_install(cursor, rebuild=True)
 
 
 def install(schema_editor) -> None:

@@ -12,7 +12,8 @@ Syntax (any mix, separated by spaces)::
     -tag:NAME -site:DOMAIN -is:read ...   (filters can be negated too)
 
 A malformed query never fails: an unknown filter (``foo:bar``), a bad value (``before:yesterday``,
-``is:nothing``) or an unclosed quote is read as plain words. Pure: no database, no Django.
+``is:nothing``) or an unclosed quote is read as plain words; a prefix of one letter (``a*``) is read as
+the word. Pure: no database, no Django.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ FILTER_KEYS = ("tag", "site", "author", "title", "lang", "is", "before", "after"
 IS_VALUES = ("unread", "read", "archived", "favorite")
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32
+#: Letters a prefix needs before its ``*``: a shorter one matches most of a library (``co*`` found 85% of
+#: 100,000 articles for 110 ms of database CPU; ``a*`` reads the postings of every word starting with
+#: "a"), so it is read as the word itself, with a notice.
+MIN_PREFIX = 3
 
 _TOKEN = re.compile(
     r"""(?P<neg>-)?(?:
@@ -58,6 +63,8 @@ class Filter:
     key: str
     value: str | date
     negated: bool = False
+    #: For ``tag``: the ids of the user's tags of that name, once a search has looked them up.
+    ids: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -68,6 +75,8 @@ class SearchQuery:
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
+    #: Prefixes too short to search as prefixes (``MIN_PREFIX``), read as words instead, as typed.
+    narrowed: list[str] = field(default_factory=list)
 
     @property
     def has_text(self) -> bool:
@@ -153,6 +162,9 @@ def search_query_parse(raw: str) -> SearchQuery:
             term = _term(word)
         if term is None:
             continue
+        if term.kind == "prefix" and len(term.words[-1]) < MIN_PREFIX:
+            query.narrowed.append(term.text)
+            term = Term(term.text, "word", term.field)
         count += 1
         if negated:
             query.excluded.append(term)

@@ -1,0 +1,522 @@
+"""PostgreSQL search: each article's ``search_vector`` (title A; author, site, tags B; body C) is parsed under
+its own language's configuration (``search_config``), so a query is turned into a tsquery under every
+configuration present in the user's library and ORed term by term ("running" → 'run' for English articles,
+'running' for the others). Matches come from the GIN index; ranking is ``ts_rank_cd`` with weights {D 0.1,
+C 0.2, B 0.4, A 1.0}, newer first on ties; headlines are ``ts_headline`` computed only for the page shown.
+
+Where the time goes, and what Folio does about it (articles.search.schema has the objects):
+
+- Counting: matches come from the GIN index on ``articles_search_doc.search_vector``, a narrow table (one
+  ~60-byte row per article, the vector out of line), so counting 20,000 matches visits ~1,800 heap pages,
+  not the wide article rows. ``enable_seqscan`` is off for the search statements: a sequential scan would
+  read every vector from TOAST.
+- Ranking: ``ts_rank_cd`` on the full vector reads it from TOAST (tens of µs a row). Up to
+  ``FULL_RANK_LIMIT`` matches are ranked exactly. Beyond that, the candidates are the articles whose
+  compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
+  times, with all their positions, inline, own GIN index) matches, ranked on it, first in its heavy tier
+  (``articles_heavy_vector``: title/author/site/tag lexemes and body lexemes seen at least 6 times, a GIN
+  expression index) and, when that does not fill the page, in the whole compact vector; the best
+  ``CANDIDATES`` beyond the page are re-ranked on the full vector. For one word, an article outside the
+  heavy tier mentions it at most 5 times, in the body only (rank <= 5 x 0.2 = 1.0), below every article
+  in it (>= 1.2); outside the compact vector at most twice (<= 0.4): the top is the full ranking's top.
+  The benchmark measures the agreement on every query kind.
+- Phrases: GIN keeps no positions, so a phrase of common words ("another people") used to match the
+  words' AND in a third of the library and read each of those vectors from TOAST to check positions
+  (978 ms p95 at 100,000 articles). The phrase-pair index (``articles_phrase_pairs``, a GIN expression
+  index of every pair of adjacent lexemes) answers a two-word phrase by itself and narrows a longer one
+  to the few articles holding all its pairs, whose positions are then checked.
+- Headlines: ``ts_headline`` parses all the text it gets, so it gets a 520-character window around the
+  first place the query matches (``regexp_instr``), for the shown page only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+
+from ._common import (
+    START_SEL,
+    STOP_SEL,
+    base_where,
+    day_start,
+    filter_sql,
+    like,
+    tag_condition,
+    user_configs,
+    with_tag_ids,
+)
+from .query import Filter, SearchQuery, Term
+
+RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+FULL_RANK_LIMIT = 400
+#: Extra candidates re-ranked on the full vector beyond the page: for one word the compact vector's rank
+#: is the full rank (all positions kept), so only queries of several words reorder; 60 kept the top 20
+#: identical to the naive ranking for every query of bench/search_bench.py at 100,000 articles.
+CANDIDATES = 60
+HEADLINE_OPTIONS = (
+    f'MaxFragments=2, MaxWords=22, MinWords=8, ShortWord=2, FragmentDelimiter=" … ", '
+    f"StartSel={START_SEL}, StopSel={STOP_SEL}"
+)
+#: Characters of body text given to ts_headline, starting this many before the estimated first match.
+#: ts_headline costs about 0.2 ms per 800 characters; two fragments of 22 words fit in 500.
+HEADLINE_WINDOW = 520
+HEADLINE_BEFORE = 150
+
+
+#: Filters answered from the narrow articles_search_doc row (PostgreSQL) without reading the article.
+_DOC_FILTERS = {
+    "unread": "NOT s.is_read",
+    "read": "s.is_read",
+    "archived": "s.is_archived",
+    "favorite": "s.is_favorite",
+}
+
+
+def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
+    if flt.key == "tag":  # the tag's articles, semi-joined by id: no article row is read
+        # "+ 0" keeps the planner off the primary key: at 1,000,000 articles it merge-joined the tag's
+        # articles with the search rows in key order, testing @@ on 200,000 vectors read from TOAST (28 s
+        # for "tag:politics available"); through the GIN bitmap it is a hash join (1.6 s at load 20).
+        sql, params = tag_condition("s.article_id + 0", flt)
+    elif flt.key == "site":  # the site name and URL hosts, copied into the search row by the trigger
+        sql, params = "s.site LIKE %s ESCAPE '\\'", [like(str(flt.value))]
+    elif flt.key == "is":
+        sql, params = _DOC_FILTERS[str(flt.value)], []
+    elif flt.key == "before":
+        sql, params = "s.saved_at < %s", [day_start(flt.value)]
+    elif flt.key == "after":
+        sql, params = "s.saved_at >= %s", [day_start(flt.value)]
+    else:
+        return None
+    return (f"NOT ({sql})" if flt.negated else sql), params
+
+
+def _pg_term_exprs(term: Term, configs: list[str]) -> tuple[list[str], list]:
+    """One SQL expression per configuration giving the term's tsquery under it, and their parameters."""
+    words = term.words
+    if term.field == "title" or term.kind == "prefix":
+        label = "A" if term.field == "title" else ""
+        joiner = " <-> " if term.kind == "phrase" else " & "
+        quoted = [f"'{w}':{label}" if label else f"'{w}'" for w in words]
+        if term.kind == "prefix":
+            quoted[-1] = f"'{words[-1]}':*{label}"
+        text = joiner.join(quoted)
+        func = "to_tsquery"
+        if term.kind == "prefix":
+            # As typed, lower-cased ("analy" finds analysis, stored as 'analysi', where the English stemmer
+            # would make the prefix 'anali'), and as each configuration stems it ("happy" → 'happi' finds
+            # happy and happiness).
+            configs = ["simple", *(c for c in configs if c != "simple")]
+    else:
+        text = term.text
+        func = "phraseto_tsquery" if term.kind == "phrase" else "plainto_tsquery"
+    return [f"{func}('{config}'::regconfig, %s)::text" for config in configs], [text] * len(configs)
+
+
+_PHRASE_VARIANT = re.compile(r"^'(?:[^'\\]|'')+'(?: <(?:-|\d+)> '(?:[^'\\]|'')+')+$")
+_PHRASE_TOKEN = re.compile(r"'((?:[^'\\]|'')+)'|<(-|\d+)>")
+
+
+def _phrase_pairs(variant: str) -> tuple[list[str], bool] | None:
+    """The lexeme pairs of a phrase tsquery such as ``'anoth' <-> 'measur'``, and whether they say it all.
+
+    Returns (["anoth measur"], True) for a two-lexeme phrase with adjacent words (the pair is the phrase),
+    (pairs, False) for a longer phrase (every pair must be there, the positions still need a check), None
+    for anything else (one lexeme, weight labels, only ``<N>`` gaps, operators other than ``<->``/``<N>``).
+    """
+    if not _PHRASE_VARIANT.match(variant):
+        return None
+    tokens = _PHRASE_TOKEN.findall(variant)
+    lexemes = [lex.replace("''", "'") for lex, _op in tokens if lex]
+    ops = [op for lex, op in tokens if not lex]
+    pairs = [f"{a} {b}" for a, b, op in zip(lexemes, lexemes[1:], ops, strict=False) if op == "-"]
+    if not pairs:
+        return None
+    return pairs, len(lexemes) == 2 and ops == ["-"]
+
+
+def _prefix_length(variant: str) -> int:
+    """Length of the last lexeme of a prefix tsquery (``'happi':*`` → 5): a stemmer may cut a prefix
+    short ("depen" → 'dep' in some languages), which would match far more words than were typed."""
+    lexemes = _TSQUERY_LEXEME.findall(variant)
+    return len(lexemes[-1].replace("''", "'")) if lexemes else 0
+
+
+def _tsquery_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "''") + "'"
+
+
+#: The weight label of a lexeme in a tsquery text ('appl':A, 'appl':*A), for reading title terms unlabelled.
+_LABEL = re.compile(r"(?<=')(:\*?)[A-D]+")
+#: The title's lexemes with their positions: every lexeme weighted A is in the compact ranking vector with
+#: all its positions (articles_rank_vector keeps the A and B lexemes), which is inline in the article row.
+#: A GIN expression index (migration 0009) finds title matches exactly; ts_rank_cd of a title-only query
+#: on it equals the rank on the full vector (only A positions count for an A-labelled query).
+TITLE_VECTOR = "ts_filter(a.search_rank_vector, '{a}')"
+
+
+def _wrap(pieces: list[str]) -> str:
+    return " & ".join(f"( {p} )" if len(pieces) > 1 else p for p in pieces)
+
+
+@dataclass
+class _PgQuery:
+    """A query read for PostgreSQL (each part a tsquery text, '' when absent).
+
+    ``full``: the whole query over ``search_vector`` (ranking, headlines, the naive benchmark).
+    ``match``: what must be checked on ``search_vector`` to find the matches: ``full`` less the groups of
+    two-word phrases that the phrase-pair index answers exactly. ``excluded``: the excluded terms, ORed,
+    when ``match`` has no positive part to carry them. ``pairs``: the phrase-pair condition on
+    ``articles_phrase_pairs(search_vector)`` (articles.search.schema), or ''. ``title``: the groups made
+    of ``title:`` terms only, without their weight label, matched exactly on the title vector
+    (``TITLE_VECTOR``, its own GIN index) instead of rechecking weights on every vector holding the word.
+    """
+
+    full: str = ""
+    match: str = ""
+    excluded: str = ""
+    pairs: str = ""
+    title: str = ""
+
+
+def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
+    """Read the query under the user's configurations, in one round trip (see ``_PgQuery``).
+
+    Each term is read under every configuration of the user's library; identical readings are merged, so
+    "tariffs" becomes 'tariff' | 'tariffs' rather than one alternative per language. The ``full`` text is
+    '' when every positive term is a stop word.
+    """
+    terms = [t for group in query.groups for t in group] + list(query.excluded)
+    if not terms:
+        return _PgQuery()
+    exprs, params, spans = [], [], []
+    for term in terms:
+        term_exprs, term_params = _pg_term_exprs(term, configs)
+        spans.append((len(exprs), len(exprs) + len(term_exprs)))
+        exprs.extend(term_exprs)
+        params.extend(term_params)
+    cursor.execute("SELECT " + ", ".join(exprs), params)
+    row = cursor.fetchone()
+    readings, pair_readings = [], []
+    for term, (start, stop) in zip(terms, spans, strict=True):
+        variants = list(dict.fromkeys(v for v in row[start:stop] if v))
+        if term.kind == "prefix":  # the as-typed reading, and stems no shorter than the typed prefix
+            variants = variants[:1] + [v for v in variants[1:] if _prefix_length(v) >= len(term.words[-1])]
+        readings.append(
+            ""
+            if not variants
+            else variants[0]
+            if len(variants) == 1
+            else "( " + " | ".join(f"( {v} )" for v in variants) + " )"
+        )
+        phrases = [_phrase_pairs(v) for v in variants]
+        if variants and all(phrases):
+            alternatives = [" & ".join(_tsquery_lexeme(p) for p in pairs) for pairs, _exact in phrases]
+            pair_readings.append(
+                (" | ".join(f"( {a} )" for a in alternatives), all(exact for _p, exact in phrases))
+            )
+        else:
+            pair_readings.append(None)
+    full, match, pairs, title = [], [], [], []
+    k = 0
+    for group in query.groups:
+        members = [
+            (r, p, t.field)
+            for r, p, t in zip(
+                readings[k : k + len(group)], pair_readings[k : k + len(group)], group, strict=True
+            )
+            if r
+        ]
+        k += len(group)
+        if not members:
+            continue
+        ors = [r for r, _p, _f in members]
+        reading = ors[0] if len(ors) == 1 else "( " + " | ".join(ors) + " )"
+        full.append(reading)
+        if all(f == "title" for _r, _p, f in members):
+            title.append(_LABEL.sub(lambda m: m.group(1) if m.group(1) == ":*" else "", reading))
+            continue
+        members = [(r, p) for r, p, _f in members]
+        if all(p is not None for _r, p in members):
+            pair_ors = [p[0] for _r, p in members]
+            pairs.append(
+                pair_ors[0] if len(pair_ors) == 1 else "( " + " | ".join(f"( {p} )" for p in pair_ors) + " )"
+            )
+            if all(p[1] for _r, p in members):
+                continue  # the pairs are the phrase: nothing to check on the full vector
+        match.append(reading)
+    if not full and query.groups:
+        return _PgQuery()  # every positive term is a stop word
+    excluded = [r for r in readings[k:] if r]
+    full.extend(f"!( {r} )" for r in excluded)
+    if match or not (pairs or title):
+        match.extend(f"!( {r} )" for r in excluded)
+        return _PgQuery(_wrap(full), _wrap(match), "", _wrap(pairs), _wrap(title))
+    return _PgQuery(_wrap(full), "", " | ".join(f"( {r} )" for r in excluded), _wrap(pairs), _wrap(title))
+
+
+def tsquery_text(cursor, query: SearchQuery, configs: list[str]) -> str:
+    """The whole query as one tsquery text ('' when every term is a stop word): ``_pg_query().full``."""
+    return _pg_query(cursor, query, configs).full
+
+
+def _pg_doc_where(user, query: SearchQuery, pg_query: _PgQuery) -> tuple[str, str, list]:
+    """(FROM, WHERE, params) over articles_search_doc ``s``, joining the article ``a`` only when a filter
+    needs one of its columns."""
+    where, params = ["s.user_id = %s", "NOT s.deleted"], [user.pk]
+    if pg_query.match:
+        where.append("s.search_vector @@ %s::tsquery")
+        params.append(pg_query.match)
+    if pg_query.pairs:
+        where.append("articles_phrase_pairs(s.search_vector) @@ %s::tsquery")
+        params.append(pg_query.pairs)
+    if pg_query.excluded:
+        where.append("NOT (s.search_vector @@ %s::tsquery)")
+        params.append(pg_query.excluded)
+    join = bool(pg_query.title)
+    if pg_query.title:
+        where.append(f"{TITLE_VECTOR} @@ %s::tsquery")
+        params.append(pg_query.title)
+    for flt in query.filters:
+        doc = _doc_filter_sql(flt, user.pk)
+        if doc is None:
+            doc, join = filter_sql(flt), True
+        where.append(doc[0])
+        params.extend(doc[1])
+    source = "articles_search_doc s" + (" JOIN articles_article a ON a.id = s.article_id" if join else "")
+    return source, " AND ".join(where), params
+
+
+def search(
+    user, query: SearchQuery, offset: int, limit: int
+) -> tuple[int, list[tuple[int, float]], str, bool]:
+    """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
+    with connection.cursor() as cursor:
+        query = with_tag_ids(cursor, user.pk, query)
+        if not query.groups:  # filters and exclusions only: newest first
+            return _textless(cursor, user, query, offset, limit)
+        pg_query = _pg_query(cursor, query, user_configs(cursor, user.pk))
+        tsquery = pg_query.full
+        if not tsquery:  # only stop words: nothing can match
+            return 0, [], "", False
+        # The match set always comes from the GIN indexes, never from a scan that reads every vector.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            source, where_sql, params = _pg_doc_where(user, query, pg_query)
+            # One pass over the matches gives the count and, for a small set, the ids to rank.
+            cursor.execute(
+                f"SELECT s.article_id, count(*) OVER () FROM {source} WHERE {where_sql} LIMIT %s",
+                [*params, FULL_RANK_LIMIT + 1],
+            )
+            rows = cursor.fetchall()
+            matched = [row[0] for row in rows]
+            count = rows[0][1] if rows else 0
+            if not count or offset >= count or not limit:
+                return count, [], tsquery, True
+            rank_full = f"ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery)"
+            # The ids to rank on the full vector: every match of a small set; for a big one the best
+            # candidates by the compact vector, or every match when too few of them have one.
+            to_rank: list[int] | None = matched if count <= FULL_RANK_LIMIT else None
+            if (
+                to_rank is None
+                and pg_query.title
+                and not (pg_query.match or pg_query.pairs or query.excluded)
+            ):
+                # Title terms only: the rank on the title vector is the full rank (see TITLE_VECTOR).
+                cursor.execute(
+                    f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) AS rank "
+                    f"FROM {source} WHERE {where_sql} "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+                return count, list(cursor.fetchall()), tsquery, True
+            # The heavy tier first: for one word, an article outside it mentions the word at most 5 times,
+            # in the body only (rank <= 1.0), below every article in it (>= 6 mentions, or a title, author,
+            # site or tag match): when it fills the page, the page is the full ranking's.
+            where, a_params = base_where(user, query)
+            # The heavy tier's GIN index is asked for the lexemes only (no phrase, no weight: no recheck,
+            # which would compute articles_heavy_vector again for every candidate: 0.5 ms each, 480 ms for
+            # a phrase of common words at 100,000 articles); the phrase and the weights are checked on
+            # the compact vector, which holds the heavy tier's lexemes with the same positions (through
+            # ts_match_vq, the function behind @@, which no index takes: a bitmap of both indexes would
+            # recheck the heavy expression on every row).
+            lexemes = _LABEL.sub(
+                lambda m: m.group(1) if m.group(1) == ":*" else "", _TSQUERY_OPERATOR.sub(" & ", tsquery)
+            )
+            tiers = (
+                (
+                    "articles_heavy_vector(a.search_rank_vector) @@ %s::tsquery "
+                    "AND ts_match_vq(a.search_rank_vector, %s::tsquery)",
+                    [lexemes, tsquery],
+                ),
+                ("a.search_rank_vector @@ %s::tsquery", [tsquery]),
+            )
+            for condition, tier_params in tiers:
+                if to_rank is not None:
+                    break
+                cursor.execute(
+                    f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)} AND {condition} "
+                    f"ORDER BY ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) DESC, "
+                    "a.saved_at DESC, a.id DESC LIMIT %s",
+                    [*a_params, *tier_params, tsquery, offset + limit + CANDIDATES],
+                )
+                candidates = [row[0] for row in cursor.fetchall()]
+                if len(candidates) >= offset + limit:
+                    to_rank = candidates
+            if to_rank is not None:
+                # A candidate matched on the compact vector; an excluded word may still be in its body.
+                cursor.execute(
+                    f"SELECT s.article_id, {rank_full} AS rank FROM articles_search_doc s "
+                    "WHERE s.article_id = ANY(%s) AND s.search_vector @@ %s::tsquery "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, to_rank, tsquery, limit, offset],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT s.article_id, {rank_full} AS rank FROM {source} WHERE {where_sql} "
+                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+            return count, list(cursor.fetchall()), tsquery, True
+        finally:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+def _textless(cursor, user, query: SearchQuery, offset: int, limit: int):
+    """A query of filters and exclusions only: (count, [(id, 0.0)] newest first, '', False).
+
+    Counted on the narrow search rows when every filter is one they hold (state, dates, tag, site): "is:unread"
+    at 1,000,000 articles reads 70 MB there, not the article table. An exclusion cannot use GIN (every
+    vector would be read: 2 s at 100,000 articles), so it is counted as the articles the filters find less
+    those among them that hold the excluded terms (found through GIN), and the page walks the newest
+    articles, leaving out those whose vector holds an excluded term.
+    """
+    excluded_query = SearchQuery(groups=[list(query.excluded)], filters=query.filters)
+    pg_excluded = _pg_query(cursor, excluded_query, user_configs(cursor, user.pk)) if query.excluded else None
+    if pg_excluded is not None and not pg_excluded.full:
+        pg_excluded = None  # stop words only: nothing is left out
+    where, params = base_where(user, query)
+    doc_filters = [_doc_filter_sql(flt, user.pk) for flt in query.filters]
+    if all(doc is not None for doc in doc_filters):
+        doc_where = ["s.user_id = %s", "NOT s.deleted", *(doc[0] for doc in doc_filters)]
+        doc_params = [user.pk, *(p for doc in doc_filters for p in doc[1])]
+        cursor.execute(
+            f"SELECT count(*) FROM articles_search_doc s WHERE {' AND '.join(doc_where)}", doc_params
+        )
+        count = cursor.fetchone()[0]
+    else:
+        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {' AND '.join(where)}", params)
+        count = cursor.fetchone()[0]
+    if pg_excluded is not None and count:
+        source, where_sql, excluded_params = _pg_doc_where(user, excluded_query, pg_excluded)
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", excluded_params)
+        count -= cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    if not count or offset >= count or not limit:
+        return count, [], "", False
+    if pg_excluded is not None:
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM articles_search_doc x WHERE x.article_id = a.id "
+            "AND x.search_vector @@ %s::tsquery)"
+        )
+        params.append(pg_excluded.full)
+    cursor.execute(
+        f"SELECT a.id, 0.0 FROM articles_article a WHERE {' AND '.join(where)} "
+        "ORDER BY a.saved_at DESC, a.id DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
+    return count, list(cursor.fetchall()), "", False
+
+
+def ids_sql(user, query: SearchQuery) -> tuple[str, list] | None:
+    """(SELECT of the ids of every article the query finds, parameters), unranked; None when nothing
+    can match (only stop words). For the export's selection (articles.search.article_search_queryset)."""
+    with connection.cursor() as cursor:
+        query = with_tag_ids(cursor, user.pk, query)
+        configs = user_configs(cursor, user.pk)
+        if not query.groups:
+            where, params = base_where(user, query)
+            if query.excluded:
+                excluded = SearchQuery(groups=[list(query.excluded)])
+                pg_excluded = _pg_query(cursor, excluded, configs)
+                if pg_excluded.full:
+                    source, where_sql, excluded_params = _pg_doc_where(user, excluded, pg_excluded)
+                    where.append(f"a.id NOT IN (SELECT s.article_id FROM {source} WHERE {where_sql})")
+                    params.extend(excluded_params)
+            return f"SELECT a.id FROM articles_article a WHERE {' AND '.join(where)}", params
+        pg_query = _pg_query(cursor, query, configs)
+    if not pg_query.full:
+        return None
+    source, where_sql, params = _pg_doc_where(user, query, pg_query)
+    return f"SELECT s.article_id FROM {source} WHERE {where_sql}", params
+
+
+_TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(?::\*?[A-D]*)?")
+_TSQUERY_OPERATOR = re.compile(r"\s*<(-|\d+)>\s*")
+_TSQUERY_CHAIN = re.compile(
+    r"'(?:[^']|'')*'(?::\*?[A-D]*)?(?:\s*<(?:-|\d+)>\s*'(?:[^']|'')*'(?::\*?[A-D]*)?)+"
+)
+
+
+def _lexeme_regex(lexeme: str) -> str:
+    return re.sub(r"(\W)", r"\\\1", lexeme.replace("''", "'"))
+
+
+def headline_pattern(tsquery: str) -> str:
+    """A PostgreSQL regular expression (ARE, used case-insensitively) for the first place in the text that
+    the tsquery matches: a word starting with one of its lexemes, or for a phrase (``'a' <-> 'b'``) the
+    phrase's words in a row (a ``<N>`` gap allows N-1 words between). Stems are mostly prefixes of the
+    words they come from ("measur" of "measure"), so the pattern finds the passage ts_headline will mark.
+    Returns '' for a tsquery without lexemes."""
+    pieces = []
+    for chain in _TSQUERY_CHAIN.findall(tsquery):
+        lexemes = [_lexeme_regex(lex) for lex in _TSQUERY_LEXEME.findall(chain)]
+        gaps = _TSQUERY_OPERATOR.findall(chain)
+        piece = lexemes[0] + r"\w*"
+        for gap, lexeme in zip(gaps, lexemes[1:], strict=False):
+            words = 0 if gap == "-" else int(gap) - 1
+            piece += r"\W+" + (f"(?:\\w+\\W+){{0,{words}}}" if words else "") + lexeme + r"\w*"
+        pieces.append(piece)
+    rest = _TSQUERY_CHAIN.sub(" ", tsquery)
+    pieces.extend(dict.fromkeys(_lexeme_regex(lex) for lex in _TSQUERY_LEXEME.findall(rest) if lex))
+    return "\\m(" + "|".join(dict.fromkeys(pieces)) + ")" if pieces else ""
+
+
+def headlines(ids: list[int], tsquery: str) -> dict[int, str]:
+    """Headlines for these articles: {id: passage with START_SEL/STOP_SEL marks}. ts_headline parses all
+    the text it gets (5 ms for 5,000 words), so it gets HEADLINE_WINDOW characters from HEADLINE_BEFORE
+    before the first place the query matches (``headline_pattern``, found with ``regexp_instr``);
+    articles whose window shows no match although the pattern found one get the whole text."""
+    if not ids or not tsquery:
+        return {}
+    pattern = headline_pattern(tsquery)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id, ts_headline(a.search_config::regconfig,
+                       substr(a.content_text, greatest(1, w.at - {HEADLINE_BEFORE}), {HEADLINE_WINDOW}),
+                       %s::tsquery, %s),
+                   w.at > 0
+            FROM articles_article a,
+                 LATERAL (SELECT CASE WHEN %s = '' THEN 0
+                                      ELSE regexp_instr(a.content_text, %s, 1, 1, 0, 'i') END AS at) w
+            WHERE a.id = ANY(%s)
+            """,
+            [tsquery, HEADLINE_OPTIONS, pattern, pattern, ids],
+        )
+        headlines, retry = {}, []
+        for article_id, text, found in cursor.fetchall():
+            headlines[article_id] = text
+            if found and START_SEL not in (text or ""):
+                retry.append(article_id)
+        if retry:  # the window missed (a lexeme inside another word): parse the whole text for those few
+            cursor.execute(
+                "SELECT a.id, ts_headline(a.search_config::regconfig, a.content_text, %s::tsquery, %s) "
+                "FROM articles_article a WHERE a.id = ANY(%s)",
+                [tsquery, HEADLINE_OPTIONS, retry],
+            )
+            headlines.update(cursor.fetchall())
+    return headlines
