@@ -308,7 +308,7 @@ def test_log_records_winner_fallback_scores_and_warnings():
         page("<article><p>Only a few words are on this page at all, twelve or so.</p></article>"), URL
     )
     assert "very short" in short.log["warnings"]
-    assert short.log["fallbacks"] and short.log["fallbacks"][0]["extractor"] == "readability"
+    assert [f["extractor"] for f in short.log["fallbacks"]] == ["trafilatura-full", "readability"]
     assert "too short" in short.log["fallbacks"][0]["because"]
 
 
