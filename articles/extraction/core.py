@@ -25,6 +25,7 @@ from .media import figure_captions, keep_embedded_posts, prepare_images, restore
 from .metadata import read_metadata
 from .pages import pagination
 from .text import (
+    RTL_LANGUAGES,
     clean_text,
     clean_tree_text,
     count_words,
@@ -35,7 +36,6 @@ from .text import (
     page_language,
     words,
 )
-from .text import RTL_LANGUAGES
 
 #: Fewer words than this is a navigation bar or an error page, not an article.
 MIN_WORDS = 10
@@ -115,9 +115,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     pages = pagination(tree, url, base)
     if pages:
         log["pagination"] = pages
-        log["warnings"].append(
-            f"page 1 of {pages['pages']}" if pages.get("pages") else "page 1 of several"
-        )
+        log["warnings"].append(f"page 1 of {pages['pages']}" if pages.get("pages") else "page 1 of several")
 
     body = choose.best_candidate(tree, url, meta, log)
     if body is None:

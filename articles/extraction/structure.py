@@ -25,7 +25,23 @@ INLINE_TAGS = {
 _LAST_WORD = re.compile(r"(\w+)$")
 _FIRST_WORD = re.compile(r"^(\w+)")
 #: Parents in which a ``<pre>`` can only be a piece of inline code.
-_INLINE_CONTEXT = {"p", "li", "td", "th", "span", "a", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "dd"}
+_INLINE_CONTEXT = {
+    "p",
+    "li",
+    "td",
+    "th",
+    "span",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "strong",
+    "dd",
+}
 
 
 def _first_text(element: etree._Element) -> str:

@@ -57,7 +57,7 @@ SKIP_TAGS = {"script", "style", "noscript", "template", "button", "svg"}
 #: non-Latin characters, where they shape Persian, Indic scripts and emoji sequences (Unicode 15, ch. 23.2).
 _INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u2060\ufeff\u180e"}
 _JOINERS = re.compile(r"(?<=[\x00-\u024f])[\u200c\u200d]|^[\u200c\u200d]")
-#: Runs of characters that UTF-8 text read as windows-1252 turns into ("Ã¼" for "ü", "â€™" for "’").
+#: Runs of characters that UTF-8 text read as windows-1252 turns into ("Ã¼" for "ü", "â€œ" for a left double quote).
 _MOJIBAKE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
