@@ -202,19 +202,27 @@ def caption_texts(tree: etree._Element) -> set[str]:
     """Comparable texts of the page's picture captions: ``<figcaption>``, elements whose class names a
     caption or credit, schema.org ``caption``, and long ``alt`` texts."""
     found: set[str] = set()
-    xpath = (
-        "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption')]"
-        " | //body//*[@itemprop='caption']"
-    )
-    for element in tree.xpath(xpath)[:300]:
-        text = comparable(element.text_content())
-        if count_words(text) >= 4:
-            found.add(text)
-    for alt in tree.xpath("//body//img/@alt")[:300]:
-        text = comparable(alt)
-        if count_words(text) >= 6:
-            found.add(text)
+    for element in _CAPTIONS(tree)[:300]:
+        if len(element) > 12:
+            continue  # a container of a figure and more, not a caption
+        text = element.text_content()
+        if len(text) < 1500:
+            text = comparable(text)
+            if count_words(text) >= 4:
+                found.add(text)
+    for alt in _ALTS(tree)[:300]:
+        if len(alt) > 30:
+            text = comparable(alt)
+            if count_words(text) >= 6:
+                found.add(text)
     return found
+
+
+_CAPTIONS = etree.XPath(
+    "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption')]"
+    " | //body//*[@itemprop='caption']"
+)
+_ALTS = etree.XPath("//body//img/@alt")
 
 
 def mark_captions(body: etree._Element, captions: set[str], log: dict) -> None:
@@ -265,8 +273,10 @@ def drop_repeated_lead_image(body: etree._Element, lead_image: str, log: dict) -
     """Remove the lead image from the top of the body when it is shown above the article anyway."""
     if not lead_image:
         return
+    top = [b for b in blocks(body)[:2]]
     for image in body.xpath(".//img")[:1]:
-        if (image.get("src") or "").strip() == lead_image:
+        at_top = any(image is b or b in image.iterancestors() for b in top)
+        if at_top and (image.get("src") or "").strip() == lead_image:
             parent = image.getparent()
             target = parent if parent is not None and parent.tag == "figure" else image
             log.setdefault("removed", []).append("repeated lead image")

@@ -1,10 +1,10 @@
-"""Article extraction: ``extract(html, url) -> Extraction``; trafilatura first, readability as a fallback.
+"""Article extraction: ``extract(html, url) -> Extraction``; trafilatura fast mode, full mode when needed.
 
 Pure: no ORM, no network. The page is parsed once. Folio reads the page's own metadata (JSON-LD,
 Open Graph; see ``metadata``), repairs the page (``preprocess``: noscript, hidden prose, AMP, nested
 ``pre``), turns lazy-loaded images into normal ones (``media``), then runs trafilatura without images,
-in fast mode; when that result looks wrong, trafilatura's full mode and then readability-lxml are tried
-and the better candidate wins (``choose``). The winner's structure and spacing are repaired
+in fast mode; when that result looks wrong, what trafilatura's full mode adds (its readability port and
+jusText) runs on it and the better candidate wins (``choose``). The winner's structure and spacing are repaired
 (``structure``), it is cleaned of furniture (``cleanup``), the main content's images are put back by
 their position in the page (``images``), text is normalised (NFC, no soft hyphens or zero-width
 characters; ``text.clean_text``) and rendered as plain text. Every decision goes into ``Extraction.log``.
@@ -37,6 +37,12 @@ from .text import (
     words,
 )
 
+#: Elements read by the metadata step and deleted by every extractor: removed once after it.
+_DONE_WITH = (
+    "script", "style", "svg", "template", "head", "iframe", "embed", "object", "canvas", "audio", "video",
+    "button", "input", "select", "textarea", "dialog",
+)  # fmt: skip
+
 #: Fewer words than this is a navigation bar or an error page, not an article.
 MIN_WORDS = 10
 
@@ -57,7 +63,7 @@ class Extraction:
     plain text with one blank line between blocks, picture captions left out; ``published`` a date
     (never later than ``today``); ``author`` the authors joined by ", "; ``language`` an ISO 639-1 code
     or ``""``; ``log`` records what ran and why, for the reader's details panel:
-    ``{"extractor": "trafilatura"|"trafilatura-full"|"readability", "fallbacks": [...], "scores": {...},
+    ``{"extractor": "trafilatura"|"trafilatura-full", "fallbacks": [...], "scores": {...},
     "warnings": [...], "removed": [...], "images": {...}, "pagination": {...}}``; ``direction`` is
     ``"rtl"`` or ``"ltr"`` (the page's ``dir``, else its language's script direction).
     """
@@ -104,6 +110,9 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     base = structure.page_base(tree, url)
     canonical = _canonical(tree, base)
     meta = read_metadata(tree, url, today)
+    # Scripts, styles and inline SVG are read (JSON-LD, dates) and done with: every later copy and scan
+    # of the tree is cheaper without them.
+    etree.strip_elements(tree, *_DONE_WITH, etree.Comment, with_tail=False)
     captions = cleanup.caption_texts(tree)
     log["noscript_unwrapped"] = preprocess.repair_noscript(tree)
     log["hidden"] = preprocess.drop_hidden(tree)

@@ -115,11 +115,13 @@ def clean_tree_text(root: etree._Element) -> None:
 
 def normalize_space(text: str) -> str:
     """Collapse every run of Unicode white space (including no-break spaces) into one space and strip."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def count_words(text: str) -> int:
     """Words in ``text``: runs of word characters, with each CJK character counted as one word."""
+    if not _CJK.search(text):
+        return len(_WORD.findall(text))
     cjk = len(_CJK.findall(text))
     return len(_WORD.findall(_CJK.sub(" ", text))) + cjk
 
