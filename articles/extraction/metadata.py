@@ -57,7 +57,7 @@ _BYLINE_LABEL = re.compile(
     r"|(?:pubblicato|scritto|aggiornato)\s+da|di|da|a\s+cura\s+di|autore|autrice"
     r"|(?:publicado|escrito|atualizado)\s+por|de"
     r"|(?:opublikowano|napisał[a]?|autor(?:ka)?)(?:\s+przez)?|przez"
-    r"|door|auteur|av|af|oleh|author|authors|written)\b\s*[:\-–—]?\s*",
+    r"|door|auteur|av|af|oleh|author|authors|written)\b\s*[:\-\u2013\u2014]?\s*",
     re.I,
 )
 _MONTH_WORDS = (
@@ -70,7 +70,7 @@ _MONTH_WORDS = (
 )
 #: Where a byline's furniture starts: a separator, a date, "am/le/el/il/em/dnia <date>", "updated".
 _BYLINE_TAIL = re.compile(
-    r"\s*(?:[|·•–—]|\s-(?:\s|$)|,\s*(?=\d)|\s(?:am|on|le|el|il|em|dnia|den|op|the)\s+(?=\d)"
+    r"\s*(?:[|·•\u2013\u2014]|\s-(?:\s|$)|,\s*(?=\d)|\s(?:am|on|le|el|il|em|dnia|den|op|the)\s+(?=\d)"
     r"|\s(?=\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4})|\s(?=\d{1,2}\.?\s+(?:" + _MONTH_WORDS + r"))"
     r"|\s(?=(?:" + _MONTH_WORDS + r")\w*\.?\s+\d)|\s(?=\d{4}-\d{2}-\d{2})"
     r"|\s(?:updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato|atualizado)\b).*$",
@@ -85,7 +85,7 @@ def clean_byline(text: str) -> str:
     for _ in range(2):
         text = _BYLINE_LABEL.sub("", text, count=1)
     text = _BYLINE_TAIL.sub("", text)
-    return text.strip(" -–—|·•,:;")
+    return text.strip(" -\u2013\u2014|·•,:;")
 
 
 @dataclass
@@ -273,7 +273,7 @@ def strip_site_name(title: str, site_name: str, headings: list[str] = (), url: s
         plain = _plain(part)
         squeezed = plain.replace(" ", "")
         return bool(plain) and (
-            (site and (plain == site or site in plain and len(plain) <= len(site) + 12))
+            (site and (plain == site or (site in plain and len(plain) <= len(site) + 12)))
             or (len(host) > 2 and host.replace("-", "") in squeezed and len(squeezed) <= len(host) + 12)
         )
 
