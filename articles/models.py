@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 #: Average silent reading speed for non-fiction in English, words per minute
 #: (Brysbaert 2019, "How many words do we read per minute?", J. Memory and Language 109).
@@ -97,6 +98,12 @@ class Article(models.Model):
     lead_image = models.URLField(max_length=2048, blank=True)
     excerpt = models.TextField(blank=True)
     language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code")
+    text_direction = models.CharField(
+        max_length=3,
+        choices=[("ltr", _("left to right")), ("rtl", _("right to left"))],
+        default="ltr",
+        help_text=_("Direction of the article's script (the page's dir, else its language's)."),
+    )
     search_config = models.CharField(
         max_length=20, default="simple", help_text="PostgreSQL text-search configuration (articles.search)."
     )

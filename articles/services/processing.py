@@ -160,6 +160,7 @@ def article_process(*, article_id: int) -> str | None:
     article.lead_image = result.lead_image if result.lead_image.startswith(("http://", "https://")) else ""
     article.excerpt = result.excerpt
     article.language = result.language
+    article.text_direction = result.direction
     article.search_config = search_config_for(result.language)
     article.word_count = result.word_count
     article.reading_time_minutes = Article.reading_time_for(result.word_count)
@@ -184,6 +185,7 @@ def article_process(*, article_id: int) -> str | None:
             "lead_image",
             "excerpt",
             "language",
+            "text_direction",
             "word_count",
             "reading_time_minutes",
             "search_config",
