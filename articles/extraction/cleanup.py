@@ -47,7 +47,7 @@ EDGE_BOILERPLATE = re.compile(
       | ^\W*(teilen|partager|compartir|condividi|compartilhar|udost[ęe]pnij)\b
       | ^\W*(anzeige|werbung|publicit[ée]|publicidad|pubblicit[àa]|publicidade|reklama)\W*$
       | (mehr|weitere)\s+(zum\s+thema|artikel|nachrichten) | das\s+k[öo]nnte\s+sie\s+(auch\s+)?interessieren
-      | meist(\s+|ge)lesen | lesen\s+sie\s+(auch|mehr) | auch\s+interessant | kommentare?\s*\(\d+\)
+      | meist\s*gelesen | lesen\s+sie\s+(auch|mehr) | auch\s+interessant | kommentare?\s*\(\d+\)
       | (à\s+)?lire\s+aussi | sur\s+le\s+m[êe]me\s+sujet | les\s+plus\s+lus | articles?\s+similaires
       | temas\s+relacionados | te\s+puede\s+interesar | lo\s+m[áa]s\s+le[íi]do | noticias\s+relacionadas
       | lee\s+tambi[ée]n | leggi\s+anche | potrebbe(ro)?\s+interessarti | i\s+pi[ùu]\s+letti | articoli\s+correlati
@@ -101,7 +101,7 @@ RELATED_HEADING = re.compile(
     r"|what\s+to\s+read\s+next|popular\s+(now|stories)|further\s+reading|comments?|\d+\s+comments?|leave\s+a\s+(reply|comment)"
     r"|share\s+this(\s+article|\s+story)?|tags?|topics|about\s+(the\s+author|us|[\w&.'-]+(\s+[\w&.'-]+){0,3})"
     r"|(media|press)\s+contacts?|contacts?|notes?\s+to\s+editors?|about\s+the\s+(company|author|writer)"
-    r"|das\s+k[öo]nnte\s+sie\s+(auch\s+)?interessieren|meist(\s+|ge)lesen|mehr\s+zum\s+thema|weitere\s+artikel"
+    r"|das\s+k[öo]nnte\s+sie\s+(auch\s+)?interessieren|meist\s*gelesen|mehr\s+zum\s+thema|weitere\s+artikel"
     r"|lesen\s+sie\s+auch|auch\s+interessant|schlagw[öo]rter"
     r"|(à\s+)?lire\s+aussi|sur\s+le\s+m[êe]me\s+sujet|les\s+plus\s+lus|articles?\s+similaires|voir\s+aussi"
     r"|temas\s+relacionados|te\s+puede\s+interesar|lo\s+m[áa]s\s+le[íi]do|noticias\s+relacionadas"

@@ -110,6 +110,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     base = structure.page_base(tree, url)
     canonical = _canonical(tree, base)
     meta = read_metadata(tree, url, today)
+    pages = pagination(tree, url, base)
     # Scripts, styles and inline SVG are read (JSON-LD, dates) and done with: every later copy and scan
     # of the tree is cheaper without them.
     etree.strip_elements(tree, *_DONE_WITH, etree.Comment, with_tail=False)
@@ -121,7 +122,6 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     log["images"] = prepare_images(tree, base)
     log["embedded_posts"] = keep_embedded_posts(tree)
     picture_captions = figure_captions(tree)
-    pages = pagination(tree, url, base)
     if pages:
         log["pagination"] = pages
         log["warnings"].append(f"page 1 of {pages['pages']}" if pages.get("pages") else "page 1 of several")
@@ -144,7 +144,8 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     cleanup.trim_edges(body, log)
     log["images_restored"] = images.restore_images(body, tree, cleanup.blocks(body))
     log["captions_restored"] = restore_captions(body, picture_captions)
-    cleanup.drop_repeated_lead_image(body, meta.lead_image, log)
+    if not meta.hero_image:  # a picture the page names as its lead is shown above the article
+        cleanup.drop_repeated_lead_image(body, meta.lead_image, log)
     structure.absolutize(body, base)
     clean_tree_text(body)
 

@@ -100,6 +100,7 @@ class PageMetadata:
     description: str = ""
     article_body: str = ""
     language: str = ""
+    hero_image: bool = False  # lead_image is the article's first picture, not one the page names
 
 
 def _json_objects(tree: etree._Element) -> list[dict]:
@@ -341,7 +342,11 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
     if re.search(r"copyright|©|all rights", meta.site_name, re.I) or len(meta.site_name) > 100:
         meta.site_name = ""
     headings = [normalize_space(h.text_content()) for h in tree.iter("h1")][:5]
-    meta.title = _text(article.get("headline")) or _meta(tags, "og:title", "twitter:title")
+    meta.title = (
+        _text(article.get("headline"))
+        or _meta(tags, "og:title", "twitter:title")
+        or normalize_space(tree.findtext(".//head/title") or "")
+    )
     if not meta.title:
         meta.title = strip_site_name(
             normalize_space(found().title or extract_title(tree) or ""), meta.site_name, headings, url
@@ -396,6 +401,7 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
         meta.lead_image = ""
     if not meta.lead_image:
         meta.lead_image = _hero_image(tree, url)
+        meta.hero_image = bool(meta.lead_image)
     # A title cut short in the metadata ("... to contract"): the page's <h1> that continues it.
     if len(meta.title) >= 20:
         for heading in tree.iter("h1"):

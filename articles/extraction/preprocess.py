@@ -111,11 +111,22 @@ def _unwrap(element: etree._Element) -> None:
 
 
 def flatten_pre(tree: etree._Element) -> None:
-    """``<pre><pre>code</pre></pre>`` -> ``<pre>code</pre>``."""
+    """Code the way extractors keep it (bug-log A21): ``<pre><pre>code</pre></pre>`` -> ``<pre>code</pre>``;
+    a ``<pre>`` without ``<code>`` gets one (a bare ``<pre>`` comes out as a quotation with its lines
+    joined); inline ``<code>`` becomes ``<kbd>`` (extractors make ``<code>`` a block and split the
+    paragraph; ``structure.repair_code`` turns it back into ``<code>``)."""
     for inner in tree.xpath("//pre/pre"):
         outer = inner.getparent()
         if len(outer) == 1 and not (outer.text or "").strip():
             _unwrap(inner)
+    for pre in tree.xpath("//pre[not(.//code)]"):
+        code = etree.Element("code")
+        code.text, pre.text = pre.text, None
+        for child in list(pre):
+            code.append(child)
+        pre.append(code)
+    for code in tree.xpath("//code[not(ancestor::pre)]"):
+        code.tag = "kbd"
 
 
 _AMP_IMAGE_ATTRIBUTES = ("src", "srcset", "alt", "width", "height", "title")
@@ -148,7 +159,7 @@ def convert_amp(tree: etree._Element) -> int:
             for grandchild in list(child):
                 quote.append(grandchild)
         link = etree.SubElement(quote, "a", href=url)
-        link.text = url
+        link.text = url.split("://", 1)[1]
         quote.tail = element.tail
         element.getparent().replace(element, quote)
         converted += 1
