@@ -139,9 +139,11 @@ def main(argv=None) -> int:
     corpora = args.corpus or [CORPUS_DIR]
     # Warm up imports and models (trafilatura, readability, py3langid) outside the timed runs, as in a
     # long-running worker.
-    from articles.extraction import detect_language
+    from articles.extraction import detect_language, extract
 
     detect_language("A few words of English text to load the language model once.")
+    # A page without a date: htmldate's extensive search loads its date parsers on first use.
+    extract("<html><body><article>" + "<p>Words of a page that states no date at all here.</p>" * 9, "")
     for corpus_dir in corpora:
         pages = load_corpus(corpus_dir, args.limit)
         run_all(pages[:3], names=names)

@@ -230,10 +230,8 @@ def _canonical(page: etree._Element, base: str) -> str:
     base, bug-log A48), else ``og:url``; ``""`` when neither gives an http(s) address."""
     from urllib.parse import urljoin
 
-    for href in [
-        *page.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href"),
-        *page.xpath("//meta[@property='og:url']/@content"),
-    ]:
+    links = [e.get("href") or "" for e in page.iter("link") if (e.get("rel") or "").lower() == "canonical"]
+    for href in [*links, *page.xpath("//meta[@property='og:url']/@content")]:
         href = href.strip()
         if href and base and not href.startswith(("http://", "https://")):
             try:

@@ -13,10 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-_NEXT = etree.XPath(
-    "//link[contains(concat(' ', translate(@rel, 'NEXT', 'next'), ' '), ' next ')]/@href"
-    " | //a[contains(concat(' ', translate(@rel, 'NEXT', 'next'), ' '), ' next ')]/@href"
-)
+_REL = etree.XPath("//link[@rel and @href] | //a[@rel and @href]")
 _NUMBER = re.compile(r"\d+")
 #: Page counts above this are not an article's pages (a list or an archive).
 MAX_PAGES = 50
@@ -30,7 +27,8 @@ def _same_site(a: str, b: str) -> bool:
 def pagination(page: etree._Element, url: str, base: str) -> dict | None:
     """``{"page": 1, "pages": N | None, "next": url}`` when ``page`` links to a next page on its own site;
     ``N`` is the highest page number among the page's links shaped like the next page's address."""
-    for href in _NEXT(page)[:3]:
+    nexts = [e.get("href") for e in _REL(page) if "next" in (e.get("rel") or "").lower().split()]
+    for href in nexts[:3]:
         href = href.strip()
         if not href or href.startswith(("#", "javascript:")):
             continue

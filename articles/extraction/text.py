@@ -223,10 +223,11 @@ RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ckb", "dv", "ug"}
 def page_direction(page: etree._Element, language: str) -> str:
     """``"rtl"`` or ``"ltr"``: the ``dir`` the page declares on ``<html>``, ``<body>`` or its
     ``<article>``/``<main>``, else the direction of ``language``'s script."""
-    candidates = [page, page.find("body"), *page.xpath("//article[@dir] | //main[@dir]")[:1]]
-    for element in candidates:
-        if element is not None:
-            value = (element.get("dir") or "").strip().lower()
-            if value in ("rtl", "ltr"):
-                return value
+    for element in (page, page.find("body")):
+        value = (element.get("dir") or "").strip().lower() if element is not None else ""
+        if value in ("rtl", "ltr"):
+            return value
+    for value in page.xpath("(//article/@dir | //main/@dir)[1]"):
+        if value.strip().lower() in ("rtl", "ltr"):
+            return value.strip().lower()
     return "rtl" if language in RTL_LANGUAGES else "ltr"
