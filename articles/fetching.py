@@ -176,7 +176,9 @@ def _known_codec(name: str) -> str:
 STRAY_BYTES_SHARE = 0.02
 _SINGLE_BYTE = {"cp1252", "latin-1", "iso8859-1", "ascii", "iso8859-15", "cp1250", "iso8859-2"}
 #: UTF-8 read as windows-1252: "Ã" or "Â" or "â€" followed by a continuation character.
-_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0080-\u00bf\u2018-\u201e\u2122\u0153\u0161]")
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0080-\u00bf\u2018-\u201e\u2122\u0153\u0161]"
+)
 
 
 def _decode_utf8_tolerant(body: bytes) -> str | None:
