@@ -45,13 +45,10 @@ from pathlib import Path
 import lxml.html
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 MIN_WORDS = 80
 MIN_COVERAGE = 0.8
 WORD = re.compile(r"\w+")
-BLOCKS = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "tr", "dt", "dd",
-    "table", "ul", "ol", "div", "section", "figure", "br", "article", "header", "footer", "aside",
-}  # fmt: skip
 
 
 def git(git_dir: Path, *args: str, binary: bool = False):
@@ -68,36 +65,11 @@ def listing(git_dir: Path, path: str) -> list[str]:
 
 
 def block_text(root) -> str:
-    """Text of an lxml tree with one paragraph per block element."""
-    parts: list[str] = []
-    current: list[str] = []
+    """Text of an lxml tree with one paragraph per block element (Folio's plain-text rendering, captions
+    included: it is the page's text, not an extraction)."""
+    from articles.extraction.text import html_to_text
 
-    def flush():
-        line = " ".join("".join(current).split())
-        if line:
-            parts.append(line)
-        current.clear()
-
-    def walk(element):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in ("script", "style", "noscript", "template"):
-            return
-        if tag in BLOCKS:
-            flush()
-        if element.text and tag:
-            current.append(element.text)
-        for child in element:
-            walk(child)
-            if child.tail:
-                current.append(child.tail)
-        if tag in BLOCKS:
-            flush()
-        elif tag in ("td", "th"):
-            current.append(" ")
-
-    walk(root)
-    flush()
-    return "\n\n".join(parts)
+    return html_to_text(root, captions=True)
 
 
 def shingles(text: str) -> Counter:

@@ -179,10 +179,11 @@ def _features(body: etree._Element | None, lead: re.Pattern | None, reference: s
             "menu_like": False,
         }
     text = html_to_text(body, captions=False)
-    lines = [line for line in body.text_content().splitlines() if line.strip()]
+    count = len(words(text))
+    lines = text.count("\n\n") + 1 if text else 0  # one block per line of the rendering
     return {
-        "menu_like": len(lines) >= 30 and len(words(text)) < 3 * len(lines),
-        "words": len(words(text)),
+        "menu_like": lines >= 30 and count < 3 * lines,
+        "words": count,
         "link_density": round(link_density(body), 3),
         "lead": bool(lead and lead.search(text)),
         "agreement": round(agreement(text, reference), 3) if reference else None,
