@@ -102,6 +102,7 @@ class Article(models.Model):
         max_length=3,
         choices=[("ltr", _("left to right")), ("rtl", _("right to left"))],
         default="ltr",
+        db_default="ltr",  # rows written by SQL (bench libraries, bulk tools) get a direction too
         help_text=_("Direction of the article's script (the page's dir, else its language's)."),
     )
     search_config = models.CharField(

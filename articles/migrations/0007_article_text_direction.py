@@ -1,7 +1,8 @@
 """Article.text_direction: "ltr" or "rtl", stored from the extraction (bug-log A53).
 
 On SQLite, Django adds a NOT NULL column by rebuilding the table, which breaks the FTS5 triggers that
-name ``articles_article``; a plain ``ALTER TABLE ... ADD COLUMN ... DEFAULT 'ltr'`` adds it in place.
+name ``articles_article``; a plain ``ALTER TABLE ... ADD COLUMN ... DEFAULT 'ltr'`` adds it in place. The
+column keeps its database default on both engines, so rows inserted by SQL get "ltr".
 """
 
 from django.db import migrations, models
@@ -9,6 +10,7 @@ from django.db import migrations, models
 FIELD = models.CharField(
     choices=[("ltr", "left to right"), ("rtl", "right to left")],
     default="ltr",
+    db_default="ltr",
     help_text="Direction of the article's script (the page's dir, else its language's).",
     max_length=3,
 )
