@@ -180,7 +180,7 @@ def _features(body: etree._Element | None, lead: re.Pattern | None, reference: s
         }
     text = html_to_text(body, captions=False)
     count = len(words(text))
-    lines = text.count("\n\n") + 1 if text else 0  # one block per line of the rendering
+    lines = sum(1 for line in body.text_content().splitlines() if line.strip())
     return {
         "menu_like": lines >= 30 and count < 3 * lines,
         "words": count,
