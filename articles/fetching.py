@@ -171,12 +171,42 @@ def _known_codec(name: str) -> str:
         return ""
 
 
+#: A page whose bytes are UTF-8 but for at most this share of its non-ASCII bytes is UTF-8 with a few stray
+#: bytes (a Latin-1 "é" pasted into a UTF-8 page), not a page in another encoding.
+STRAY_BYTES_SHARE = 0.02
+_SINGLE_BYTE = {"cp1252", "latin-1", "iso8859-1", "ascii", "iso8859-15", "cp1250", "iso8859-2"}
+#: UTF-8 read as windows-1252: "Ã" or "Â" or "â€" followed by a continuation character.
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac[\u0080-\u00bf\u2018-\u201e\u2122\u0153\u0161]"
+)
+
+
+def _decode_utf8_tolerant(body: bytes) -> str | None:
+    """``body`` as UTF-8 when it is UTF-8 but for a few stray bytes (each read as windows-1252, which is
+    what a stray Latin-1 byte means); None when the bad bytes are not rare."""
+    text = body.decode("utf-8", errors="surrogateescape")
+    stray = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    if not stray:
+        return text
+    non_ascii = sum(1 for byte in body if byte >= 0x80) or 1
+    if stray > STRAY_BYTES_SHARE * non_ascii:
+        return None
+    return re.sub(
+        "[\udc80-\udcff]", lambda m: bytes([ord(m.group(0)) - 0xDC00]).decode("cp1252", "replace"), text
+    )
+
+
 def decode_text(body: bytes, header_charset: str = "", html: bool = True) -> tuple[str, str]:
     """Decode ``body`` to text. Returns ``(text, charset)``.
 
     Charset order (WHATWG "determine the character encoding", simplified): a byte-order mark, the
     Content-Type header, a ``<meta charset>`` / ``http-equiv`` in the first 4 KB, then detection with
-    charset-normalizer, then UTF-8 with replacement characters.
+    charset-normalizer, then UTF-8 with replacement characters. Two departures, both for pages that say
+    the wrong thing (bug-log A32 and kind 5): a single-byte header charset (servers' ISO-8859-1 default)
+    yields to UTF-8 when the bytes are UTF-8 with multi-byte characters and the page's meta does not say
+    otherwise; and a page that is UTF-8 but for a few stray bytes is decoded as UTF-8 with those bytes read
+    as windows-1252, rather than switching the whole page to another codec. A decoded text that shows
+    UTF-8 mojibake ("Ã¼" for "ü") is decoded again as UTF-8.
     """
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8"),
@@ -185,27 +215,42 @@ def decode_text(body: bytes, header_charset: str = "", html: bool = True) -> tup
     ):
         if body.startswith(bom):
             return body[len(bom) :].decode(name, errors="replace"), name
-    candidates = [header_charset]
+    meta_charset = ""
     if html:
         match = _META_CHARSET.search(body[:4096])
         if match:
-            candidates.append(match.group(1).decode("ascii", "ignore"))
-    for candidate in candidates:
-        name = _known_codec(candidate)
-        if name:
-            # Browsers read ISO-8859-1 and ASCII labels as windows-1252 (WHATWG Encoding Standard).
-            if name in ("latin-1", "iso8859-1", "ascii"):
-                name = "cp1252"
-            if name in ("gb2312", "gbk"):
-                name = "gb18030"
-            try:
-                return body.decode(name), name
-            except UnicodeDecodeError:
-                continue
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+            meta_charset = _known_codec(match.group(1).decode("ascii", "ignore"))
+    header = _known_codec(header_charset)
+    candidates = [header, meta_charset]
+    if header in _SINGLE_BYTE and meta_charset in ("", "utf-8") and max(body, default=0) >= 0x80:
+        try:
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    for name in candidates:
+        if not name:
+            continue
+        # Browsers read ISO-8859-1 and ASCII labels as windows-1252 (WHATWG Encoding Standard).
+        if name in ("latin-1", "iso8859-1", "ascii"):
+            name = "cp1252"
+        if name in ("gb2312", "gbk"):
+            name = "gb18030"
+        try:
+            text = body.decode(name)
+        except UnicodeDecodeError:
+            if name == "utf-8":
+                text = _decode_utf8_tolerant(body)
+                if text is not None:
+                    return text, "utf-8"
+            continue
+        if name != "utf-8" and _MOJIBAKE.search(text):
+            repaired = _decode_utf8_tolerant(body)
+            if repaired is not None and not _MOJIBAKE.search(repaired):
+                return repaired, "utf-8"
+        return text, name
+    tolerant = _decode_utf8_tolerant(body)
+    if tolerant is not None:
+        return tolerant, "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:200_000]).best()

@@ -98,6 +98,13 @@ class Article(models.Model):
     lead_image = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
     excerpt = models.TextField(blank=True)
     language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, blank=True, help_text="ISO 639-1 code")
+    text_direction = models.CharField(
+        max_length=3,
+        choices=[("ltr", _("left to right")), ("rtl", _("right to left"))],
+        default="ltr",
+        db_default="ltr",  # rows written by SQL (bench libraries, bulk tools) get a direction too
+        help_text=_("Direction of the article's script (the page's dir, else its language's)."),
+    )
     search_config = models.CharField(
         max_length=20, default="simple", help_text="PostgreSQL text-search configuration (articles.search)."
     )

@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Check Folio's metadata on the scrapinghub-aeb pages against what each page states visibly.
 
-Usage: python bench/metadata_check.py [--limit N] [--show]
+Usage: python bench/metadata_check.py [--limit N] [--show] [--corpus DIR]
+
+With ``--corpus DIR`` whose ground truth states ``title``, ``authors`` and ``published`` (the second
+corpus, ``bench/corpus2/README.md``), each field is compared with that truth on the pages that state it,
+for Folio and for trafilatura's own metadata (``bare_extraction(with_metadata=True)``) in the same run:
+title equal (case, accents and punctuation ignored), authors equal as sets of words (labels such as "by"
+ignored), published date equal. Without it, the checks below run on scrapinghub-aeb, which has no
+metadata ground truth:
 
 The corpus has no metadata ground truth, so each field is checked where the page itself states it:
 
@@ -26,7 +33,66 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_common import corpus_pages  # noqa: E402
+from corpus_common import corpus_pages, load_corpus  # noqa: E402
+
+_LABELS = {"by", "von", "par", "por", "and", "und", "et", "y", "e", "i", "da", "di", "der", "the"}
+
+
+def _name_words(names) -> set[str]:
+    from articles.extraction.cleanup import comparable
+
+    return {w for n in names for w in comparable(n).split() if w not in _LABELS}
+
+
+def truth_check(corpus_dir: Path, limit: int | None, show: bool) -> int:
+    """Title, author and date against a ground truth that states them; Folio beside trafilatura."""
+    import trafilatura
+
+    from articles.extraction import ExtractionError, extract
+    from articles.extraction.cleanup import comparable
+
+    counts: dict[tuple[str, str], list[int]] = {}
+    for page in load_corpus(corpus_dir, limit):
+        truth = page.truth
+        try:
+            result = extract(page.html, page.url, today=dt.date(2027, 1, 1))
+            folio = (result.title, [a for a in result.author.split(", ") if a], result.published)
+        except ExtractionError:
+            folio = ("", [], None)
+        doc = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
+        plain = (
+            (doc.title or "", [a for a in (doc.author or "").split("; ") if a], doc.date or "")
+            if doc is not None
+            else ("", [], "")
+        )
+        for name, (title, authors, published) in (("folio", folio), ("trafilatura", plain)):
+            checks = []
+            if truth.get("title"):
+                checks.append(
+                    ("title", comparable(title) == comparable(truth["title"]), title, truth["title"])
+                )
+            if truth.get("authors"):
+                ok = bool(authors) and _name_words(authors) == _name_words(truth["authors"])
+                checks.append(("author", ok, authors, truth["authors"]))
+            if truth.get("published"):
+                checks.append(
+                    ("date", str(published or "")[:10] == truth["published"], published, truth["published"])
+                )
+            for field, ok, got, want in checks:
+                counts.setdefault((field, name), [0, 0])
+                counts[(field, name)][0] += ok
+                counts[(field, name)][1] += 1
+                if show and not ok and name == "folio":
+                    print(f"  {field} {page.id[:40]}: {got!r} vs {want!r}")
+    print(f"{'field':<8} {'folio':>16} {'trafilatura':>16}")
+    for field in ("title", "author", "date"):
+        cells = []
+        for name in ("folio", "trafilatura"):
+            ok, total = counts.get((field, name), [0, 0])
+            cells.append(f"{ok}/{total} {ok / total:6.1%}" if total else "-")
+        print(f"{field:<8} {cells[0]:>16} {cells[1]:>16}")
+    return 0
+
 
 MONTHS = {
     m: i
@@ -57,7 +123,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--show", action="store_true", help="print the pages that fail a check")
+    parser.add_argument("--corpus", type=Path, help="a corpus whose ground truth states the metadata")
     args = parser.parse_args(argv)
+    if args.corpus:
+        return truth_check(args.corpus, args.limit, args.show)
     counts: dict[str, list[int]] = {}
 
     def tally(field: str, ok: bool, detail: str = "") -> None:

@@ -301,14 +301,14 @@ def test_log_records_winner_fallback_scores_and_warnings():
     html = page(f"<div class='menu'><ul>{menu}</ul></div><div id='story'>{story}</div>")
     result = extraction.extract(html, URL)
     log = result.log
-    assert log["extractor"] in ("trafilatura", "readability")
+    assert log["extractor"] in ("trafilatura", "trafilatura-full")
     assert "trafilatura" in log["scores"] and "words" in log["scores"]["trafilatura"]
     assert isinstance(log["fallbacks"], list) and isinstance(log["warnings"], list)
     short = extraction.extract(
         page("<article><p>Only a few words are on this page at all, twelve or so.</p></article>"), URL
     )
     assert "very short" in short.log["warnings"]
-    assert short.log["fallbacks"] and short.log["fallbacks"][0]["extractor"] == "readability"
+    assert [f["extractor"] for f in short.log["fallbacks"]] == ["trafilatura-full"]
     assert "too short" in short.log["fallbacks"][0]["because"]
 
 

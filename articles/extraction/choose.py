@@ -1,6 +1,7 @@
 """Candidate article bodies and the choice between them.
 
-trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its result is checked:
+trafilatura (Barbaresi 2021) runs first, in fast mode with comments off and without images (the images
+of the main content are put back by position afterwards, see ``images``). Its result is checked:
 
 - ``too short``: under SHORT_WORDS words;
 - ``link-dense``: more than LINK_DENSE of its characters inside links;
@@ -9,11 +10,18 @@ trafilatura (Barbaresi 2021) runs first, in fast mode with comments off. Its res
 
 Two more signs are recorded as warnings only: ``missing lead`` (the page's description opens a paragraph of
 the page but not of the result) and ``far from articleBody`` (the page's JSON-LD ``articleBody`` is given
-and the result's 4-word shingles match it with F1 under BODY_AGREEMENT, the corpus scorer's unit); they
-decide between candidates once readability has run. If any check fails, readability-lxml (a port of Arc90
-Readability) runs on the same parsed page and the better candidate wins: the nearer one to ``articleBody``
-when the page gives one, otherwise readability
-only when it repairs the failed check without becoming link-dense. Scores go into ``log["scores"]``.
+and the result's 4-word shingles match it with F1 under BODY_AGREEMENT); they decide between candidates.
+
+If a check fails, what trafilatura's full mode adds runs on the fast result: its comparison with its
+readability port and jusText (fast mode drops lead paragraphs, second halves of bodies split around an
+advertisement, and returns teaser cards on some layouts). The two candidates are compared (``better``):
+the nearer one to the page's JSON-LD ``articleBody`` when the page gives one (4-word shingle F1, the corpus
+scorer's unit), otherwise the full-mode result wins only when it repairs the failed checks without
+becoming link-dense or a page-wide merge, or when the fast result is a fragment and the other passes
+every check. Scores go into ``log["scores"]``.
+
+readability-lxml used to run as a third candidate: on the second development corpus it changed F1 by
+0.000 (it helped scrapinghub-aeb only, by 0.004) and cost 6 % of the run, so it no longer does.
 """
 
 from __future__ import annotations
@@ -27,93 +35,94 @@ from lxml import etree
 
 from .cleanup import link_density
 from .metadata import PageMetadata
-from .text import html_to_text, words
+from .text import count_words, html_to_text, words
 
 SHORT_WORDS = 80
 LINK_DENSE = 0.35
 BODY_AGREEMENT = 0.9
 MISSED_PROSE = 0.8
 MIN_FALLBACK_WORDS = 25
+#: A candidate over this many times the page's prose words (plus PAGE_MERGE_SLACK) holds more than one
+#: article or the whole page (bug-log A52: a readability result merging two articles).
+PAGE_MERGE = 1.5
+PAGE_MERGE_SLACK = 100
 
 
-def trafilatura_body(tree: etree._Element, url: str) -> etree._Element | None:
-    """trafilatura's main content of ``tree`` (not modified) as an HTML ``<div>``, or None."""
-    from trafilatura.core import bare_extraction
-    from trafilatura.htmlprocessing import convert_to_html
+def _trafilatura_options(fast: bool):
     from trafilatura.settings import Extractor
 
-    options = Extractor(
+    return Extractor(
         output_format="python",
-        fast=True,
+        fast=fast,
         comments=False,
         formatting=True,
         links=True,
-        images=True,
+        images=False,
         tables=True,
-        url=None,  # links stay as in the page; sanitizing.clean resolves them (cheaper)
+        url=None,  # links are made absolute by structure.absolutize against the page's base
     )
-    document = bare_extraction(tree, options=options)
-    if document is None or document.body is None or not len(document.body):
+
+
+def trafilatura_run(tree: etree._Element) -> tuple[etree._Element | None, str]:
+    """trafilatura's fast-mode cascade on ``tree``: ``(body, text)`` in trafilatura's XML, or
+    ``(None, "")``.
+
+    Calls ``trafilatura_sequence`` directly on the parsed tree, which skips what ``bare_extraction``
+    adds and Folio does not use (a copy of the tree, the plain-text rendering); ``bare_extraction`` is
+    the fallback should that helper change. The cascade prunes infinite-scroll and comment containers of
+    ``tree`` in place (harmless to the later steps).
+    """
+    options = _trafilatura_options(True)
+    try:
+        from trafilatura.core import trafilatura_sequence
+
+        body, text, _comments, _comments_text = trafilatura_sequence(tree, options)
+    except (ImportError, TypeError, ValueError):
+        from trafilatura.core import bare_extraction
+
+        document = bare_extraction(tree, options=options)
+        if document is None or document.body is None:
+            return None, ""
+        body, text = document.body, document.raw_text or ""
+    if body is None or len(text) < options.min_output_size:
+        return None, ""
+    return body, text
+
+
+def trafilatura_full(tree: etree._Element, fast_body, fast_text: str) -> etree._Element | None:
+    """What trafilatura's full mode adds to its fast result: its comparison with its readability port
+    and jusText (``trafilatura.external.compare_extraction``), run on the fast result instead of running
+    the whole cascade again. Returns an HTML ``<div>`` or None."""
+    from copy import copy
+
+    from trafilatura.external import compare_extraction
+    from trafilatura.htmlprocessing import tree_cleaning
+
+    options = _trafilatura_options(False)
+    body = deepcopy(fast_body) if fast_body is not None else etree.Element("body")
+    try:
+        body, _text = compare_extraction(
+            tree_cleaning(copy(tree), options), copy(tree), body, fast_text, options
+        )
+    except (TypeError, ValueError):
         return None
-    html = convert_to_html(document.body)
-    body = html.find("body") if html.tag == "html" else html
-    body = body if body is not None else html
-    div = etree.Element("div")
-    div.text = body.text
-    for child in list(body):
+    return to_html(body)
+
+
+def to_html(body) -> etree._Element | None:
+    """trafilatura's XML body as an HTML ``<div>`` of lxml.html elements, or None when empty."""
+    from trafilatura.htmlprocessing import convert_to_html
+
+    if body is None or not len(body):
+        return None
+    html = convert_to_html(body)
+    root = html.find("body") if html.tag == "html" else html
+    root = root if root is not None else html
+    div = lxml.html.Element("div")
+    div.text = root.text
+    for child in list(root):
         div.append(child)
     return lxml.html.fromstring(etree.tostring(div, encoding="unicode"))
-
-
-def readability_body(tree: etree._Element) -> etree._Element | None:
-    """readability-lxml's main content of ``tree`` (not modified) as an HTML ``<div>``, or None.
-
-    readability parses and cleans the page itself (lxml_html_clean, the slowest part of a run); the page is
-    parsed already and hidden elements are gone, so Folio hands it a copy with scripts, styles and embeds
-    stripped instead.
-    """
-    from readability import Document
-
-    class _ParsedDocument(Document):
-        def _parse(self, input):
-            self.encoding = "utf-8"
-            return input
-
-    page = deepcopy(tree)
-    etree.strip_elements(
-        page,
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "object",
-        "embed",
-        "template",
-        etree.Comment,
-        with_tail=False,
-    )
-    try:
-        html = _ParsedDocument(page).summary(html_partial=True)
-    except Exception:  # readability raises Unparseable and assorted errors on odd pages
-        return None
-    if not html:
-        return None
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (AssertionError, etree.ParserError, ValueError):  # a page without a <body> at all
-        return None
-    # Flatten readability's wrapper <div>s so clean-up sees the paragraphs as children.
-    while (
-        len(root) == 1
-        and root[0].tag in ("div", "article", "section", "body")
-        and not (root.text or "").strip()
-    ):
-        inner = root[0]
-        root.remove(inner)
-        root.text = inner.text
-        for child in list(inner):
-            root.append(child)
-    return root
 
 
 def shingles(tokens: list[str], size: int = 4) -> Counter:
@@ -142,11 +151,18 @@ def _lead_pattern(meta: PageMetadata, page_text: str) -> re.Pattern | None:
     return pattern if pattern.search(page_text) else None
 
 
+_PROSE_PARAGRAPHS = etree.XPath(
+    "//body//p[not(ancestor::nav or ancestor::aside or ancestor::footer"
+    " or ancestor::*[contains(@class, 'comment') or contains(@id, 'comment')])]"
+)
+
+
 def paragraph_words(tree: etree._Element) -> int:
-    """Words in the page's prose paragraphs: ``<p>`` elements of 12 words or more, outside links."""
+    """Words in the page's prose paragraphs: ``<p>`` elements of 12 words or more, outside navigation,
+    asides, footers and comment threads (whose prose is not the article's)."""
     total = 0
-    for paragraph in tree.iterfind(".//body//p"):
-        count = len(words(paragraph.text_content()))
+    for paragraph in _PROSE_PARAGRAPHS(tree):
+        count = count_words(paragraph.text_content())
         if count >= 12:
             total += count
     return total
@@ -163,10 +179,11 @@ def _features(body: etree._Element | None, lead: re.Pattern | None, reference: s
             "menu_like": False,
         }
     text = html_to_text(body, captions=False)
-    lines = [line for line in body.text_content().splitlines() if line.strip()]
+    count = len(words(text))
+    lines = sum(1 for line in body.text_content().splitlines() if line.strip())
     return {
-        "menu_like": len(lines) >= 30 and len(words(text)) < 3 * len(lines),
-        "words": len(words(text)),
+        "menu_like": lines >= 30 and count < 3 * lines,
+        "words": count,
         "link_density": round(link_density(body), 3),
         "lead": bool(lead and lead.search(text)),
         "agreement": round(agreement(text, reference), 3) if reference else None,
@@ -205,54 +222,77 @@ def _warnings(features: dict, lead: re.Pattern | None, reference: str) -> list[s
     return found
 
 
+def better(
+    main: dict, other: dict, *, problems: list[str], lead, reference: str, prose_words: int, scores: dict
+) -> bool:
+    """Whether candidate ``other`` should replace ``main`` (which failed ``problems``); both are feature
+    dicts of ``_features``. Records the containment of ``main`` in ``other`` in ``scores``."""
+    if not other["words"]:
+        return False
+    if reference:
+        return other["agreement"] > main["agreement"] + 0.02
+    if not main["words"]:
+        return other["words"] >= MIN_FALLBACK_WORDS
+    grows = containment(main["text"], other["text"])
+    scores["holds_main"] = round(grows, 3)
+    clean = other["link_density"] <= 0.2 and not other["menu_like"]
+    ratio = other["words"] / main["words"]
+    merged = prose_words and other["words"] > PAGE_MERGE * prose_words + PAGE_MERGE_SLACK
+    other_problems = _problems(other, lead, reference, prose_words)
+    # the other found the same article and more of it (a body split over several containers).
+    superset = grows >= 0.9 and ratio >= 1.15 and not merged
+    # the other has the lead paragraph main left out, and little else.
+    lead_fixed = lead and other["lead"] and not main["lead"] and grows >= 0.8 and ratio <= 1.6
+    # the other passes more of the checks, and is not much shorter or a page-wide merge.
+    fewer = len(other_problems) < len(problems) and 0.8 <= ratio <= 3 and not merged
+    # main returned a block of links (a menu, a teaser list) rather than prose.
+    junk = main["link_density"] > 0.5 or (main["menu_like"] and not other["menu_like"])
+    # main is a fragment (too short, or most prose left out) and the other passes every check: the
+    # whole clean article even when it does not contain the fragment (a teaser block, bug-log kind 2).
+    fragment = (
+        bool({"too short", "prose left out"} & set(problems))
+        and not other_problems
+        and ratio >= 2
+        and not merged
+    )
+    return bool(clean and (superset or lead_fixed or fewer or junk or fragment))
+
+
 def best_candidate(tree: etree._Element, url: str, meta: PageMetadata, log: dict) -> etree._Element | None:
     """The best article body of ``tree`` as an HTML ``<div>``; fills ``log`` with the decision."""
     reference = meta.article_body if len(words(meta.article_body)) >= 50 else ""
-    body_element = tree.find("body")
-    page_text = body_element.text_content() if body_element is not None else ""
-    lead = _lead_pattern(meta, page_text)
     prose_words = paragraph_words(tree)
-
-    main = trafilatura_body(tree, url)
-    main_features = _features(main, lead, reference)
-    problems = _problems(main_features, lead, reference, prose_words)
-    log["warnings"].extend(_warnings(main_features, lead, reference))
     log["scores"]["page"] = {"prose_words": prose_words, "article_body_words": len(words(reference))}
-    log["scores"]["trafilatura"] = {k: v for k, v in main_features.items() if k != "text"}
-    log["extractor"] = "trafilatura"
-    if not problems:
-        return main
-    log["fallbacks"].append({"extractor": "readability", "because": problems})
-    other = readability_body(tree)
-    other_features = _features(other, lead, reference)
-    log["scores"]["readability"] = {k: v for k, v in other_features.items() if k != "text"}
-    if other is None or not other_features["words"]:
-        return main
-    if reference:
-        better = other_features["agreement"] > main_features["agreement"] + 0.02
-    elif main is None or not main_features["words"]:
-        better = other_features["words"] >= MIN_FALLBACK_WORDS
-    else:
-        grows = containment(main_features["text"], other_features["text"])
-        log["scores"]["readability"]["holds_trafilatura"] = round(grows, 3)
-        clean = other_features["link_density"] <= 0.2
-        ratio = other_features["words"] / main_features["words"]
-        # readability found the same article and more of it (a body split over several containers).
-        superset = grows >= 0.9 and ratio >= 1.15 and clean
-        # readability has the lead paragraph trafilatura left out, and little else.
-        lead_fixed = (
-            lead and other_features["lead"] and not main_features["lead"] and grows >= 0.8 and ratio <= 1.6
-        )
-        # readability passes more of the checks, and is not much shorter.
-        fewer = (
-            len(_problems(other_features, lead, reference, prose_words)) < len(problems) and 0.8 <= ratio <= 3
-        )
-        # trafilatura returned a block of links (a menu, a teaser list) rather than prose.
-        junk = main_features["link_density"] > 0.5 or (
-            main_features["menu_like"] and not other_features["menu_like"]
-        )
-        better = bool(clean and (superset or lead_fixed or fewer or junk))
-    if better:
-        log["extractor"] = "readability"
-        return other
-    return main
+
+    def score(name: str, body: etree._Element | None) -> dict:
+        features = _features(body, lead, reference)
+        log["scores"][name] = {k: v for k, v in features.items() if k != "text"}
+        return features
+
+    lead = None  # the description's first words; looked up in the page only when a check fails
+    fast_body, fast_text = trafilatura_run(tree)
+    best_name, best = "trafilatura", to_html(deepcopy(fast_body) if fast_body is not None else None)
+    best_features = score("trafilatura", best)
+    problems = _problems(best_features, lead, reference, prose_words)
+    if problems:
+        body_element = tree.find("body")
+        lead = _lead_pattern(meta, body_element.text_content() if body_element is not None else "")
+        best_features["lead"] = bool(lead and lead.search(best_features["text"]))
+    log["warnings"].extend(_warnings(best_features, lead, reference))
+    if problems:
+        name = "trafilatura-full"
+        log["fallbacks"].append({"extractor": name, "because": problems})
+        other = trafilatura_full(tree, fast_body, fast_text)
+        other_features = score(name, other)
+        if other is not None and better(
+            best_features,
+            other_features,
+            problems=problems,
+            lead=lead,
+            reference=reference,
+            prose_words=prose_words,
+            scores=log["scores"][name],
+        ):
+            best_name, best = name, other
+    log["extractor"] = best_name
+    return best

@@ -4,7 +4,7 @@ Runs on the parsed page before the extractor sees it (the extractor keeps ``<img
 
 - ``data-src``, ``data-lazy-src``, ``data-original``, ``data-srcset``, ``srcset`` and ``<picture><source>``
   fill an ``src`` that is missing or a placeholder (a ``data:`` URI, a spacer or "blank" image);
-- ``<noscript>`` copies of an image replace the lazy placeholder beside them;
+- an image right after a copy of itself goes (the lazy placeholder beside its unwrapped ``<noscript>`` copy);
 - tracking pixels (declared 1-2 px, or a beacon/pixel URL) and small icons (both sides under 40 px) go.
 
 Pure: works on an lxml tree in place; no network.
@@ -41,23 +41,47 @@ _TRACKER = re.compile(
 _SIZE = re.compile(r"^\s*(\d+)")
 
 
+def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
+    """``[(url, size)]`` of a ``srcset`` value, parsed as the HTML Living Standard says ("parse a srcset
+    attribute"): a URL runs to the next white space, so commas inside it stay (``/w_400,h_300/a.jpg``);
+    a trailing comma ends the candidate; ``size`` is the ``w`` or ``x`` descriptor (0 when absent)."""
+    found: list[tuple[str, float]] = []
+    position, length = 0, len(srcset)
+    while position < length:
+        while position < length and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < length and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if not url:
+            break
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            start = position
+            while position < length and srcset[position] != ",":
+                position += 1
+            descriptor = srcset[start:position].strip()
+        size = 0.0
+        match = re.match(r"([\d.]+)\s*[wx]", descriptor)
+        if match:
+            try:
+                size = float(match.group(1))
+            except ValueError:
+                size = 0.0
+        if url:
+            found.append((url, size))
+    return found
+
+
 def best_from_srcset(srcset: str) -> str:
     """The largest candidate URL of a ``srcset`` value (by ``w`` or ``x`` descriptor; the last on a tie)."""
     best, best_size = "", -1.0
-    for candidate in srcset.split(","):
-        pieces = candidate.strip().split()
-        if not pieces:
-            continue
-        size = 0.0
-        if len(pieces) > 1:
-            match = re.match(r"([\d.]+)", pieces[1])
-            if match:
-                try:
-                    size = float(match.group(1))
-                except ValueError:
-                    size = 0.0
+    for url, size in srcset_candidates(srcset):
         if size >= best_size:
-            best, best_size = pieces[0], size
+            best, best_size = url, size
     return best
 
 
@@ -93,58 +117,7 @@ def _source(image: etree._Element) -> str:
             value = best_from_srcset(source.get("srcset") or source.get("data-srcset") or "")
             if value and not value.startswith("data:"):
                 return value
-    return "" if src.startswith("data:") else src
-
-
-def _unwrap_noscript_images(tree: etree._Element) -> None:
-    """Replace a ``<noscript>`` that holds an image with that image, dropping a lazy placeholder beside it."""
-    for noscript in tree.xpath("//body//noscript[.//img]"):
-        parent = noscript.getparent()
-        if parent is None:
-            continue
-        previous = noscript.getprevious()
-        if previous is not None and previous.tag == "img" and not _source_is_real(previous):
-            remove_element(previous)
-        for image in noscript.iter("img"):
-            image.tail = None
-            noscript.addprevious(image)
-            break
-        remove_element(noscript)
-    # A noscript copy parsed as text (some parsers keep its content raw): parse it.
-    for noscript in tree.xpath("//body//noscript[contains(text(), '<img')]"):
-        try:
-            fragment = etree.HTML(noscript.text)
-        except (etree.ParserError, ValueError):
-            continue
-        images = fragment.xpath("//img") if fragment is not None else []
-        if images:
-            previous = noscript.getprevious()
-            if previous is not None and previous.tag == "img" and not _source_is_real(previous):
-                remove_element(previous)
-            noscript.addprevious(images[0])
-            remove_element(noscript)
-
-
-def _source_is_real(image: etree._Element) -> bool:
-    src = (image.get("src") or "").strip()
-    return bool(src) and not _PLACEHOLDER.search(src)
-
-
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-
-def drop_hidden(tree: etree._Element) -> int:
-    """Remove elements the page does not show: the ``hidden`` attribute, ``display:none`` or
-    ``visibility:hidden`` inline styles (metadata blocks, print-only copies, templates). Returns how many."""
-    hidden = [
-        element
-        for element in tree.xpath("//body//*[@hidden or @style]")
-        if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or "")
-    ]
-    for element in hidden:
-        if element.getparent() is not None:
-            remove_element(element)
-    return len(hidden)
+    return ""  # a placeholder (data: URI, spacer, "blank" image) with no real source beside it
 
 
 def keep_embedded_posts(tree: etree._Element) -> int:
@@ -165,21 +138,23 @@ def keep_embedded_posts(tree: etree._Element) -> int:
 
 
 def prepare_images(tree: etree._Element, base_url: str) -> dict:
-    """Normalise the page's images in place; returns counts ``{"lazy": n, "dropped": n}`` for the log."""
-    _unwrap_noscript_images(tree)
+    """Normalise the page's images in place, sources made absolute against ``base_url`` (the page's
+    base); returns counts ``{"lazy": n, "dropped": n}`` for the log."""
     lazy = dropped = 0
     for image in list(tree.iter("img")):
         src = _source(image)
-        if not src or _is_junk(image, src):
-            remove_element(image)
-            dropped += 1
-            continue
         absolute = src
-        if base_url and not src.startswith(("http://", "https://")):
+        if src and base_url and not src.startswith(("http://", "https://")):
             try:
                 absolute = urljoin(base_url, src)
             except ValueError:
                 absolute = src
+        previous = image.getprevious()
+        duplicate = previous is not None and previous.tag == "img" and previous.get("src") == absolute
+        if not src or _is_junk(image, src) or duplicate:
+            remove_element(image)
+            dropped += 1
+            continue
         if absolute != (image.get("src") or ""):
             lazy += 1
             image.set("src", absolute)

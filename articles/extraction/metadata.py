@@ -2,8 +2,11 @@
 
 Sources, in order of trust: the page's JSON-LD Article object (schema.org ``headline``, ``author``,
 ``datePublished``, ``publisher``, ``image``, ``articleBody``), then Open Graph / ``article:`` meta tags,
-then trafilatura's heuristics (``examine_meta``, ``extract_title``), the page's byline elements, and htmldate
-(``find_date`` without the extensive search, so no date is taken from script text). Pure; no network.
+then trafilatura's heuristics (``examine_meta``, ``extract_title``, read only when the page's own statements
+leave a field empty), the page's byline elements, and htmldate (``find_date`` with its extensive search,
+run after the scripts are gone, so no date is taken from script text). Bylines are cleaned of their
+labels and trailing dates in English, German, French, Spanish, Italian, Portuguese, Polish and Dutch
+(``clean_byline``). Pure; no network.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -40,10 +43,49 @@ ARTICLE_TYPES = {
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _TITLE_SEPARATORS = re.compile("\\s+[|\\-\u2013\u2014:·•»]\\s+")
 _NOT_A_NAME = re.compile(
-    r"https?://|www\.|@|\.com\b|^admin$|^redacci[oó]n$|\b(writer|correspondent|reporter|editor|staff|press|news"
-    r"|agency|desk|team|contributor|columnist|newsroom|wire|service)s?\b",
+    r"https?://|www\.|@|\.com\b|^admin$|\b(writer|correspondent|reporter|editor|staff|press|news"
+    r"|agency|desk|team|contributor|columnist|newsroom|wire|service|feeds?|rss|import|bot|api|syndication"
+    r"|webmaster|redaktion|redacci[oó]n|r[ée]daction|redazione|reda[cç][aã]o|redakcja|redactie|online)s?\b",
     re.I,
 )
+#: Labels that open a byline ("Von", "Erstellt von", "Publié par", "Autor:"), in the languages Folio reads.
+_BYLINE_LABEL = re.compile(
+    r"^\W*(?:(?:written|posted|published|reported|updated|text|words|story)\s+by|by|from"
+    r"|(?:erstellt|veröffentlicht|verfasst|geschrieben|aktualisiert)\s+von|von|autor(?:in)?|verfasser(?:in)?"
+    r"|(?:publié|écrit|rédigé|mis\s+à\s+jour)\s+par|par|auteur|auteure"
+    r"|(?:publicado|escrito|redactado|actualizado)\s+por|por|autor[a]?"
+    r"|(?:pubblicato|scritto|aggiornato)\s+da|di|da|a\s+cura\s+di|autore|autrice"
+    r"|(?:publicado|escrito|atualizado)\s+por|de"
+    r"|(?:opublikowano|napisał[a]?|autor(?:ka)?)(?:\s+przez)?|przez"
+    r"|door|auteur|av|af|oleh|author|authors|written)\b\s*[:\-\u2013\u2014]?\s*",
+    re.I,
+)
+_MONTH_WORDS = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|oktober|dezember"
+    r"|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+    r"|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+    r"|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro"
+    r"|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia"
+)
+#: Where a byline's furniture starts: a separator, a date, "am/le/el/il/em/dnia <date>", "updated".
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|·•\u2013\u2014]|\s-(?:\s|$)|,\s*(?=\d)|\s(?:am|on|le|el|il|em|dnia|den|op|the)\s+(?=\d)"
+    r"|\s(?=\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4})|\s(?=\d{1,2}\.?\s+(?:" + _MONTH_WORDS + r"))"
+    r"|\s(?=(?:" + _MONTH_WORDS + r")\w*\.?\s+\d)|\s(?=\d{4}-\d{2}-\d{2})"
+    r"|\s(?:updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato|atualizado)\b).*$",
+    re.I,
+)
+
+
+def clean_byline(text: str) -> str:
+    """A byline without its furniture: "Von Anna Schmidt · 22. Oktober 2019" -> "Anna Schmidt",
+    "Erstellt von Jan Novak am 21. April 2020" -> "Jan Novak", "Author: Jane Doe -" -> "Jane Doe"."""
+    text = normalize_space(text)
+    for _ in range(2):
+        text = _BYLINE_LABEL.sub("", text, count=1)
+    text = _BYLINE_TAIL.sub("", text)
+    return text.strip(" -\u2013\u2014|·•,:;")
 
 
 @dataclass
@@ -58,6 +100,7 @@ class PageMetadata:
     description: str = ""
     article_body: str = ""
     language: str = ""
+    hero_image: bool = False  # lead_image is the article's first picture, not one the page names
 
 
 def _json_objects(tree: etree._Element) -> list[dict]:
@@ -114,11 +157,15 @@ def _people(value, site_name: str) -> list[str]:
         if isinstance(item, dict):
             if "organization" in _types(item) or "newsmediaorganization" in _types(item):
                 continue
-            name = _text(item.get("name") or "")
+            name = _text(item.get("name") or "") or normalize_space(
+                f"{_text(item.get('givenName') or '')} {_text(item.get('familyName') or '')}"
+            )
         else:
             name = _text(item)
-        for part in re.split(r"\s*(?:,|\band\b|&| y | e | und )\s*", name) if name.count(",") < 4 else [name]:
-            part = _BY.sub("", normalize_space(part))
+        name = clean_byline(name)
+        separators = r"\s*(?:,|;|\band\b|&| y | e | und | et | i | en | oraz )\s*"
+        for part in re.split(separators, name) if name.count(",") < 4 else [name]:
+            part = clean_byline(part)
             if part.isupper():
                 part = part.title()
             if _plausible_name(part, site_name) and part not in names:
@@ -130,6 +177,8 @@ def _plausible_name(name: str, site_name: str) -> bool:
     """A person's name, not a feed account, the site itself, a URL or a handle."""
     if not name or len(name) > 80 or _NOT_A_NAME.search(name):
         return False
+    if " " not in name and (name.islower() or any(ch.isdigit() for ch in name)):
+        return False  # an account ("newsfeed", "user4711"), not a person's name
     if site_name and name.casefold() == site_name.casefold():
         return False
     return any(ch.isalpha() for ch in name)
@@ -162,6 +211,18 @@ def meta_tags(tree: etree._Element) -> dict[str, str]:
     return found
 
 
+def _meta_all(tree: etree._Element, *names: str) -> list[str]:
+    """Every value of the ``<meta>`` tags named ``names`` (a page may state two authors as two tags)."""
+    wanted = {n.lower() for n in names}
+    values = []
+    for element in tree.iter("meta"):
+        key = (element.get("name") or element.get("property") or element.get("itemprop") or "").lower()
+        content = normalize_space(html.unescape(element.get("content") or ""))
+        if key in wanted and content and content not in values:
+            values.append(content)
+    return values
+
+
 def _meta(tags: dict[str, str], *names: str) -> str:
     for name in names:
         value = tags.get(name.lower())
@@ -174,7 +235,7 @@ _BYLINE_XPATH = (
     "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
     " or contains(@class,'Author') or contains(@class,'Byline')]"
 )
-_BY = re.compile(r"^\s*(by|por|von|par|di|de|door|av|af)\s+", re.I)
+_BY = _BYLINE_LABEL
 
 
 def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
@@ -183,69 +244,127 @@ def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
     for element in tree.xpath(_BYLINE_XPATH)[:12]:
         if any("comment" in (a.get("class") or "").lower() for a in element.iterancestors()):
             continue  # a commenter, not an author
-        text = normalize_space(element.text_content())
-        text = _BY.sub("", text)
-        if 1 <= len(text.split()) <= 6:
+        text = clean_byline(element.text_content())
+        if 1 <= len(text.split()) <= 8:
             names = _people(text, site_name)
             if names and all(len(n.split()) >= 2 for n in names):
                 return names
     return []
 
 
-def strip_site_name(title: str, site_name: str) -> str:
-    """Drop a site-name segment (`` | Site``, ``Site - ``) from a ``<title>``-style string."""
+def strip_site_name(title: str, site_name: str, headings: list[str] = (), url: str = "") -> str:
+    """Drop a site-name segment (`` | Site``, ``Site - ``) from a ``<title>``-style string.
+
+    The whole string stays when it is the page's headline (an ``<h1>`` says so) or when no segment is
+    the site: "Brexit - what happens next" is one title, not two (bug-log kind 8). A segment equal to an
+    ``<h1>`` is the title; a segment naming the site (its name, or its address's main label) goes."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    site = site_name.casefold()
-    kept = [p for p in parts if not site or (p.casefold() != site and site not in p.casefold())]
-    if site and kept and len(kept) < len(parts):
+    heads = {_plain(h) for h in headings if h}
+    if _plain(title) in heads:
+        return title
+    for part in parts:
+        if _plain(part) in heads and len(part) > 10:
+            return part
+    host = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0] if url else ""
+    site = _plain(site_name)
+
+    def is_site(part: str) -> bool:
+        plain = _plain(part)
+        squeezed = plain.replace(" ", "")
+        return bool(plain) and (
+            (site and (plain == site or (site in plain and len(plain) <= len(site) + 12)))
+            or (len(host) > 2 and host.replace("-", "") in squeezed and len(squeezed) <= len(host) + 12)
+        )
+
+    kept = [p for p in parts if not is_site(p)]
+    if kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
-    # No known site name: the longest segment is the headline.
-    return max(parts, key=len) if len(max(parts, key=len)) > 20 else title
+    return title
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+_HERO = etree.XPath(
+    "(//article//img | //main//img | //*[contains(@class, 'hero') or contains(@class, 'featured')]//img)"
+    "[@src and not(ancestor::a) and not(ancestor::nav) and not(ancestor::aside)]"
+)
+
+
+def _hero_image(tree: etree._Element, url: str) -> str:
+    """The article's hero image when the page names no lead image: the first image of its article,
+    main or hero container that is not a link or an icon (declared width under 300 px)."""
+    for image in _HERO(tree)[:10]:
+        src = (image.get("src") or "").strip()
+        width = re.match(r"\d+", image.get("width") or "")
+        if not src or src.startswith("data:") or (width and int(width.group(0)) < 300):
+            continue
+        try:
+            return urljoin(url, src) if url else src
+        except ValueError:
+            continue
+    return ""
 
 
 def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadata:
-    """Read what ``tree`` (a whole parsed page, before any clean-up) states about its article."""
+    """Read what ``tree`` (a whole parsed page, before any clean-up) states about its article.
+
+    Removes the page's ``<script>`` elements once their JSON-LD is read (so that htmldate's extensive
+    search reads visible text only)."""
     from trafilatura.metadata import examine_meta, extract_title
 
     meta = PageMetadata()
     tags = meta_tags(tree)
     objects = _json_objects(tree)
+    etree.strip_elements(tree, "script", "style", with_tail=False)
     article = next(
         (o for o in objects if _types(o) & (ARTICLE_TYPES - {"webpage"}) and o.get("headline")), None
     )
     article = article or next((o for o in objects if _types(o) & ARTICLE_TYPES), None) or {}
     site_objects = [o for o in objects if _types(o) & {"website", "organization", "newsmediaorganization"}]
 
-    found = examine_meta(tree)
+    examined = []
+
+    def found():
+        if not examined:
+            examined.append(examine_meta(tree))
+        return examined[0]
+
     meta.site_name = (
         _meta(tags, "og:site_name")
         or _text((article.get("publisher") or {}) if isinstance(article.get("publisher"), dict) else "")
         or next((_text(o.get("name")) for o in site_objects if o.get("name")), "")
-        or normalize_space(found.sitename or "")
+        or normalize_space(found().sitename or "")
     ).lstrip("@")
     if re.search(r"copyright|©|all rights", meta.site_name, re.I) or len(meta.site_name) > 100:
         meta.site_name = ""
-    meta.title = _text(article.get("headline")) or _meta(tags, "og:title", "twitter:title")
+    headings = [normalize_space(h.text_content()) for h in tree.iter("h1")][:5]
+    meta.title = (
+        _text(article.get("headline"))
+        or _meta(tags, "og:title", "twitter:title")
+        or normalize_space(tree.findtext(".//head/title") or "")
+    )
     if not meta.title:
         meta.title = strip_site_name(
-            normalize_space(found.title or extract_title(tree) or ""), meta.site_name
+            normalize_space(found().title or extract_title(tree) or ""), meta.site_name, headings, url
         )
-    elif meta.site_name:
-        meta.title = strip_site_name(meta.title, meta.site_name)
+    else:
+        meta.title = strip_site_name(meta.title, meta.site_name, headings, url)
 
     authors = _people(article.get("author"), meta.site_name) if article.get("author") else []
     if not authors:
-        authors = _people(
-            _meta(tags, "author", "article:author", "parsely-author", "sailthru.author"), meta.site_name
-        )
-    if not authors and found.author:
-        authors = _people(found.author, meta.site_name)
+        for value in _meta_all(
+            tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"
+        ):
+            authors += [a for a in _people(value, meta.site_name) if a not in authors]
     if not authors:
         authors = _byline_authors(tree, meta.site_name)
+    if not authors and found().author:
+        authors = _people(found().author, meta.site_name)
     meta.authors = authors
-
     meta.published = parse_date(_text(article.get("datePublished")), today) or parse_date(
         _meta(
             tags,
@@ -266,7 +385,7 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
 
         try:
             found_date = find_date(
-                tree, url=url, extensive_search=False, max_date=today.isoformat(), original_date=True
+                tree, url=url, extensive_search=True, max_date=today.isoformat(), original_date=True
             )
         except Exception:  # htmldate raises on odd pages; a missing date is fine
             found_date = None
@@ -280,6 +399,9 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
             meta.lead_image = ""
     if meta.lead_image.startswith("data:"):
         meta.lead_image = ""
+    if not meta.lead_image:
+        meta.lead_image = _hero_image(tree, url)
+        meta.hero_image = bool(meta.lead_image)
     # A title cut short in the metadata ("... to contract"): the page's <h1> that continues it.
     if len(meta.title) >= 20:
         for heading in tree.iter("h1"):

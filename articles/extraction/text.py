@@ -6,6 +6,7 @@ Pure functions; no ORM, no network.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
 
@@ -51,13 +52,76 @@ BLOCK_TAGS = {
 SKIP_TAGS = {"script", "style", "noscript", "template", "button", "svg"}
 
 
+#: Invisible characters removed from stored text: soft hyphen (U+00AD: it splits words for search),
+#: zero-width space, word joiner, BOM, Mongolian vowel separator. ZWNJ/ZWJ (U+200C/U+200D) stay after
+#: non-Latin characters, where they shape Persian, Indic scripts and emoji sequences (Unicode 15, ch. 23.2).
+_INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u2060\ufeff\u180e"}
+_JOINERS = re.compile(r"(?<=[\x00-\u024f])[\u200c\u200d]|^[\u200c\u200d]")
+#: Runs of characters that UTF-8 text read as windows-1252 turns into ("Ã¼" for "ü", "â€œ" for a left double quote).
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
+)
+_CP1252_RUN = re.compile(
+    "[\u0021-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
+)
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair runs of UTF-8 text that were decoded as windows-1252 ("GrÃ¼ÃŸe" -> "Grüße").
+
+    A run is re-decoded only when it encodes to windows-1252 and the bytes are valid UTF-8, so correct
+    text such as "Ã la carte" stays. The same check ftfy makes (Speer 2019), limited to this one case.
+    """
+    if not _MOJIBAKE.search(text):
+        return text
+
+    def repair(match: re.Match) -> str:
+        run = match.group(0)
+        if not _MOJIBAKE.search(run):
+            return run
+        try:
+            return run.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            return run
+
+    return _CP1252_RUN.sub(repair, text)
+
+
+def clean_text(text: str) -> str:
+    """``text`` as Folio stores it: mojibake repaired, NFC (a typed "geprüft" matches a decomposed one),
+    no soft hyphens or zero-width characters. Spaces are left as they are."""
+    if not text:
+        return text
+    text = fix_mojibake(text).translate(_INVISIBLE)
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINERS.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def clean_tree_text(root: etree._Element) -> None:
+    """Apply ``clean_text`` to every text and tail of ``root``'s tree, in place."""
+    for element in root.iter():
+        if element.text:
+            element.text = clean_text(element.text)
+        if element.tail:
+            element.tail = clean_text(element.tail)
+        if element.tag == "img" and element.get("alt"):
+            element.set("alt", clean_text(element.get("alt")))
+
+
 def normalize_space(text: str) -> str:
     """Collapse every run of Unicode white space (including no-break spaces) into one space and strip."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def count_words(text: str) -> int:
     """Words in ``text``: runs of word characters, with each CJK character counted as one word."""
+    if not _CJK.search(text):
+        return len(_WORD.findall(text))
     cjk = len(_CJK.findall(text))
     return len(_WORD.findall(_CJK.sub(" ", text))) + cjk
 
@@ -149,3 +213,21 @@ def remove_element(element: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+#: Languages written right to left (ISO 639-1): Arabic, Hebrew, Persian, Urdu, Yiddish, Pashto, Sindhi,
+#: Kurdish (Sorani), Dhivehi, Uyghur.
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ckb", "dv", "ug"}
+
+
+def page_direction(page: etree._Element, language: str) -> str:
+    """``"rtl"`` or ``"ltr"``: the ``dir`` the page declares on ``<html>``, ``<body>`` or its
+    ``<article>``/``<main>``, else the direction of ``language``'s script."""
+    for element in (page, page.find("body")):
+        value = (element.get("dir") or "").strip().lower() if element is not None else ""
+        if value in ("rtl", "ltr"):
+            return value
+    for value in page.xpath("(//article/@dir | //main/@dir)[1]"):
+        if value.strip().lower() in ("rtl", "ltr"):
+            return value.strip().lower()
+    return "rtl" if language in RTL_LANGUAGES else "ltr"

@@ -27,6 +27,7 @@ from django.utils import timezone
 from .. import extraction, fetching, interstitials, sanitizing
 from ..errors import RetryLater
 from ..extraction import Extraction, count_words
+from ..extraction.text import RTL_LANGUAGES
 from ..languages import search_config_for
 from ..limits import (
     AUTHOR_MAX_LENGTH,
@@ -185,6 +186,7 @@ STORE_FIELDS = (
     "lead_image",
     "excerpt",
     "language",
+    "text_direction",
     "word_count",
     "reading_time_minutes",
     "search_config",
@@ -247,6 +249,8 @@ def extraction_from_content(
         excerpt=text_of("excerpt"),
         language=text_of("language"),
         canonical_url=text_of("canonical_url"),
+        # Content a file or a client carried has only its language to tell its script's direction.
+        direction="rtl" if text_of("language").lower().split("-")[0] in RTL_LANGUAGES else "ltr",
         word_count=count_words(text) if text else 0,
         log={},
     )
@@ -304,6 +308,7 @@ def article_store_extraction(
         article.canonical_key = _safe_key(canonical_url)
         article.excerpt = extraction.excerpt or excerpt_from_text(text)
         article.search_config = search_config_for(article.language)
+        article.text_direction = extraction.direction
         article.word_count = word_count
         article.reading_time_minutes = Article.reading_time_for(word_count)
         article.content_html = content_html
