@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgres://$(PG_TEST_AUTH)@127.0.0.1:5432/folio_$(TEST_ID)
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run worker test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy
+.PHONY: install run worker worker-slow test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,16 @@ run: install
 	@echo "Folio: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A reader worker -B -l info --concurrency=2 -Q folio,folio-import -s data/celerybeat-schedule & \
+	$(BIN)/celery -A reader worker -l info --concurrency=2 -Q folio-slow -n slow@%h & \
 	$(BIN)/gunicorn reader.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - & \
 	wait
 
 worker: install
 	$(BIN)/celery -A reader worker -l info -Q folio,folio-import
+
+# The slow lane: slow pages, retries and late images (FOLIO_SLOW_QUEUE), apart from people's saves.
+worker-slow: install
+	$(BIN)/celery -A reader worker -l info -Q folio-slow -n slow@%h
 
 # Both passes always run; the target fails if either failed.
 test: install

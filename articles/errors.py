@@ -60,11 +60,16 @@ class RetryLater(Exception):
     ``reason`` is a sentence for the person (kept on the article while it waits); ``retry_after`` the
     seconds the server asked for (Retry-After), or None. ``backoff`` False means waiting is not a failure
     (another fetch of the same site holds the slot): the task waits a short, non-growing time instead of
-    backing off exponentially. The retry policy itself lives in ``articles.tasks``.
+    backing off exponentially. ``slow`` True means the work needed more time than the save lane gives (a
+    page cut off by FOLIO_FETCH_FAST_TIMEOUT): it belongs on the slow lane at once, without waiting. The
+    retry policy itself lives in ``articles.tasks``.
     """
 
-    def __init__(self, reason: str, retry_after: float | None = None, *, backoff: bool = True):
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, backoff: bool = True, slow: bool = False
+    ):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.backoff = backoff
+        self.slow = slow

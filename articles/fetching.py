@@ -13,6 +13,7 @@ import codecs
 import contextlib
 import html as html_module
 import ipaddress
+import logging
 import re
 import socket
 import ssl
@@ -32,6 +33,8 @@ from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
 from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
 
 from . import hostlimit
+
+logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -75,6 +78,10 @@ class FetchPermanentError(FetchError):
     """Trying again will not help (404, refused address, unsupported type, too large)."""
 
 
+class FetchTooLargeError(FetchPermanentError):
+    """The body is over the fetch's byte cap (counted after decompression)."""
+
+
 class FetchRefusedError(FetchPermanentError):
     """The URL points at an address Folio does not fetch (private, loopback, ...) or uses another scheme."""
 
@@ -85,6 +92,10 @@ class FetchTemporaryError(FetchError):
     def __init__(self, reason: str, retry_after: float | None = None):
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class FetchDeadlineError(FetchTemporaryError):
+    """The fetch's total deadline passed before the answer was complete."""
 
 
 class FetchHostBusyError(FetchTemporaryError):
@@ -148,9 +159,12 @@ def resolve(host: str, port: int) -> IPAddress:
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if is_blocked_address(address):
+            # The reason is shown to the person who saved the URL: it never says which address the name
+            # resolved to, so that Folio cannot be used to map an internal network (issue 21, item 9).
+            # The operator finds the address in the log.
+            logger.info("Refused to fetch %s: it resolves to %s", host, address)
             raise FetchRefusedError(
-                f"Folio does not fetch {host}: it resolves to {address}, "
-                "a private, local or reserved address."
+                f"Folio does not fetch {host}: it leads to a private, local or reserved address."
             )
         addresses.append(address)
     if not addresses:
@@ -280,16 +294,40 @@ def _status_phrase(status: int) -> str:
         return str(status)
 
 
-def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
+PAGE_ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5"
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Per-call choices of one fetch (the defaults come from settings)."""
+
+    max_bytes: int
+    accept: str
+    referer: str
+
+
+def fetch(
+    url: str,
+    *,
+    accept_types: set[str] | None = None,
+    max_bytes: int | None = None,
+    total_timeout: float | None = None,
+    accept: str = PAGE_ACCEPT,
+    referer: str = "",
+) -> FetchedPage:
     """GET ``url`` safely and return the final page.
 
     Follows up to ``FOLIO_FETCH_MAX_REDIRECTS`` redirects (HTTP ``Location`` and HTML
     ``<meta http-equiv="refresh">``), checking the scheme and every resolved address of every hop.
-    Limits: connect and read timeouts, ``FOLIO_FETCH_TOTAL_TIMEOUT`` seconds in all (enforced by a
-    watchdog that closes the socket, so a server that trickles bytes cannot hold a worker), and
-    ``FOLIO_FETCH_MAX_BYTES`` of body, counted after decompression while streaming. At most
+    Limits: connect and read timeouts; one total deadline of ``total_timeout`` seconds (default
+    ``FOLIO_FETCH_TOTAL_TIMEOUT``) over every hop, DNS to last byte, enforced on the socket itself (a
+    timer shuts the connected socket down, so a server that trickles bytes, with or without
+    Content-Length, chunked or not, cannot hold a worker); and ``max_bytes`` of body (default
+    ``FOLIO_FETCH_MAX_BYTES``), counted after decompression while streaming. At most
     ``FOLIO_FETCH_PER_HOST`` fetches run against one host at a time (``hostlimit``).
     ``accept_types`` (default HTML, plain text and PDF) lists the media types returned; others raise.
+    ``accept`` is the Accept header sent; ``referer`` (optional) the Referer header, for image hosts that
+    refuse requests without one.
 
     Raises FetchRefusedError (scheme or address refused), FetchPermanentError (4xx other than 408/429,
     unsupported type or compression, too large, too many redirects) or FetchTemporaryError (timeouts,
@@ -297,15 +335,25 @@ def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
     §10.2.3). Errors for an HTTP error answer carry ``status`` and the start of the page in ``page_text``.
     """
     accept_types = accept_types or (HTML_TYPES | TEXT_TYPES | PDF_TYPES)
-    total = settings.FOLIO_FETCH_TOTAL_TIMEOUT
+    limits = _Limits(
+        max_bytes=settings.FOLIO_FETCH_MAX_BYTES if max_bytes is None else max_bytes,
+        accept=accept,
+        referer=referer,
+    )
+    total = settings.FOLIO_FETCH_TOTAL_TIMEOUT if total_timeout is None else total_timeout
     watchdog = _Watchdog(time.monotonic() + total)
+    too_slow = f"The page took more than {total:g} seconds to download."
     redirects: list[tuple[str, int]] = []
     current = url
     try:
         for _hop in range(settings.FOLIO_FETCH_MAX_REDIRECTS + 1):
             target = _target(current)
             try:
-                slot = hostlimit.acquire(target.host_header)
+                # Waiting for a slot spends the same deadline as the download.
+                slot = hostlimit.acquire(
+                    target.host_header,
+                    wait=min(settings.FOLIO_FETCH_HOST_WAIT, max(0.0, watchdog.remaining())),
+                )
             except hostlimit.HostBusy as exc:
                 raise FetchHostBusyError(
                     f"Folio is already fetching {settings.FOLIO_FETCH_PER_HOST} pages from {target.host}; "
@@ -313,7 +361,7 @@ def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
                     retry_after=exc.retry_after,
                 ) from exc
             try:
-                conn, response = _open(target, watchdog)
+                conn, response = _open(target, watchdog, limits)
                 try:
                     status, headers = response.status, {k.lower(): v for k, v in response.headers.items()}
                     location = headers.get("location", "").strip()
@@ -321,11 +369,14 @@ def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
                         redirects.append((current, status))
                         current = urljoin(current, location)
                         continue
-                    page = _read_page(current, status, headers, response, watchdog, accept_types, redirects)
+                    page = _read_page(current, status, headers, response, limits, accept_types, redirects)
                 finally:
                     conn.close()
             finally:
                 hostlimit.release(target.host_header, slot)
+            if watchdog.expired:
+                # The shutdown ends an answer without Content-Length like a normal end of file.
+                raise FetchDeadlineError(too_slow)
             refresh = meta_refresh_target(page) if page.content_type in HTML_TYPES else ""
             if refresh:
                 redirects.append((current, status))
@@ -333,8 +384,9 @@ def fetch(url: str, *, accept_types: set[str] | None = None) -> FetchedPage:
                 continue
             return page
     except FetchError:
-        if watchdog.expired:
-            raise FetchTemporaryError(f"The page took more than {total:g} seconds to download.") from None
+        # A read timeout clamped to the time left fires with (or just before) the deadline: the same cause.
+        if watchdog.expired or watchdog.remaining() < 0.1:
+            raise FetchDeadlineError(too_slow) from None
         raise
     finally:
         watchdog.cancel()
@@ -422,18 +474,25 @@ def _target(url: str) -> _Target:
 
 
 class _Watchdog:
-    """Closes the current connection when the fetch's total time is up.
+    """The fetch's one total deadline, enforced on the connected socket itself.
 
     Socket timeouts bound each read, not the whole answer: a server that sends one byte just before every
     read timeout (slow loris), or headers without end, would otherwise hold a worker for ever. urllib3's
     ``read1`` also loops internally until decoded bytes come out, so a deadline checked between reads is
-    not enough.
+    not enough. When the time is up a timer thread shuts the socket down (``shutdown(SHUT_RDWR)``), which
+    wakes a thread blocked in ``recv`` at once, whatever the answer's shape.
+
+    The socket object is kept from the moment it connects: ``http.client`` sets ``conn.sock`` to None as
+    soon as the response owns the socket (every answer without Content-Length, or with
+    ``Connection: close``), so looking it up on the connection when the timer fires finds nothing and the
+    read blocks on (issue 21, item 2). After a shutdown such an answer reads as a clean end of file, so
+    ``fetch`` checks ``expired`` after reading too, never returning a page cut off by the deadline.
     """
 
     def __init__(self, deadline: float):
         self.deadline = deadline
         self.expired = False
-        self._conn: HTTPConnection | None = None
+        self._sock: socket.socket | None = None
         self._lock = threading.Lock()
         self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
         self._timer.daemon = True
@@ -442,31 +501,33 @@ class _Watchdog:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def watch(self, conn: HTTPConnection) -> None:
+    def watch(self, sock: socket.socket | None) -> None:
+        """Guard ``sock`` (the connection's socket right after connecting) until the next ``watch``."""
         with self._lock:
-            self._conn = conn
-            if self.expired:
-                _shutdown(conn)
+            self._sock = sock
+            if self.expired and sock is not None:
+                _shutdown(sock)
 
     def _fire(self) -> None:
         with self._lock:
             self.expired = True
-            if self._conn is not None:
-                _shutdown(self._conn)
+            if self._sock is not None:
+                _shutdown(self._sock)
 
     def cancel(self) -> None:
         self._timer.cancel()
 
 
-def _shutdown(conn: HTTPConnection) -> None:
-    sock = conn.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            # The plain socket's shutdown, also for TLS: it wakes a thread blocked in recv at once.
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        # The plain socket's shutdown, also for TLS (an SSLSocket is a socket.socket): it ends the TCP
+        # connection under any reader, even after http.client has handed the socket to the response.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _open(target: _Target, watchdog: _Watchdog) -> tuple[HTTPConnection, urllib3.BaseHTTPResponse]:
+def _open(
+    target: _Target, watchdog: _Watchdog, limits: _Limits
+) -> tuple[HTTPConnection, urllib3.BaseHTTPResponse]:
     address = resolve(target.host, target.port)
     remaining = watchdog.remaining()
     if remaining <= 0:
@@ -487,14 +548,16 @@ def _open(target: _Target, watchdog: _Watchdog) -> tuple[HTTPConnection, urllib3
     headers = {
         "Host": target.host_header,
         "User-Agent": settings.FOLIO_USER_AGENT,
-        "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+        "Accept": limits.accept,
         "Accept-Language": "en;q=0.9,*;q=0.5",
         "Accept-Encoding": ACCEPT_ENCODING,
     }
+    if limits.referer:
+        headers["Referer"] = limits.referer
     host = target.host
     try:
         conn.connect()
-        watchdog.watch(conn)
+        watchdog.watch(conn.sock)
         conn.timeout = min(settings.FOLIO_FETCH_READ_TIMEOUT, max(remaining, 0.001))
         conn.request("GET", target.path, headers=headers, preload_content=False, decode_content=True)
         response = conn.getresponse()
@@ -522,7 +585,7 @@ def _read_page(
     status: int,
     headers: dict[str, str],
     response: urllib3.BaseHTTPResponse,
-    watchdog: _Watchdog,
+    limits: _Limits,
     accept_types: set[str],
     redirects: list[tuple[str, int]],
 ) -> FetchedPage:
@@ -552,7 +615,7 @@ def _read_page(
         raise FetchPermanentError(
             f"The page was sent compressed as {headers.get('content-encoding')}, which Folio cannot decode."
         )
-    body = _read_capped(response, settings.FOLIO_FETCH_MAX_BYTES)
+    body = _read_capped(response, limits.max_bytes)
     page = FetchedPage(url=url, status=status, content_type=content_type, body=body, redirects=redirects)
     if content_type in HTML_TYPES or content_type in TEXT_TYPES:
         page.text, page.charset = decode_text(body, charset, html=content_type in HTML_TYPES)
@@ -578,7 +641,7 @@ def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, *, truncate: bo
                 if truncate:
                     chunks.append(chunk)
                     break
-                raise FetchPermanentError(f"The page is larger than Folio's limit of {_size(limit)}.")
+                raise FetchTooLargeError(f"The page is larger than Folio's limit of {_size(limit)}.")
             chunks.append(chunk)
     except urllib3.exceptions.ReadTimeoutError as exc:
         raise FetchTemporaryError("The site stopped sending the page (read timed out).") from exc

@@ -96,10 +96,10 @@ def _file_try(host: str, limit: int) -> int | None:
     return None
 
 
-def acquire(host: str) -> object:
+def acquire(host: str, *, wait: float | None = None) -> object:
     """Take one of ``FOLIO_FETCH_PER_HOST`` slots for ``host`` (``name`` or ``name:port``); returns a token.
 
-    Waits up to ``FOLIO_FETCH_HOST_WAIT`` seconds. Raises HostBusy if no slot came free. A limit of 0
+    Waits up to ``wait`` seconds (default ``FOLIO_FETCH_HOST_WAIT``). Raises HostBusy if no slot came free. A limit of 0
     turns the limit off (token ``None``). If Redis cannot be reached the fetch goes ahead (logged): the
     limit is politeness, not safety.
     """
@@ -107,7 +107,7 @@ def acquire(host: str) -> object:
     if limit <= 0:
         return None
     url = _redis_url()
-    deadline = time.monotonic() + settings.FOLIO_FETCH_HOST_WAIT
+    deadline = time.monotonic() + (settings.FOLIO_FETCH_HOST_WAIT if wait is None else max(0.0, wait))
     while True:
         if url:
             try:

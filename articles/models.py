@@ -355,3 +355,81 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+
+class ArticleImage(models.Model):
+    """One image of an article as Folio keeps it (``services/media.py``): the address it came from and,
+    once stored, the digest that names the re-encoded file (``images/<d[:2]>/<digest>.<ext>`` in the
+    ``images`` storage). Files are shared by every row with the same digest, and served only to a person
+    who has such a row (or, later, through a share link of its article)."""
+
+    class Status(models.TextChoices):
+        STORED = "stored", "Stored"
+        FAILED = "failed", "Not kept"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The article's owner (copied, so that serving checks ownership in one index lookup).",
+    )
+    source_url = models.CharField(max_length=2048, help_text="The image's original address.")
+    is_lead = models.BooleanField(default=False, help_text="The article's lead image.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the stored file (hex).")
+    content_type = models.CharField(max_length=20, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    byte_size = models.PositiveIntegerField(default=0, help_text="Size of the stored file in bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "source_url"], name="article_image_unique_source"),
+        ]
+        indexes = [models.Index(fields=["user", "digest"], name="article_image_user_digest")]
+
+    def __str__(self) -> str:
+        return f"{self.source_url} ({self.status})"
+
+    @property
+    def extension(self) -> str:
+        """``jpg`` or ``webp``: the stored file's extension, from its Content-Type."""
+        return "jpg" if self.content_type == "image/jpeg" else "webp"
+
+    @property
+    def url(self) -> str:
+        """Folio's URL of the stored image (``articles:image``); only meaningful when stored."""
+        from django.urls import reverse
+
+        return reverse("articles:image", kwargs={"digest": self.digest, "ext": self.extension})
+
+
+class ImageJob(models.Model):
+    """Keeping the images of articles saved before (the library's bulk action or ``keep_images``), with
+    its progress counters."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Working"
+        DONE = "done", "Done"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="image_jobs")
+    article_ids = models.JSONField(default=list, help_text="The articles to go through, in order.")
+    position = models.PositiveIntegerField(default=0, help_text="How many articles are done.")
+    retry_missing = models.BooleanField(default=True, help_text="Also try the images not kept before.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    stored_count = models.PositiveIntegerField(default=0, help_text="Images stored.")
+    failed_count = models.PositiveIntegerField(default=0, help_text="Images that could not be kept.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Images of {len(self.article_ids)} articles ({self.status})"

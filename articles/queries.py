@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from .models import Article, ReaderSettings, Tag
+from .models import Article, ArticleImage, ImageJob, ReaderSettings, Tag
 
 #: Columns a list page needs; article bodies and raw pages are never loaded for lists.
 LIST_FIELDS = (
@@ -246,3 +246,36 @@ def tag_list_counted(*, user: AbstractBaseUser) -> QuerySet:
         .annotate(article_count=Count("articles", filter=Q(articles__deleted_at__isnull=True)))
         .order_by("name", "id")
     )
+
+
+def article_image_get(
+    *, digest: str, content_type: str, user: AbstractBaseUser | None = None, article_id: int | None = None
+) -> ArticleImage | None:
+    """A stored image the viewer may see, or None.
+
+    Give ``user`` (the owner: any of their articles holding an image with ``digest``) or ``article_id``
+    (one article, e.g. shown through a share link: its images only). ``content_type`` must match the
+    stored file's (the URL's extension). Never matches a failed image, and never without a scope.
+    """
+    if user is None and article_id is None:
+        return None
+    images = ArticleImage.objects.filter(
+        digest=digest, content_type=content_type, status=ArticleImage.Status.STORED
+    )
+    if user is not None:
+        images = images.filter(user=user)
+    if article_id is not None:
+        images = images.filter(article_id=article_id)
+    return images.only("digest", "content_type", "byte_size").first()
+
+
+def article_lead_image(*, article: Article) -> ArticleImage | None:
+    """The article's stored lead image (for the reader and exports), or None."""
+    return ArticleImage.objects.filter(
+        article=article, is_lead=True, status=ArticleImage.Status.STORED
+    ).first()
+
+
+def image_job_get(*, user: AbstractBaseUser, pk: int) -> ImageJob | None:
+    """One of ``user``'s image jobs, or None."""
+    return ImageJob.objects.filter(user=user, pk=pk).first()

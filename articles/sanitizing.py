@@ -2,11 +2,13 @@
 
 An nh3 (ammonia) allow-list: text structure, links, images, tables and code survive; scripts, styles,
 event handlers, forms, iframes and every attribute not listed are removed. Relative ``href``/``src``
-values are made absolute against the article's address, and images are lazy-loaded.
+values are made absolute against the article's address (except Folio's own kept images, LOCAL_IMAGE_PATH),
+and images are lazy-loaded.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -64,8 +66,13 @@ ALLOWED_TAGS = {
     "ul",
     "var",
 }
+#: Path of an image Folio keeps (``articles:image``, services/media.py): kept as it is, never resolved
+#: against the article's address. One slash only, so a protocol-relative ``//host/...`` never matches.
+LOCAL_IMAGE_PATH = re.compile(r"^/images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$")
+#: Class of the link left where an image could not be kept (imaging.rewrite_images).
+IMAGE_MISSING_CLASS = "folio-image-missing"
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -94,13 +101,18 @@ def clean(html: str, base_url: str | None = None) -> str:
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if (tag, attribute) in URL_ATTRIBUTES:
             value = value.strip()
+            if tag == "img" and LOCAL_IMAGE_PATH.match(value):
+                return value
             if base_url:
                 value = urljoin(base_url, value)
             if urlsplit(value).scheme.lower() not in URL_SCHEMES:
                 return None
         if attribute == "class":
-            # Only language hints on code blocks and the search highlight class survive.
-            keep = [c for c in value.split() if c.startswith("language-") or c == "match"]
+            # Only language hints on code blocks, the search highlight class and the missing-image link's
+            # class survive.
+            keep = [
+                c for c in value.split() if c.startswith("language-") or c in ("match", IMAGE_MISSING_CLASS)
+            ]
             return " ".join(keep) or None
         return value
 

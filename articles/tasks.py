@@ -15,7 +15,8 @@ from django.conf import settings
 
 from . import services
 from .errors import RetryLater
-from .services import enqueue
+from .models import ImageJob
+from .services import enqueue, media, media_jobs
 
 #: The most a retry waits, in seconds, whatever the attempt or the server's Retry-After.
 MAX_RETRY_WAIT = 3600.0
@@ -47,22 +48,41 @@ def _time_limit_reason() -> str:
 @shared_task(
     name=enqueue.ARTICLE_PROCESS_TASK, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True
 )
-def article_process_task(self, article_id: int) -> None:
-    """Process one article; RetryLater retries with backoff (processing itself gives up after
-    FOLIO_MAX_ATTEMPTS); the soft time limit marks the article failed with a reason."""
+def article_process_task(self, article_id: int, slow: bool = False) -> None:
+    """Process one article; RetryLater retries (processing itself gives up after FOLIO_MAX_ATTEMPTS); the
+    soft time limit marks the article failed with a reason.
+
+    Two lanes, so that slow fetches never starve fast saves: on the save lane (``slow`` false) the page and
+    its images get FOLIO_FETCH_FAST_TIMEOUT seconds; every retry goes to the slow lane (FOLIO_SLOW_QUEUE,
+    its own workers, the whole FOLIO_FETCH_TOTAL_TIMEOUT), at once for a page that only needed more time
+    (``RetryLater.slow``), after retry_countdown otherwise.
+    """
     try:
-        services.article_process(article_id=article_id)
+        services.article_process(
+            article_id=article_id, fetch_timeout=None if slow else settings.FOLIO_FETCH_FAST_TIMEOUT
+        )
     except RetryLater as exc:
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries, exc)) from exc
+        countdown = 0 if exc.slow and not slow else retry_countdown(self.request.retries, exc)
+        raise self.retry(
+            exc=exc,
+            countdown=countdown,
+            args=(article_id,),
+            kwargs={"slow": True},
+            queue=settings.FOLIO_SLOW_QUEUE,
+        ) from exc
     except SoftTimeLimitExceeded:
         services.article_mark_failed(article_id=article_id, reason=_time_limit_reason())
 
 
 @shared_task(name=enqueue.REQUEUE_STALE_TASK, ignore_result=True)
 def article_requeue_stale_task() -> int:
-    """Periodic sweep: queue articles stuck in queued/fetching (see services.article_requeue_stale) and
-    imports stuck in pending."""
-    return services.article_requeue_stale() + services.import_requeue_stale()
+    """Periodic sweep: queue articles stuck in queued/fetching (see services.article_requeue_stale),
+    imports stuck in pending and image jobs left unfinished."""
+    return (
+        services.article_requeue_stale()
+        + services.import_requeue_stale()
+        + media_jobs.image_job_requeue_stale()
+    )
 
 
 @shared_task(
@@ -79,21 +99,45 @@ def import_run_task(import_id: int) -> None:
 
 
 def _retry_imported_article(article_id: int, exc: RetryLater) -> None:
-    """An imported article whose fetch may succeed later goes back to the import queue on its own, after
-    the first backoff step (then article_process_task's own policy applies)."""
-    enqueue.article_process_enqueue(
-        article_id, queue=settings.FOLIO_IMPORT_QUEUE, countdown=retry_countdown(0, exc)
-    )
+    """An imported article whose fetch may succeed later goes on its own: a busy site back to the import
+    queue after a short wait; a slow page or a failing one to the slow lane (at once, or after the first
+    backoff step), never ahead of saves; then article_process_task's own policy applies."""
+    if not exc.backoff:
+        enqueue.article_process_enqueue(
+            article_id, queue=settings.FOLIO_IMPORT_QUEUE, countdown=retry_countdown(0, exc)
+        )
+    else:
+        enqueue.article_process_enqueue(
+            article_id, slow=True, countdown=0 if exc.slow else retry_countdown(0, exc)
+        )
 
 
 @shared_task(name=enqueue.IMPORT_FETCH_TASK, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def import_fetch_task(article_ids: list[int]) -> None:
     """Fetch a chunk of imported articles for up to FOLIO_IMPORT_CHUNK_SECONDS, then re-queue the rest
-    (services.import_fetch_chunk); safe to redeliver because each article is claimed first. The soft time
-    limit stops the chunk: the article being processed is marked failed and the rest re-queued."""
+    (services.import_fetch_chunk); safe to redeliver because each article is claimed first. Each page gets
+    the save lane's FOLIO_FETCH_FAST_TIMEOUT; the soft time limit stops the chunk: the article being
+    processed is marked failed and the rest re-queued."""
     services.import_fetch_chunk(
         article_ids=article_ids,
         seconds=settings.FOLIO_IMPORT_CHUNK_SECONDS,
         retry_later=_retry_imported_article,
         stop_on=(SoftTimeLimitExceeded,),
+        fetch_timeout=settings.FOLIO_FETCH_FAST_TIMEOUT,
     )
+
+
+@shared_task(name=enqueue.IMAGE_JOB_RUN_TASK, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def image_job_run_task(job_id: int) -> None:
+    """Keep the images of a job's articles for up to FOLIO_IMPORT_CHUNK_SECONDS, then re-queue the rest
+    behind people's saves (services.media_jobs.image_job_run); safe to redeliver (progress is per article)."""
+    job = media_jobs.image_job_run(job_id=job_id, seconds=settings.FOLIO_IMPORT_CHUNK_SECONDS)
+    if job is not None and job.status != ImageJob.Status.DONE:
+        enqueue.image_job_enqueue(job_id)
+
+
+@shared_task(name=enqueue.ARTICLE_IMAGES_TASK, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def article_images_task(article_id: int) -> None:
+    """Slow lane: keep the images of a stored article that ran out of time on the save lane (and try its
+    missing ones again); see services.media.article_images_refresh."""
+    media.article_images_refresh(article_id=article_id, retry_missing=True)

@@ -1,8 +1,8 @@
 """Web routes of the articles app (names ``articles:<thing>``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import account, bookmarklet, exporting, highlights, imports, library, reader, search, tags
+from .views import account, bookmarklet, exporting, highlights, imports, library, media, reader, search, tags
 
 app_name = "articles"
 
@@ -42,4 +42,7 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", imports.import_progress_view, name="import_progress"),
     path("imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),
     path("export/", exporting.export_view, name="export"),
+    # Kept images (articles/services/media.py); the pattern matches imaging.LOCAL_PATH.
+    re_path(r"^images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$", media.image_view, name="image"),
+    path("images/jobs/<int:pk>/", media.image_job_view, name="image_job"),
 ]

@@ -64,3 +64,41 @@ def secret_key_from_file(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def image_storage(
+    kind: str, folder: Path, *, bucket: str = "", endpoint_url: str = "", region: str = ""
+) -> dict:
+    """The ``STORAGES["images"]`` entry for ``FOLIO_IMAGE_STORAGE``.
+
+    ``filesystem`` (the default): Django's FileSystemStorage in ``folder`` (under ``FOLIO_DATA_DIR``); files
+    are written readable by the owner only, because Folio serves them itself, to their owner.
+    ``s3``: django-storages' S3Storage on ``bucket``, at ``endpoint_url`` (MinIO, Garage, Ceph, R2, ...; empty
+    for AWS) in ``region``; objects private, served through Folio, never by public bucket URLs.
+    Raises ValueError for another kind, or ``s3`` without a bucket.
+    """
+    kind = (kind or "filesystem").strip().lower()
+    if kind == "filesystem":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(folder),
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    if kind == "s3":
+        if not bucket:
+            raise ValueError("FOLIO_IMAGE_STORAGE=s3 needs FOLIO_S3_BUCKET")
+        options = {
+            "bucket_name": bucket,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        }
+        if endpoint_url:
+            options["endpoint_url"] = endpoint_url
+        if region:
+            options["region_name"] = region
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    raise ValueError(f"FOLIO_IMAGE_STORAGE: {kind!r} is neither 'filesystem' nor 's3'")

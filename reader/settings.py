@@ -10,7 +10,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
-from reader.envparse import broker_settings, parse_networks, secret_key_from_file
+from reader.envparse import broker_settings, image_storage, parse_networks, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -137,14 +137,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Content-Security-Policy (django-csp 4): no inline script anywhere. Article images stay on their
-# origin, so img-src allows http(s) images.
+# Content-Security-Policy (django-csp 4): no inline script anywhere. Article images are Folio's own copies
+# (services/media.py), so img-src needs no other origin (data: is for Swagger UI's icons).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https:", "http:"],
+        "img-src": [SELF, "data:"],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],
@@ -229,6 +229,11 @@ FETCH_ALLOWED_NETWORKS = parse_networks(env("FETCH_ALLOWED_NETWORKS", default=""
 FOLIO_FETCH_CONNECT_TIMEOUT = env.float("FOLIO_FETCH_CONNECT_TIMEOUT", default=10.0)
 FOLIO_FETCH_READ_TIMEOUT = env.float("FOLIO_FETCH_READ_TIMEOUT", default=20.0)
 FOLIO_FETCH_TOTAL_TIMEOUT = env.float("FOLIO_FETCH_TOTAL_TIMEOUT", default=60.0)
+# Two lanes, so that slow fetches never starve fast saves: on the save lane a page and its images get
+# FOLIO_FETCH_FAST_TIMEOUT seconds; slower pages and every retry go to FOLIO_SLOW_QUEUE (its own workers:
+# celery -A reader worker -Q folio-slow) with the whole FOLIO_FETCH_TOTAL_TIMEOUT.
+FOLIO_FETCH_FAST_TIMEOUT = env.float("FOLIO_FETCH_FAST_TIMEOUT", default=5.0)
+FOLIO_SLOW_QUEUE = env("FOLIO_SLOW_QUEUE", default="folio-slow")
 FOLIO_FETCH_MAX_BYTES = env.int("FOLIO_FETCH_MAX_BYTES", default=15 * 1024 * 1024)
 FOLIO_FETCH_MAX_REDIRECTS = env.int("FOLIO_FETCH_MAX_REDIRECTS", default=10)
 # At most this many fetches at once against one host (0: no limit); a fetch waits FOLIO_FETCH_HOST_WAIT
@@ -264,7 +269,31 @@ FOLIO_IMPORT_CHUNK_SECONDS = env.float("FOLIO_IMPORT_CHUNK_SECONDS", default=5.0
 # Imported articles waiting this long (seconds) in "queued" are sent again by the sweeper; longer than
 # FOLIO_STALE_AFTER because a large import legitimately waits for hours behind its own queue.
 FOLIO_IMPORT_STALE_AFTER = env.int("FOLIO_IMPORT_STALE_AFTER", default=6 * 3600)
-# EPUB export: most images embedded per book, and the largest image in bytes.
+# EPUB export: most images embedded per book (Folio's stored images only; nothing is fetched).
 FOLIO_EPUB_MAX_IMAGES = env.int("FOLIO_EPUB_MAX_IMAGES", default=200)
-FOLIO_EPUB_MAX_IMAGE_BYTES = env.int("FOLIO_EPUB_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
-FOLIO_EPUB_IMAGE_SECONDS = env.float("FOLIO_EPUB_IMAGE_SECONDS", default=30.0)
+
+# --- Images kept locally (articles/services/media.py, articles/imaging.py) --------------------------------
+# Largest image downloaded, in bytes (the download stops there); most pixels decoded (width x height,
+# checked before decoding: decompression bombs); long side of the stored copy in pixels.
+FOLIO_IMAGE_MAX_BYTES = env.int("FOLIO_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+FOLIO_IMAGE_MAX_PIXELS = env.int("FOLIO_IMAGE_MAX_PIXELS", default=40_000_000)
+FOLIO_IMAGE_MAX_SIDE = env.int("FOLIO_IMAGE_MAX_SIDE", default=1600)
+# Stored format (webp or jpeg) and its quality (1-95).
+FOLIO_IMAGE_FORMAT = env.str("FOLIO_IMAGE_FORMAT", default="webp").lower()
+FOLIO_IMAGE_QUALITY = env.int("FOLIO_IMAGE_QUALITY", default=80)
+# Most images kept per article (0 keeps none: every image becomes a link to the original), downloads at
+# once per article, seconds for one image and seconds for all of an article's images.
+FOLIO_IMAGE_MAX_PER_ARTICLE = env.int("FOLIO_IMAGE_MAX_PER_ARTICLE", default=60)
+FOLIO_IMAGE_CONCURRENCY = env.int("FOLIO_IMAGE_CONCURRENCY", default=4)
+FOLIO_IMAGE_FETCH_TIMEOUT = env.float("FOLIO_IMAGE_FETCH_TIMEOUT", default=15.0)
+FOLIO_IMAGE_TOTAL_SECONDS = env.float("FOLIO_IMAGE_TOTAL_SECONDS", default=30.0)
+# Where stored images live: "filesystem" (FOLIO_DATA_DIR/images) or "s3" (any S3-compatible service through
+# django-storages: pip install "django-storages[s3]"; credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, read by boto3).
+STORAGES["images"] = image_storage(
+    env.str("FOLIO_IMAGE_STORAGE", default="filesystem"),
+    DATA_DIR / "images",
+    bucket=env.str("FOLIO_S3_BUCKET", default=""),
+    endpoint_url=env.str("FOLIO_S3_ENDPOINT_URL", default=""),
+    region=env.str("FOLIO_S3_REGION", default=""),
+)

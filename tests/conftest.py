@@ -19,11 +19,22 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCAL_NETWORKS = "127.0.0.0/8,::1/128"
 
 
+@pytest.fixture(scope="session")
+def _image_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("images")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Let fetches reach the local page server; fast retries."""
+def _test_settings(settings, _image_folder):
+    """Let fetches reach the local page server; fast retries; kept images in a folder of this session."""
     settings.FETCH_ALLOWED_NETWORKS = parse_networks(LOCAL_NETWORKS)
     settings.FOLIO_RETRY_BACKOFF = 0.2
+    settings.STORAGES = {**settings.STORAGES, "images": image_folder_storage(_image_folder)}
+
+
+def image_folder_storage(folder) -> dict:
+    """A ``STORAGES`` entry keeping images in ``folder`` (as production's default, elsewhere)."""
+    return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(folder)}}
 
 
 @pytest.fixture(scope="session")
@@ -146,30 +157,39 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start a real Celery worker for this test session (one per xdist worker, each on its own queue)."""
-    from django.conf import settings
-
-    queue = f"folio-test-{uuid.uuid4().hex[:8]}"
+def worker_queues_env(settings, queue: str, **extra: str) -> dict[str, str]:
+    """Point this process at queues named after ``queue`` (save lane, ``-import``, ``-slow``) and return the
+    environment of a worker process on them, against the test database (``extra`` overrides settings)."""
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
     settings.FOLIO_IMPORT_QUEUE = f"{queue}-import"
-    env = {
+    settings.FOLIO_SLOW_QUEUE = f"{queue}-slow"
+    return {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "FOLIO_DATA_DIR": str(settings.DATA_DIR),
         "FOLIO_QUEUE": queue,
         "FOLIO_IMPORT_QUEUE": settings.FOLIO_IMPORT_QUEUE,
+        "FOLIO_SLOW_QUEUE": settings.FOLIO_SLOW_QUEUE,
         "FETCH_ALLOWED_NETWORKS": LOCAL_NETWORKS,
         "FOLIO_RETRY_BACKOFF": "0.2",
         "DJANGO_SETTINGS_MODULE": "reader.settings",
+        **extra,
     }
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start a real Celery worker for this test session (one per xdist worker, each on its own queue)."""
+    from django.conf import settings
+
+    queue = f"folio-test-{uuid.uuid4().hex[:8]}"
+    env = worker_queues_env(settings, queue)
     worker = WorkerProcess(
         tmp_path_factory.mktemp("worker") / "worker.log",
         queue,
         env,
-        extra_queues=(settings.FOLIO_IMPORT_QUEUE,),
+        extra_queues=(settings.FOLIO_IMPORT_QUEUE, settings.FOLIO_SLOW_QUEUE),
     )
     worker.start()
     yield worker

@@ -115,18 +115,42 @@ def test_allowed_networks_is_the_only_way_around(page_server, settings):
     assert fetch(page_server.url("/allowed")).status == 200
 
 
-def test_resolver_answering_public_then_private_is_refused(fake_dns):
+def test_resolver_answering_public_then_private_is_refused(fake_dns, caplog):
+    """Refused whole; the reason names the host but never the internal address it resolves to (issue 21,
+    item 9: the reason is shown to the person who saved the URL); the operator's log has it."""
     answers, _lookups = fake_dns
     answers["mixed.test"] = [["93.184.215.14", "10.0.0.7"]]
-    with pytest.raises(FetchRefusedError, match=r"mixed\.test: it resolves to 10\.0\.0\.7"):
+    with (
+        caplog.at_level("INFO", logger="articles.fetching"),
+        pytest.raises(FetchRefusedError, match=r"mixed\.test: it leads to a private") as caught,
+    ):
         fetch("http://mixed.test/")
+    assert "10.0.0.7" not in caught.value.reason and "10.0.0.7" not in str(caught.value)
+    assert "mixed.test: it resolves to 10.0.0.7" in caplog.text
 
 
 def test_resolver_answering_private_ipv6_is_refused(fake_dns):
     answers, _lookups = fake_dns
     answers["six.test"] = [["2606:2800:21f:cb07:6820:80da:af6b:8b2c", "::ffff:169.254.169.254"]]
-    with pytest.raises(FetchRefusedError, match="a9fe:a9fe"):
+    with pytest.raises(FetchRefusedError, match="private, local or reserved") as caught:
         fetch("http://six.test/")
+    assert "a9fe" not in caught.value.reason and "169.254" not in caught.value.reason
+
+
+@pytest.mark.django_db
+def test_internal_name_reason_stored_on_the_article_hides_the_address(fake_dns, user):
+    """The whole path: an article whose host name resolves inside the network fails with a reason that
+    does not say where the name points."""
+    from articles import services
+    from articles.models import Article
+
+    answers, _lookups = fake_dns
+    answers["intranet.test"] = [["10.20.30.40"]]
+    article, _ = services.article_save_url(user=user, url="http://intranet.test/wiki")
+    assert services.article_process(article_id=article.pk) == "failed"
+    reason = Article.objects.get(pk=article.pk).failure_reason
+    assert "intranet.test" in reason and "private, local or reserved" in reason
+    assert "10.20.30.40" not in reason and "10.20" not in reason
 
 
 def test_dns_rebinding_cannot_slip_through(fake_dns, page_server, loopback_one):

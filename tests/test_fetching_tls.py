@@ -28,22 +28,29 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tls")
+def start_tls_server(folder, name: str, handler: type[BaseHTTPRequestHandler]):
+    """A local HTTPS server for ``name`` with a certificate made by the openssl command line:
+    ``(server, port, certificate path)``; the caller shuts the server down."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=site.test", "-addext", "subjectAltName=DNS:site.test"],
+         "-days", "1", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
         check=True, capture_output=True,
     )  # fmt: skip
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.handle_error = lambda request, address: None
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1], cert
+    return server, server.server_address[1], cert
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    server, port, cert = start_tls_server(tmp_path_factory.mktemp("tls"), "site.test", _Handler)
+    yield port, cert
     server.shutdown()
 
 

@@ -14,7 +14,7 @@ Add the enqueue function of a new task here, next to its task name.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from celery import current_app
 from django.conf import settings
@@ -26,18 +26,27 @@ ARTICLE_PROCESS_TASK = "articles.tasks.article_process_task"
 IMPORT_RUN_TASK = "articles.tasks.import_run_task"
 IMPORT_FETCH_TASK = "articles.tasks.import_fetch_task"
 REQUEUE_STALE_TASK = "articles.tasks.article_requeue_stale_task"
+ARTICLE_IMAGES_TASK = "articles.tasks.article_images_task"
+IMAGE_JOB_RUN_TASK = "articles.tasks.image_job_run_task"
 
 
 def task_send(
-    name: str, args: Sequence[object], *, queue: str | None = None, countdown: float | None = None
+    name: str,
+    args: Sequence[object],
+    *,
+    kwargs: Mapping[str, object] | None = None,
+    queue: str | None = None,
+    countdown: float | None = None,
 ) -> bool:
-    """Send task ``name`` with JSON ``args`` to ``queue`` (default CELERY_TASK_DEFAULT_QUEUE, read at call
-    time), to run after ``countdown`` seconds (None: at once). Returns False, logged, if the broker is down.
+    """Send task ``name`` with JSON ``args`` (and ``kwargs``) to ``queue`` (default
+    CELERY_TASK_DEFAULT_QUEUE, read at call time), to run after ``countdown`` seconds (None: at once).
+    Returns False, logged, if the broker is down.
     """
     try:
         current_app.send_task(
             name,
             args=list(args),
+            kwargs=dict(kwargs or {}),
             queue=queue or settings.CELERY_TASK_DEFAULT_QUEUE,
             countdown=countdown,
             # Time limits are the worker's policy (articles.tasks and its settings). send_task copies a
@@ -53,11 +62,33 @@ def task_send(
 
 
 def article_process_enqueue(
-    article_id: int, *, queue: str | None = None, countdown: float | None = None
+    article_id: int, *, queue: str | None = None, countdown: float | None = None, slow: bool = False
 ) -> bool:
     """Queue ``article_process_task`` for one article (a person's save: the default queue; an imported
-    article: FOLIO_IMPORT_QUEUE)."""
+    article: FOLIO_IMPORT_QUEUE). With ``slow``, on the slow lane (FOLIO_SLOW_QUEUE: its own workers, the
+    whole FOLIO_FETCH_TOTAL_TIMEOUT per page) whatever ``queue`` says."""
+    if slow:
+        return task_send(
+            ARTICLE_PROCESS_TASK,
+            [article_id],
+            kwargs={"slow": True},
+            queue=settings.FOLIO_SLOW_QUEUE,
+            countdown=countdown,
+        )
     return task_send(ARTICLE_PROCESS_TASK, [article_id], queue=queue, countdown=countdown)
+
+
+def article_images_enqueue(article_id: int) -> bool:
+    """Queue ``article_images_task`` on the slow lane for an article stored with images that ran out of
+    time on the save lane; it tries them again with the whole FOLIO_IMAGE_TOTAL_SECONDS (False if the
+    broker is down: ``keep_images --retry-failed`` catches up)."""
+    return task_send(ARTICLE_IMAGES_TASK, [article_id], queue=settings.FOLIO_SLOW_QUEUE)
+
+
+def image_job_enqueue(job_id: int) -> bool:
+    """Queue the next chunk of an image job (keep the images of older articles) on FOLIO_IMPORT_QUEUE,
+    behind people's saves."""
+    return task_send(IMAGE_JOB_RUN_TASK, [job_id], queue=settings.FOLIO_IMPORT_QUEUE)
 
 
 def import_run_enqueue(import_id: int) -> bool:

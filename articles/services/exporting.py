@@ -14,10 +14,9 @@ import io
 import json
 import logging
 import re
-import time
 import zipfile
 from collections.abc import Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from django.conf import settings
@@ -25,9 +24,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .. import fetching, sanitizing
+from .. import sanitizing
 from ..models import Article, Highlight
 from ..search import article_search_queryset
+from . import media
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +39,6 @@ FORMATS = {
     "epub": ("application/epub+zip", "epub"),
 }
 VIEWS = ("all", "unread", "archive", "favorites")
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"}
-_IMAGE_EXT = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "image/svg+xml": "svg",
-}
 #: OWASP "CSV Injection": cells starting with these are prefixed with a quote so spreadsheets show text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -218,35 +210,41 @@ def export_markdown_zip(articles: QuerySet[Article]) -> bytes:
     return out.getvalue()
 
 
-def _embed_images(book, content_html: str, base_url: str, budget: dict) -> str:
-    """``content_html`` with each image fetched through Folio's fetch client and added to ``book``; images
-    over the caps or that fail are dropped (an EPUB reader cannot load remote images)."""
+def _embed_images(book, article: Article, content_html: str, budget: dict) -> str:
+    """``content_html`` with each of Folio's kept images of ``article`` (and its lead image, first, when the
+    body does not hold it) added to ``book``; any other image is dropped (an EPUB reader cannot load remote
+    images, and only images Folio verified and re-encoded go in). Nothing is fetched: the bytes come from
+    the ``images`` storage. At most FOLIO_EPUB_MAX_IMAGES per book."""
     from ebooklib import epub
 
-    if not content_html.strip():
-        return content_html
-    root = lxml.html.fragment_fromstring(content_html, create_parent="div")
-    for img in root.iter("img"):
-        src = urljoin(base_url, img.get("src") or "")
-        item_name = budget["seen"].get(src)
-        in_budget = budget["count"] < settings.FOLIO_EPUB_MAX_IMAGES and time.monotonic() < budget["deadline"]
-        if item_name is None and in_budget and src.startswith("http"):
+    kept = {row.digest: row for row in budget["images"].get(article.pk, [])}
+    lead = next((row for row in kept.values() if row.is_lead), None)
+
+    def item_for(row) -> str | None:
+        name = budget["seen"].get(row.digest)
+        if name is None and budget["count"] < settings.FOLIO_EPUB_MAX_IMAGES:
             try:
-                page = fetching.fetch(src, accept_types=IMAGE_TYPES)
-                if len(page.body) <= settings.FOLIO_EPUB_MAX_IMAGE_BYTES:
-                    budget["count"] += 1
-                    item_name = f"images/img{budget['count']}.{_IMAGE_EXT.get(page.content_type, 'img')}"
-                    book.add_item(
-                        epub.EpubItem(
-                            uid=f"img{budget['count']}",
-                            file_name=item_name,
-                            media_type=page.content_type,
-                            content=page.body,
-                        )
-                    )
-                    budget["seen"][src] = item_name
-            except fetching.FetchError as exc:
-                logger.info("EPUB: image %s skipped: %s", src, exc)
+                data = media.image_read(row)
+            except OSError:
+                logger.warning("EPUB: the file of image %s is missing", row.digest)
+                return None
+            budget["count"] += 1
+            name = f"images/{row.digest}.{row.extension}"
+            book.add_item(
+                epub.EpubItem(
+                    uid=f"img{budget['count']}", file_name=name, media_type=row.content_type, content=data
+                )
+            )
+            budget["seen"][row.digest] = name
+        return name
+
+    root = lxml.html.fragment_fromstring(content_html or "", create_parent="div")
+    if lead is not None and lead.url not in content_html:
+        root.insert(0, lxml.html.Element("img", src=lead.url, alt=""))
+    for img in list(root.iter("img")):
+        match = sanitizing.LOCAL_IMAGE_PATH.match(img.get("src") or "")
+        row = kept.get(match.group("digest")) if match else None
+        item_name = item_for(row) if row is not None else None
         if item_name:
             for name in list(img.attrib):
                 if name not in ("alt", "width", "height"):
@@ -272,13 +270,14 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
     book.set_title(title)
     book.set_language("en")
     book.add_author("Folio")
-    # Images are fetched while the person waits for the download: at most FOLIO_EPUB_MAX_IMAGES of them and
-    # FOLIO_EPUB_IMAGE_SECONDS in all; the rest are left out.
-    budget = {"count": 0, "seen": {}, "deadline": time.monotonic() + settings.FOLIO_EPUB_IMAGE_SECONDS}
+    # Folio's kept images only (services/media.py), read from storage: nothing is fetched while the person
+    # waits, and no unverified bytes go into the book.
+    articles = list(articles)
+    budget = {"count": 0, "seen": {}, "images": media.article_images_stored([a.pk for a in articles])}
     chapters = []
     esc = html.escape
     for index, a in enumerate(articles, start=1):
-        body = _embed_images(book, sanitizing.clean(a.content_html, a.url), a.url, budget)
+        body = _embed_images(book, a, sanitizing.clean(a.content_html, a.url), budget)
         highlights = "".join(
             f"<blockquote><p>{esc(h.quote)}</p>"
             f"{f'<p><em>{esc(h.note)}</em></p>' if h.note else ''}</blockquote>"

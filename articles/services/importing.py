@@ -214,6 +214,7 @@ def import_fetch_chunk(
     seconds: float,
     retry_later: Callable[[int, RetryLater], object],
     stop_on: tuple[type[BaseException], ...] = (),
+    fetch_timeout: float | None = None,
 ) -> list[int]:
     """Process imported articles one after another for about ``seconds``, then hand the rest back to the
     queue as a new chunk, so that a worker slot returns to the person's own saves at least that often.
@@ -221,8 +222,9 @@ def import_fetch_chunk(
     The policy comes from the task (``articles.tasks.import_fetch_task``): ``retry_later(article_id,
     exc)`` is called for an article whose fetch may succeed later (RetryLater), and an exception in
     ``stop_on`` (the task's soft time limit) ends the chunk: the article being processed is marked failed
-    and the rest is re-queued. The others end ``ready`` or ``failed`` as usual. Returns the ids not
-    processed in this call (already re-queued).
+    and the rest is re-queued. The others end ``ready`` or ``failed`` as usual. ``fetch_timeout`` bounds
+    each page's download and images (the save lane's FOLIO_FETCH_FAST_TIMEOUT; see article_process).
+    Returns the ids not processed in this call (already re-queued).
     """
     deadline = time.monotonic() + seconds
     ids = list(article_ids)
@@ -231,7 +233,7 @@ def import_fetch_chunk(
             break  # at least one article per call, however short the budget
         article_id = ids.pop(0)
         try:
-            article_process(article_id=article_id)
+            article_process(article_id=article_id, fetch_timeout=fetch_timeout)
         except RetryLater as exc:
             retry_later(article_id, exc)
         except stop_on:

@@ -38,7 +38,7 @@ from ..limits import (
 )
 from ..models import Article, ArticleSource
 from ..urlnorm import normalize_url
-from . import enqueue
+from . import enqueue, media
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +106,17 @@ def _safe_key(url: str) -> str:
         return ""
 
 
-def article_process(*, article_id: int) -> str | None:
+def article_process(*, article_id: int, fetch_timeout: float | None = None) -> str | None:
     """Process one article. Returns its final status, or None if another worker has it or it is done.
+
+    ``fetch_timeout`` (seconds; default FOLIO_FETCH_TOTAL_TIMEOUT) bounds the page's download and the time
+    spent on its images: the save lane passes FOLIO_FETCH_FAST_TIMEOUT, and images left then are finished
+    on the slow lane (services.media).
 
     Raises RetryLater (after putting the article back to ``queued``) when the fetch may succeed later (a
     timeout, 429, 5xx: ``backoff``; a site busy with Folio's other fetches: no backoff, and not counted as
-    an attempt); the task decides when to retry. Gives up (``failed``) after FOLIO_MAX_ATTEMPTS attempts.
+    an attempt; a page that needed more than ``fetch_timeout``: ``slow``, for the slow lane at once); the
+    task decides when and where to retry. Gives up (``failed``) after FOLIO_MAX_ATTEMPTS attempts.
     """
     if not _claim(article_id):
         return None
@@ -123,7 +128,7 @@ def article_process(*, article_id: int) -> str | None:
         if use_stored:
             result = extraction.extract(raw.html, article.url)
         else:
-            page = fetching.fetch(article.url)
+            page = fetching.fetch(article.url, total_timeout=fetch_timeout)
             final_url = page.url
             ArticleSource.objects.update_or_create(
                 article=article,
@@ -159,7 +164,9 @@ def article_process(*, article_id: int) -> str | None:
                 )
                 return Article.Status.FAILED
             _requeue(article_id, exc.reason)
-            raise RetryLater(exc.reason, exc.retry_after) from exc
+            # A page cut off by the save lane's shorter deadline is slow, not failing: the slow lane at once.
+            slow = isinstance(exc, fetching.FetchDeadlineError) and fetch_timeout is not None
+            raise RetryLater(exc.reason, exc.retry_after, slow=slow) from exc
         hint = BOOKMARKLET_HINT if not isinstance(exc, fetching.FetchRefusedError) else ""
         article_mark_failed(article_id=article_id, reason=exc.reason + hint)
         return Article.Status.FAILED
@@ -167,7 +174,13 @@ def article_process(*, article_id: int) -> str | None:
         article_mark_failed(article_id=article_id, reason=exc.reason + BOOKMARKLET_HINT)
         return Article.Status.FAILED
 
-    article_store_extraction(article=article, extraction=result, final_url=final_url)
+    article_store_extraction(
+        article=article,
+        extraction=result,
+        final_url=final_url,
+        keep_images=True,
+        images_seconds=fetch_timeout,
+    )
     return Article.Status.READY
 
 
@@ -257,7 +270,13 @@ def extraction_from_content(
 
 
 def article_store_extraction(
-    *, article: Article, extraction: Extraction, final_url: str = "", save: bool = True
+    *,
+    article: Article,
+    extraction: Extraction,
+    final_url: str = "",
+    save: bool = True,
+    keep_images: bool = False,
+    images_seconds: float | None = None,
 ) -> Article:
     """Make ``extraction`` the content of ``article`` and set it ``ready``: the one place this happens, for
     processing and for imports that carry their content.
@@ -274,11 +293,23 @@ def article_store_extraction(
       never overwritten; with ``save`` the list is read again under a row lock just before writing, so an
       edit made while the page was being extracted is kept (issue 21 item 7).
 
+    - With ``keep_images`` (processing), the article's images and lead image are downloaded and kept
+      locally before the row is written (services.media.article_images_keep, at most ``images_seconds``;
+      the images left then are finished on the slow lane); never fails the article.
+
     With ``save`` (processing) one UPDATE writes the STORE_FIELDS; without (imports' bulk_create) only the
     instance is filled. Returns ``article``.
     """
     base_url = final_url or article.url
     content_html = sanitizing.clean(extraction.html, base_url)
+    images = None
+    if keep_images:
+        # Network work, so before the row lock below. A lead image the saving client stated wins.
+        lead = article.lead_image if "lead_image" in article.stated_fields else extraction.lead_image
+        images = media.article_images_keep(
+            article=article, content_html=content_html, lead_image=_http_url(lead), seconds=images_seconds
+        )
+        content_html = images.html
     text = extraction.text or _text_of(content_html)
     word_count = extraction.word_count or count_words(text)
     canonical_url = _http_url(extraction.canonical_url)
@@ -321,6 +352,9 @@ def article_store_extraction(
         article.claimed_at = None
         if save:
             article.save(update_fields=[*(f for f in STORE_FIELDS if f not in stated), "updated_at"])
+    if images is not None and images.deferred:
+        article_id = article.pk
+        transaction.on_commit(lambda: enqueue.article_images_enqueue(article_id))
     return article
 
 

@@ -14,6 +14,7 @@ from .. import queries, services
 from ..errors import ArticleError
 from ..forms import SaveForm
 from ..models import Article
+from ..services import media_jobs
 
 PAGE_SIZE = 50
 #: Session key holding the ids of the last deleted articles, for the "Undo" form after a plain POST.
@@ -208,6 +209,8 @@ def article_action_view(request: HttpRequest) -> HttpResponse:
             return render(request, "articles/_action_status.html", {"status": "Select some articles first."})
         messages.error(request, "Select some articles first.")
         return redirect(safe_next(request))
+    if action == "keep_images":
+        return _keep_images(request, ids)
     try:
         if action in _STATE_ACTIONS:
             service, kwargs, done = _STATE_ACTIONS[action]
@@ -243,6 +246,23 @@ def article_action_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, status)
         return redirect(next_url)
     return _action_partial(request, action, ids, status, next_url)
+
+
+def _keep_images(request: HttpRequest, ids: list[int]) -> HttpResponse:
+    """The "Keep images" action: start an image job for the selection and show its live progress (htmx:
+    the progress block in the selection bar; otherwise the job's page)."""
+    try:
+        job = media_jobs.image_job_create(user=request.user, ids=ids)
+    except ArticleError as exc:
+        if is_htmx(request):
+            return render(
+                request, "articles/_action_status.html", {"status": exc.message, "error": True}, status=400
+            )
+        messages.error(request, exc.message)
+        return redirect(safe_next(request))
+    if is_htmx(request):
+        return render(request, "articles/_image_job.html", {"job": job})
+    return redirect("articles:image_job", pk=job.pk)
 
 
 def _action_partial(

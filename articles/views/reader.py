@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 from .. import queries, services
 from ..errors import ArticleError
 from ..highlighting import mark_quotes
+from ..imaging import remote_images_as_links
+from ..services import media
 from .library import _get_article, is_htmx
 
 
@@ -21,8 +23,13 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
     content_html, _found = mark_quotes(
         article.content_html, [(h.quote, h.anchor.get("start", 0) or 0) for h in highlights], article.url
     )
+    # Only Folio's own images load (CSP img-src 'self'): images of an article saved before Folio kept them
+    # show as links until "Keep images" runs. The lead image is shown when the body does not hold it.
+    content_html = remote_images_as_links(content_html, missing_text=media.missing_text())
+    lead_image = queries.article_lead_image(article=article)
     context = {
         "article": article,
+        "lead_image": lead_image if lead_image and lead_image.url not in content_html else None,
         "tags": queries.tag_list(user=request.user),
         "content_html": content_html,
         "highlights": highlights,

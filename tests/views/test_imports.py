@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -18,11 +19,6 @@ from tests.factories import ArticleFactory, HighlightFactory, TagFactory
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 pytestmark = pytest.mark.django_db
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
-)
 
 
 def upload(client, name: str, data: bytes | None = None):
@@ -169,19 +165,25 @@ def test_export_markdown_zip(client_logged_in, library):
 
 
 def test_export_epub_with_embedded_image(client_logged_in, library, page_server):
-    image = page_server.add("/export-image.png", PNG, headers={"Content-Type": "image/png"})
+    """Images Folio kept go into the book; one it could not keep (gone) does not, and nothing is fetched."""
+    from articles.services import media
+    from tests.imagefiles import drawing
+
+    image = page_server.add("/export-image.png", drawing(4, 4), headers={"Content-Type": "image/png"})
     library.content_html = (
         f'<p>Body text.</p><img src="{image}" alt="dot"><img src="{page_server.url("/gone.png")}">'
     )
     library.save()
+    media.article_images_refresh(article_id=library.pk)
     response = export(client_logged_in, format="epub", article=str(library.pk))
     assert response["Content-Type"] == "application/epub+zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = archive.namelist()
-    assert "mimetype" in names and any(n.endswith("images/img1.png") for n in names)
-    assert archive.read(next(n for n in names if n.endswith("images/img1.png"))) == PNG
+    kept = library.images.get(status="stored")
+    assert "mimetype" in names and f"EPUB/images/{kept.digest}.webp" in names
+    assert archive.read(f"EPUB/images/{kept.digest}.webp") == media.image_read(kept)
     chapter = archive.read(next(n for n in names if n.endswith("article-1.xhtml"))).decode()
-    assert 'src="images/img1.png"' in chapter and "gone.png" not in chapter
+    assert re.findall(r'<img[^>]*src="([^"]+)"', chapter) == [f"images/{kept.digest}.webp"]
     assert "&lt;b&gt;title&lt;/b&gt;" in chapter
     nav = archive.read(next(n for n in names if n.endswith("nav.xhtml"))).decode()
     assert "article-1.xhtml" in nav
@@ -202,19 +204,6 @@ def test_export_epub_of_a_view_has_a_table_of_contents(client_logged_in, library
 
 def test_export_rejects_unknown_format(client_logged_in):
     assert client_logged_in.get(reverse("articles:export"), {"format": "exe"}).status_code == 400
-
-
-def test_export_epub_image_budget(client_logged_in, library, page_server, settings):
-    settings.FOLIO_EPUB_IMAGE_SECONDS = 0
-    image = page_server.add("/budget-image.png", PNG, headers={"Content-Type": "image/png"})
-    library.content_html = f'<p>Body text.</p><img src="{image}" alt="dot">'
-    library.save()
-    archive = zipfile.ZipFile(
-        io.BytesIO(export(client_logged_in, format="epub", article=str(library.pk)).content)
-    )
-    assert not any("images/" in n for n in archive.namelist())
-    chapter = archive.read(next(n for n in archive.namelist() if n.endswith("article-1.xhtml"))).decode()
-    assert "<img" not in chapter and "Body text." in chapter
 
 
 def test_huge_upload_refused_before_reading(client_logged_in, settings):
