@@ -297,3 +297,21 @@ STORAGES["images"] = image_storage(
     endpoint_url=env.str("FOLIO_S3_ENDPOINT_URL", default=""),
     region=env.str("FOLIO_S3_REGION", default=""),
 )
+
+# --- apps (wallabag v2 API, feeds, OPDS: compat/) ---------------------------------------------------------
+INSTALLED_APPS += ["oauth2_provider", "compat"]
+# wallabag's OAuth2 (FOSOAuthServerBundle): access tokens live 3,600 s, refresh tokens 14 days; both kept
+# hashed-lookup by django-oauth-toolkit. The validator adds wallabag's grants (compat.wallabag.oauth).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FOLIO_OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("FOLIO_OAUTH_REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
+    "OAUTH2_VALIDATOR_CLASS": "compat.wallabag.oauth.WallabagOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "compat.wallabag.oauth.WallabagOAuthLibCore",
+    "SCOPES": {"read": "Read your library", "write": "Change your library"},
+    "DEFAULT_SCOPES": ["read", "write"],
+    "PKCE_REQUIRED": False,
+}
+# The version /api/version and /api/info report: wallabag clients require at least 2.1.1 (wallabag-client's
+# MINIMUM_API_VERSION; the Android app checks 2.x).
+FOLIO_WALLABAG_API_VERSION = "2.6.10"

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # wallabag v2 API (compat/wallabag): its exact paths, none with Folio's trailing slash, so no clash.
+    path("", include("compat.wallabag.urls")),
     path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]

@@ -10,6 +10,7 @@ from .account import (
     reader_settings_update,
     saving_options_update,
 )
+from .apps import oauth_client_create, oauth_client_revoke
 from .highlights import highlight_create, highlight_delete, highlight_update
 from .importing import (
     import_create,
@@ -67,6 +68,8 @@ __all__ = [
     "import_requeue_stale",
     "import_retry_failed",
     "import_run",
+    "oauth_client_create",
+    "oauth_client_revoke",
     "reader_settings_get",
     "reader_settings_update",
     "saved_search_create",

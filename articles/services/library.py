@@ -21,7 +21,7 @@ Rules, the same on every face:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -29,9 +29,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..errors import ArticleError, ArticleNotFound
+from ..languages import search_config_for
 from ..limits import FINISHED_PERCENT, TITLE_MAX_LENGTH
 from ..models import Article, Tag
 from . import enqueue
+from .saving.metadata import clean_metadata
 from .tags import article_tags_set, tag_get_or_create_many
 
 __all__ = [
@@ -77,6 +79,7 @@ def article_update(
     is_favorite: bool | None = None,
     progress_percent: float | None = None,
     progress_paragraph: int | None = None,
+    metadata: Mapping[str, object] | None = None,
 ) -> Article:
     """Change the given attributes of the user's article ``pk``; ``None`` leaves an attribute as it is.
 
@@ -88,6 +91,9 @@ def article_update(
     - ``progress_percent``: 0-100, clamped; ``progress_paragraph``: index of the paragraph nearest the top
       of the screen, clamped to >= 0. Either stamps ``progress_updated_at``. A percentage at or past
       FINISHED_PERCENT (98) marks the article read, unless the same call says ``is_read=False``.
+    - ``metadata``: stated values of Article.METADATA_FIELDS (checked by saving's clean_metadata; the
+      wallabag API's PATCH of language, preview_picture, published_at, authors); they join
+      ``stated_fields``, so processing keeps them.
 
     Returns the updated article. Raises ArticleNotFound when ``pk`` is not one of the user's live articles,
     ArticleError for a refused value (a NaN percentage, a bad title, a tag name over 100 characters).
@@ -102,6 +108,15 @@ def article_update(
         if "title" not in article.stated_fields:
             article.stated_fields = [*article.stated_fields, "title"]
         changed |= {"title", "stated_fields"}
+    stated = clean_metadata(metadata)
+    if stated:
+        for name, value in stated.items():
+            setattr(article, name, value)
+        if "language" in stated:
+            article.search_config = search_config_for(str(stated["language"]))
+            changed.add("search_config")
+        article.stated_fields = sorted(set(article.stated_fields) | set(stated))
+        changed |= {"stated_fields", *stated}
     for name, value in (("is_archived", is_archived), ("is_favorite", is_favorite)):
         if value is not None:
             setattr(article, name, bool(value))
