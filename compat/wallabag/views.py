@@ -336,10 +336,10 @@ class EntryApi(WallabagApi):
         return _entry(request, pk)
 
     def delete(self, request: Request, pk: str) -> Response:
+        article = entries.entry_get(request.user, pk)  # wallabag loads the entry first: 404 before 400
         expect = request.query_params.get("expect", "entry")
         if expect not in ("id", "entry"):
             raise ArticleError(f"expect: 'id' or 'entry' expected, {expect} given")
-        article = entries.entry_get(request.user, pk)
         body = {"id": article.pk} if expect == "id" else entry_json(article)
         services.article_delete_bulk(user=request.user, ids=[article.pk])
         return Response(body)

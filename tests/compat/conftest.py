@@ -7,6 +7,13 @@ from rest_framework.test import APIClient
 from tests.factories import OAUTH_CLIENT_SECRET, PASSWORD, OAuthClientFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashes(settings):
+    """Client secrets and passwords are hashed and checked on every token request: a fast hasher keeps
+    these tests quick (production keeps Django's PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def oauth_client(user):
     return OAuthClientFactory(user=user)
