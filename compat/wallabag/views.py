@@ -80,6 +80,7 @@ class WallabagApi(APIView):
 
     authentication_classes = [WallabagAuthentication]
     permission_classes = [IsAuthenticated]
+    schema = None  # wallabag's API is documented by wallabag; Folio's OpenAPI schema covers Folio's API
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_exception_handler(self):
