@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # wallabag v2 API (compat/wallabag): its exact paths, none with Folio's trailing slash, so no clash.
     path("", include("compat.wallabag.urls")),
+    path("", include("compat.urls")),
     path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
