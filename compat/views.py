@@ -12,20 +12,36 @@ from django.views.decorators.http import require_POST
 from oauth2_provider.models import get_application_model
 
 from articles.limits import TOKEN_NAME_MAX_LENGTH
-from articles.services import oauth_client_create, oauth_client_revoke
+from articles.models import SavedSearch
+from articles.queries import LIBRARY_VIEWS, tag_list
+from articles.services import feed_token_revoke, feed_token_rotate, oauth_client_create, oauth_client_revoke
+
+from .feeds import FEED_VIEWS, feed_url
+from .models import FeedToken
 
 #: Session key holding a just-created client's id and secret until the settings page has shown it once.
 NEW_CLIENT_KEY = "folio_new_oauth_client"
 
 
 def api_clients_context(request: HttpRequest) -> dict:
-    """The section's context: ``oauth_clients`` (the person's clients, newest first) and
-    ``new_oauth_client`` (name, id and secret of a client made a moment ago, then forgotten)."""
+    """The apps sections' context: ``oauth_clients`` (the person's clients, newest first),
+    ``new_oauth_client`` (name, id and secret of a client made a moment ago, then forgotten), and
+    ``feeds`` (name and address of each feed, empty without a feed token)."""
     clients = get_application_model().objects.filter(user=request.user).order_by("-created", "-id")
+    key = FeedToken.objects.filter(user=request.user).values_list("key", flat=True).first()
+    feeds = []
+    if key:
+        feeds = [(LIBRARY_VIEWS[view][0], feed_url(request, key, view=view)) for view in FEED_VIEWS]
+        feeds += [(f"Tag {t.name}", feed_url(request, key, tag_id=t.pk)) for t in tag_list(user=request.user)]
+        feeds += [
+            (f"Search {s.name}", feed_url(request, key, search_id=s.pk))
+            for s in SavedSearch.objects.filter(user=request.user).order_by("name")
+        ]
     return {
         "oauth_clients": list(clients.only("id", "name", "client_id", "created")),
         "new_oauth_client": request.session.pop(NEW_CLIENT_KEY, None),
         "folio_server_url": request.build_absolute_uri("/").rstrip("/"),
+        "feeds": feeds,
     }
 
 
@@ -55,4 +71,18 @@ def api_client_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "API client revoked: apps using it are signed out.")
     else:
         messages.error(request, "There is no such API client.")
+    return redirect("articles:settings")
+
+
+@login_required
+@require_POST
+def feed_token_view(request: HttpRequest) -> HttpResponse:
+    """POST ``/settings/apps/feeds/``: ``action=rotate`` makes a new feed token (old feed addresses stop
+    working), ``action=revoke`` removes it (every feed stops)."""
+    if request.POST.get("action") == "revoke":
+        feed_token_revoke(user=request.user)
+        messages.success(request, "Feeds turned off: their addresses no longer work.")
+    else:
+        feed_token_rotate(user=request.user)
+        messages.success(request, "New feed addresses made; the old ones no longer work.")
     return redirect("articles:settings")

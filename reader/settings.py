@@ -300,6 +300,8 @@ STORAGES["images"] = image_storage(
 
 # --- apps (wallabag v2 API, feeds, OPDS: compat/) ---------------------------------------------------------
 INSTALLED_APPS += ["oauth2_provider", "compat"]
+# <link rel="alternate"> to the Atom feed of the library view on screen (compat/context_processors.py).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("compat.context_processors.feed_link")
 # wallabag's OAuth2 (FOSOAuthServerBundle): access tokens live 3,600 s, refresh tokens 14 days; both kept
 # hashed-lookup by django-oauth-toolkit. The validator adds wallabag's grants (compat.wallabag.oauth).
 OAUTH2_PROVIDER = {
