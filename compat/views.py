@@ -14,19 +14,29 @@ from oauth2_provider.models import get_application_model
 from articles.limits import TOKEN_NAME_MAX_LENGTH
 from articles.models import SavedSearch
 from articles.queries import LIBRARY_VIEWS, tag_list
-from articles.services import feed_token_revoke, feed_token_rotate, oauth_client_create, oauth_client_revoke
+from articles.services import (
+    app_password_create,
+    app_password_revoke,
+    feed_token_revoke,
+    feed_token_rotate,
+    oauth_client_create,
+    oauth_client_revoke,
+)
 
 from .feeds import FEED_VIEWS, feed_url
-from .models import FeedToken
+from .models import AppPassword, FeedToken
 
 #: Session key holding a just-created client's id and secret until the settings page has shown it once.
 NEW_CLIENT_KEY = "folio_new_oauth_client"
+#: Session key holding a just-created app password until the settings page has shown it once.
+NEW_APP_PASSWORD_KEY = "folio_new_app_password"
 
 
 def api_clients_context(request: HttpRequest) -> dict:
     """The apps sections' context: ``oauth_clients`` (the person's clients, newest first),
     ``new_oauth_client`` (name, id and secret of a client made a moment ago, then forgotten), and
-    ``feeds`` (name and address of each feed, empty without a feed token)."""
+    ``feeds`` (name and address of each feed, empty without a feed token), ``app_passwords`` and
+    ``new_app_password`` (shown once)."""
     clients = get_application_model().objects.filter(user=request.user).order_by("-created", "-id")
     key = FeedToken.objects.filter(user=request.user).values_list("key", flat=True).first()
     feeds = []
@@ -42,6 +52,8 @@ def api_clients_context(request: HttpRequest) -> dict:
         "new_oauth_client": request.session.pop(NEW_CLIENT_KEY, None),
         "folio_server_url": request.build_absolute_uri("/").rstrip("/"),
         "feeds": feeds,
+        "app_passwords": list(AppPassword.objects.filter(user=request.user)),
+        "new_app_password": request.session.pop(NEW_APP_PASSWORD_KEY, None),
     }
 
 
@@ -85,4 +97,25 @@ def feed_token_view(request: HttpRequest) -> HttpResponse:
     else:
         feed_token_rotate(user=request.user)
         messages.success(request, "New feed addresses made; the old ones no longer work.")
+    return redirect("articles:settings")
+
+
+@login_required
+@require_POST
+def app_password_create_view(request: HttpRequest) -> HttpResponse:
+    """POST ``/settings/apps/passwords/``: a new app password for the OPDS catalog, shown once."""
+    row, password = app_password_create(user=request.user, name=request.POST.get("name", ""))
+    request.session[NEW_APP_PASSWORD_KEY] = {"name": row.name, "password": password}
+    messages.success(request, "App password created. Copy it now: Folio cannot show it again.")
+    return redirect("articles:settings")
+
+
+@login_required
+@require_POST
+def app_password_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST ``/settings/apps/passwords/<id>/revoke/``: delete one of the person's app passwords."""
+    if app_password_revoke(user=request.user, pk=pk):
+        messages.success(request, "App password revoked.")
+    else:
+        messages.error(request, "There is no such app password.")
     return redirect("articles:settings")
