@@ -1,5 +1,6 @@
 """Atom feeds of a person's views, tags and saved searches, under the secret feed token in the URL
-(``/feeds/<token>/unread.atom``, ``/feeds/<token>/tags/<id>.atom``, ``/feeds/<token>/searches/<id>.atom``).
+(``/feeds/<token>/unread.atom``, ``/feeds/<token>/tags/<id>.atom``, ``/feeds/<token>/searches/<id>.atom``),
+or without it for feed readers that log in with HTTP Basic and an app password (``/feeds/unread.atom``).
 
 Each entry carries the article's full sanitized content (``sanitizing.clean``) with Folio's image
 addresses made absolute. The XML is written by Django's feedgenerator (``Atom1Feed``, a SAX writer), never
@@ -106,19 +107,36 @@ def feed_response(request: HttpRequest, *, title: str, articles) -> HttpResponse
     return response
 
 
+def _feed_user(request: HttpRequest, key: str | None):
+    """The feed's owner: by the token in the URL, or (``key`` None: ``/feeds/<view>.atom``) by HTTP Basic
+    with an app password (compat.opds.app_password_user). Raises Http404 for a bad token; returns an
+    HttpResponse (401 with a Basic challenge) when the app password is missing or wrong."""
+    if key is not None:
+        return feed_token_user(key)
+    from .opds import basic_challenge, app_password_user
+
+    return app_password_user(request) or basic_challenge()
+
+
 @require_GET
-def view_feed(request: HttpRequest, key: str, view: str) -> HttpResponse:
-    """``/feeds/<token>/<view>.atom``: one of FEED_VIEWS."""
-    user = feed_token_user(key)
+def view_feed(request: HttpRequest, view: str, key: str | None = None) -> HttpResponse:
+    """``/feeds/<token>/<view>.atom`` (or ``/feeds/<view>.atom`` with an app password): one of
+    FEED_VIEWS."""
+    user = _feed_user(request, key)
+    if isinstance(user, HttpResponse):
+        return user
     if view not in FEED_VIEWS:
         raise Http404("No such view.")
     return feed_response(request, title=LIBRARY_VIEWS[view][0], articles=feed_articles(user, view=view))
 
 
 @require_GET
-def tag_feed(request: HttpRequest, key: str, tag_id: int) -> HttpResponse:
-    """``/feeds/<token>/tags/<id>.atom``: the articles with one of the person's tags."""
-    user = feed_token_user(key)
+def tag_feed(request: HttpRequest, tag_id: int, key: str | None = None) -> HttpResponse:
+    """``/feeds/<token>/tags/<id>.atom`` (or without the token, with an app password): the articles with
+    one of the person's tags."""
+    user = _feed_user(request, key)
+    if isinstance(user, HttpResponse):
+        return user
     tag = Tag.objects.filter(user=user, pk=tag_id).first()
     if tag is None:
         raise Http404("No such tag.")
@@ -126,9 +144,12 @@ def tag_feed(request: HttpRequest, key: str, tag_id: int) -> HttpResponse:
 
 
 @require_GET
-def search_feed(request: HttpRequest, key: str, pk: int) -> HttpResponse:
-    """``/feeds/<token>/searches/<id>.atom``: what one of the person's saved searches finds."""
-    user = feed_token_user(key)
+def search_feed(request: HttpRequest, pk: int, key: str | None = None) -> HttpResponse:
+    """``/feeds/<token>/searches/<id>.atom`` (or without the token, with an app password): what one of the
+    person's saved searches finds."""
+    user = _feed_user(request, key)
+    if isinstance(user, HttpResponse):
+        return user
     saved = SavedSearch.objects.filter(user=user, pk=pk).first()
     if saved is None:
         raise Http404("No such search.")

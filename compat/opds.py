@@ -49,7 +49,9 @@ DC = ElementMaker(namespace=DC_NS)
 OS = ElementMaker(namespace=OPENSEARCH_NS)
 
 
-def _unauthorized() -> HttpResponse:
+def basic_challenge() -> HttpResponse:
+    """401 with an HTTP Basic challenge (the catalog's and the Basic feeds' answer without a valid app
+    password)."""
     response = HttpResponse("An app password is needed.", status=401, content_type="text/plain")
     response["WWW-Authenticate"] = 'Basic realm="Folio OPDS", charset="UTF-8"'
     return response
@@ -87,7 +89,7 @@ def opds_login_required(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         user = app_password_user(request)
         if user is None:
-            return _unauthorized()
+            return basic_challenge()
         request.opds_user = user
         return view(request, *args, **kwargs)
 

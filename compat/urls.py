@@ -10,6 +10,10 @@ urlpatterns = [
     path("settings/apps/clients/", views.api_client_create_view, name="client_create"),
     path("settings/apps/clients/<int:pk>/revoke/", views.api_client_revoke_view, name="client_revoke"),
     path("settings/apps/feeds/", views.feed_token_view, name="feed_token"),
+    # HTTP Basic with an app password (before the token routes: "tags" is no token, but would match one).
+    path("feeds/<slug:view>.atom", feeds.view_feed, name="view_feed_basic"),
+    path("feeds/tags/<int:tag_id>.atom", feeds.tag_feed, name="tag_feed_basic"),
+    path("feeds/searches/<int:pk>.atom", feeds.search_feed, name="search_feed_basic"),
     path("feeds/<str:key>/<slug:view>.atom", feeds.view_feed, name="view_feed"),
     path("feeds/<str:key>/tags/<int:tag_id>.atom", feeds.tag_feed, name="tag_feed"),
     path("feeds/<str:key>/searches/<int:pk>.atom", feeds.search_feed, name="search_feed"),

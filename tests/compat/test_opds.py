@@ -175,3 +175,15 @@ def test_feeds_validate_against_the_atom_schema_too(client, user):
     key = feed_token_rotate(user=user)
     document = etree.fromstring(client.get(f"/feeds/{key}/all.atom").content)
     assert SCHEMA.validate(document), SCHEMA.error_log
+
+
+def test_feeds_take_the_app_password_too(client, user, auth):
+    tag = TagFactory(user=user, name="Science")
+    ArticleFactory(user=user, ready=True, title="Story", tags=[tag])
+    saved = SavedSearchFactory(user=user, query="story")
+    for url in ("/feeds/unread.atom", f"/feeds/tags/{tag.pk}.atom", f"/feeds/searches/{saved.pk}.atom"):
+        response = client.get(url, **auth)
+        assert response.status_code == 200, url
+        assert SCHEMA.validate(etree.fromstring(response.content)), SCHEMA.error_log
+        assert client.get(url).status_code == 401
+        assert client.get(url, **_basic("reader", PASSWORD)).status_code == 401
