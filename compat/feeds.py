@@ -113,7 +113,7 @@ def _feed_user(request: HttpRequest, key: str | None):
     HttpResponse (401 with a Basic challenge) when the app password is missing or wrong."""
     if key is not None:
         return feed_token_user(key)
-    from .opds import basic_challenge, app_password_user
+    from .opds import app_password_user, basic_challenge
 
     return app_password_user(request) or basic_challenge()
 
