@@ -312,8 +312,20 @@ OAUTH2_PROVIDER = {
     "OAUTH2_BACKEND_CLASS": "compat.wallabag.oauth.WallabagOAuthLibCore",
     "SCOPES": {"read": "Read your library", "write": "Change your library"},
     "DEFAULT_SCOPES": ["read", "write"],
-    "PKCE_REQUIRED": False,
+    # RFC 9700 (OAuth 2.0 Security BCP): everything Folio does not need is the compliant choice. Only the
+    # token endpoint is routed (no authorization endpoint, so no implicit grant or redirects).
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
+# The password grant is wallabag's protocol: every wallabag app logs in with it (RFC 9700 §2.4 advises
+# against it). compat.wallabag.oauth allows it for Folio's per-user clients only, for their owner.
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W002"]
 # The version /api/version and /api/info report: wallabag clients require at least 2.1.1 (wallabag-client's
 # MINIMUM_API_VERSION; the Android app checks 2.x).
 FOLIO_WALLABAG_API_VERSION = "2.6.10"

@@ -40,8 +40,8 @@ MAX_PER_PAGE = 1000
 
 
 class WallabagAuthentication(OAuth2Authentication):
-    """django-oauth-toolkit's bearer-token authentication (header, or ``access_token`` in the query as
-    FOSOAuthServerBundle also accepts)."""
+    """django-oauth-toolkit's bearer-token authentication (the ``Authorization: Bearer`` header; a token in
+    the query string, which FOSOAuthServerBundle also took, is refused as RFC 9700 §4.3.2 advises)."""
 
 
 def _error(code: int, error: str, description: str) -> Response:
