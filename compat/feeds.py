@@ -18,11 +18,12 @@ from django.utils.crypto import constant_time_compare
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
-from articles import sanitizing
+from articles import imaging, sanitizing
 from articles.models import Article, SavedSearch, Tag
-from articles.queries import LIBRARY_VIEWS
+from articles.queries import LIBRARY_VIEWS, article_image_get
 from articles.search import article_search_queryset
 from articles.tokens import token_digest
+from articles.views.media import image_response
 
 from .models import FeedToken
 
@@ -61,15 +62,26 @@ def feed_articles(user: AbstractBaseUser, *, view: str = "all", tag: Tag | None 
     return articles.prefetch_related("tags").order_by("-saved_at", "-id")[:FEED_LENGTH]
 
 
-def _absolute_images(html: str, request: HttpRequest) -> str:
-    """``html`` with Folio's own image and link addresses (``/images/…``) made absolute."""
+def _absolute_images(html: str, request: HttpRequest, key: str | None) -> str:
+    """``html`` with Folio's own addresses made absolute, and each kept image (``/images/<digest>.<ext>``)
+    pointed at the feed's own image route (``/feeds/<token>/images/…``, or ``/feeds/images/…`` for
+    app-password feeds), which a feed reader can load with the feed's credentials."""
     if not html:
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for element, attribute in (("img", "src"), ("a", "href")):
         for node in root.iter(element):
             value = node.get(attribute) or ""
-            if value.startswith("/") and not value.startswith("//"):
+            match = sanitizing.LOCAL_IMAGE_PATH.match(value) if element == "img" else None
+            if match:
+                digest, ext = match.group("digest"), match.group("ext")
+                path = (
+                    reverse("compat:feed_image", args=[key, digest, ext])
+                    if key
+                    else reverse("compat:feed_image_basic", args=[digest, ext])
+                )
+                node.set(attribute, request.build_absolute_uri(path))
+            elif value.startswith("/") and not value.startswith("//"):
                 node.set(attribute, request.build_absolute_uri(value))
     return (
         "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
@@ -78,7 +90,7 @@ def _absolute_images(html: str, request: HttpRequest) -> str:
     )
 
 
-def feed_response(request: HttpRequest, *, title: str, articles) -> HttpResponse:
+def feed_response(request: HttpRequest, *, title: str, articles, key: str | None = None) -> HttpResponse:
     """The Atom document of ``articles``."""
     feed = FolioAtomFeed(
         title=f"Folio · {title}",
@@ -88,7 +100,7 @@ def feed_response(request: HttpRequest, *, title: str, articles) -> HttpResponse
         language="en",
     )
     for article in articles:
-        content = _absolute_images(sanitizing.clean(article.content_html, article.url), request)
+        content = _absolute_images(sanitizing.clean(article.content_html, article.url), request, key)
         feed.add_item(
             title=article.display_title,
             link=article.url,
@@ -127,7 +139,9 @@ def view_feed(request: HttpRequest, view: str, key: str | None = None) -> HttpRe
         return user
     if view not in FEED_VIEWS:
         raise Http404("No such view.")
-    return feed_response(request, title=LIBRARY_VIEWS[view][0], articles=feed_articles(user, view=view))
+    return feed_response(
+        request, title=LIBRARY_VIEWS[view][0], articles=feed_articles(user, view=view), key=key
+    )
 
 
 @require_GET
@@ -140,7 +154,7 @@ def tag_feed(request: HttpRequest, tag_id: int, key: str | None = None) -> HttpR
     tag = Tag.objects.filter(user=user, pk=tag_id).first()
     if tag is None:
         raise Http404("No such tag.")
-    return feed_response(request, title=f"Tag {tag.name}", articles=feed_articles(user, tag=tag))
+    return feed_response(request, title=f"Tag {tag.name}", articles=feed_articles(user, tag=tag), key=key)
 
 
 @require_GET
@@ -153,7 +167,7 @@ def search_feed(request: HttpRequest, pk: int, key: str | None = None) -> HttpRe
     saved = SavedSearch.objects.filter(user=user, pk=pk).first()
     if saved is None:
         raise Http404("No such search.")
-    return feed_response(request, title=saved.name, articles=feed_articles(user, query=saved.query))
+    return feed_response(request, title=saved.name, articles=feed_articles(user, query=saved.query), key=key)
 
 
 def feed_url(
@@ -167,3 +181,18 @@ def feed_url(
     else:
         path = reverse("compat:view_feed", args=[key, view or "unread"])
     return request.build_absolute_uri(path)
+
+
+@require_GET
+def feed_image(request: HttpRequest, digest: str, ext: str, key: str | None = None) -> HttpResponse:
+    """``/feeds/<token>/images/<digest>.<ext>`` (or ``/feeds/images/…`` with an app password): one of the
+    feed owner's kept images, answered by the media view's ``image_response`` (same headers), loadable by
+    a feed reader on another origin."""
+    user = _feed_user(request, key)
+    if isinstance(user, HttpResponse):
+        return user
+    image = article_image_get(digest=digest, content_type=imaging.EXTENSIONS[ext], user=user)
+    response = image_response(request, image)
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"  # the feed's credentials already decided
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,6 +1,6 @@
 """Page routes of the ``compat`` app (names ``compat:<thing>``): the settings page's app sections."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import feeds, opds, views
 
@@ -11,10 +11,20 @@ urlpatterns = [
     path("settings/apps/clients/<int:pk>/revoke/", views.api_client_revoke_view, name="client_revoke"),
     path("settings/apps/feeds/", views.feed_token_view, name="feed_token"),
     # HTTP Basic with an app password (before the token routes: "tags" is no token, but would match one).
+    re_path(
+        r"^feeds/images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$",
+        feeds.feed_image,
+        name="feed_image_basic",
+    ),
     path("feeds/<slug:view>.atom", feeds.view_feed, name="view_feed_basic"),
     path("feeds/tags/<int:tag_id>.atom", feeds.tag_feed, name="tag_feed_basic"),
     path("feeds/searches/<int:pk>.atom", feeds.search_feed, name="search_feed_basic"),
     path("feeds/<str:key>/<slug:view>.atom", feeds.view_feed, name="view_feed"),
+    re_path(
+        r"^feeds/(?P<key>[^/]+)/images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$",
+        feeds.feed_image,
+        name="feed_image",
+    ),
     path("feeds/<str:key>/tags/<int:tag_id>.atom", feeds.tag_feed, name="tag_feed"),
     path("feeds/<str:key>/searches/<int:pk>.atom", feeds.search_feed, name="search_feed"),
     path("settings/apps/passwords/", views.app_password_create_view, name="app_password_create"),

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 
 from articles.services import feed_token_revoke, feed_token_rotate
-from tests.factories import ArticleFactory, SavedSearchFactory, TagFactory
+from tests.factories import ArticleFactory, SavedSearchFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_every_feed_parses_with_full_sanitized_content(client, user, library):
     (entry,) = tagged.entries
     content = entry.content[0].value
     assert "Body" in content and "<script" not in content
-    assert f"http://testserver/images/{DIGEST}.webp" in content
+    assert f"http://testserver/feeds/{key}/images/{DIGEST}.webp" in content
     assert [t.term for t in entry.tags] == ["Science"]
     assert {e.title for e in _parse(client, f"/feeds/{key}/favorites.atom").entries} == {"Favorite story"}
     assert {e.title for e in _parse(client, f"/feeds/{key}/archive.atom").entries} == {"Archived story"}
@@ -99,3 +99,31 @@ def test_settings_turn_feeds_on_rotate_and_off(client_logged_in, user, library):
     assert user.feed_token.key != key
     page = client_logged_in.post("/settings/apps/feeds/", {"action": "revoke"}, follow=True).content.decode()
     assert "Feeds are off." in page
+
+
+def test_kept_images_load_through_the_feeds_own_route(client, user, page_server):
+    """A kept image in a feed points at /feeds/<token>/images/…, which serves it with the feed token only
+    (and with the media view's headers); a revoked token, or another person's token, gets 404."""
+    from articles.models import Article
+    from articles.services import media
+    from tests.imagefiles import drawing
+
+    image_url = page_server.add("/feed-image.png", drawing(4, 4), headers={"Content-Type": "image/png"})
+    article = ArticleFactory(user=user, ready=True, title="With image")
+    Article.objects.filter(pk=article.pk).update(
+        content_html=f'<p>Body.</p><img src="{image_url}" alt="dot">'
+    )
+    media.article_images_refresh(article_id=article.pk)
+    kept = article.images.get(status="stored")
+    key = feed_token_rotate(user=user)
+    content = _parse(client, f"/feeds/{key}/all.atom").entries[0].content[0].value
+    address = f"http://testserver/feeds/{key}/images/{kept.digest}.webp"
+    assert address in content
+    response = client.get(address.removeprefix("http://testserver"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Referrer-Policy"] == "no-referrer"
+    assert b"".join(response.streaming_content) == media.image_read(kept)
+    other_key = feed_token_rotate(user=UserFactory(username="someone"))
+    assert client.get(f"/feeds/{other_key}/images/{kept.digest}.webp").status_code == 404
+    feed_token_revoke(user=user)
+    assert client.get(address.removeprefix("http://testserver")).status_code == 404
