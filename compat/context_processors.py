@@ -1,6 +1,6 @@
 """``feed_link``: the Atom feed of the library view on screen, for ``<link rel="alternate">`` in
-base.html. Lazy: the person's feed token is read only on a library view's page, and only when they have
-one."""
+base.html. The feed token comes with the user (articles.auth.FolioModelBackend joins it), so the link costs
+no query."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ def feed_link(request: HttpRequest) -> dict:
         from .feeds import feed_url
         from .models import FeedToken
 
-        key = FeedToken.objects.filter(user=user).values_list("key", flat=True).first()
-        if key is None:
+        try:
+            key = user.feed_token.key  # loaded with the user (articles.auth.FolioModelBackend): no query
+        except FeedToken.DoesNotExist:
             return None
         return {
             "url": feed_url(request, key, view=view or "", tag_id=tag_id),

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.text import get_valid_filename
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -75,9 +76,25 @@ def wallabag_exception_handler(exc, context):
     return None
 
 
+class AnyAcceptNegotiation(BaseContentNegotiation):
+    """Answer JSON (or the export's own type) whatever ``Accept`` says, as wallabag does: e-reader
+    clients send ``Accept`` values DRF would otherwise refuse with 406 (an EPUB download asking for
+    ``application/epub+zip``)."""
+
+    def select_parser(self, request, parsers):
+        for parser in parsers:
+            if request.content_type.startswith(parser.media_type.split(";")[0]):
+                return parser
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class WallabagApi(APIView):
     """Base of the wallabag endpoints: OAuth2 bearer tokens only, wallabag's bodies and errors."""
 
+    content_negotiation_class = AnyAcceptNegotiation
     authentication_classes = [WallabagAuthentication]
     permission_classes = [IsAuthenticated]
     schema = None  # wallabag's API is documented by wallabag; Folio's OpenAPI schema covers Folio's API
@@ -319,7 +336,14 @@ class EntryApi(WallabagApi):
         if content and str(content).strip():
             # wallabag: the client replaces the content; Folio extracts from it as from a sent page.
             services.article_save_page(
-                user=request.user, url=article.url, html=str(content), origin=Article.Origin.APP
+                user=request.user,
+                url=article.url,
+                html=str(content),
+                origin=Article.Origin.APP,
+                # a new content is no new save: the entry keeps its states (saving again would reset them)
+                is_archived=article.is_archived,
+                is_favorite=article.is_favorite,
+                is_read=article.is_read,
             )
         archive = _flag(data.get("archive"))
         tags = _labels(data.get("tags"))

@@ -157,11 +157,12 @@ def test_patch_entry_changes_state_through_the_services(wb, user):
 
 
 def test_patch_with_content_extracts_the_sent_page(wb, user):
-    article = ArticleFactory(user=user, ready=True)
+    article = ArticleFactory(user=user, ready=True, archived=True, favorite=True, read=True)
     response = wb.patch(f"/api/entries/{article.pk}", {"content": "<p>awesome</p>"}, format="json")
     assert response.status_code == 200
     row = Article.objects.get(pk=article.pk)
     assert row.status == Article.Status.QUEUED and row.source == Article.Source.BROWSER
+    assert row.is_archived and row.is_favorite and row.read_at is not None  # states kept
     assert ArticleSource.objects.get(article=row).html == "<p>awesome</p>"
 
 
@@ -331,6 +332,13 @@ def test_export_formats(wb, user, fmt, content_type):
         assert json.loads(body)["articles"][0]["title"] == "Exported story"
     else:
         assert b"Exported story" in body
+
+
+def test_export_ignores_the_accept_header_as_wallabag_does(wb, user):
+    article = ArticleFactory(user=user, ready=True)
+    response = wb.get(f"/api/entries/{article.pk}/export.epub", HTTP_ACCEPT="application/epub+zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/epub+zip"
+    assert wb.get(f"/api/entries/{article.pk}.json", HTTP_ACCEPT="text/html").status_code == 200
 
 
 def test_export_unknown_format_is_404(wb, user):
