@@ -14,7 +14,10 @@
     var list = boxes(), checked = 0;
     list.forEach(function (box) { if (box.checked) checked += 1; });
     form.hidden = checked === 0;
-    form.closest(".bulk-dock").classList.toggle("is-active", checked > 0);
+    // Docked while something is selected, or while the answer to the last action (and its Undo) shows.
+    var status = document.getElementById("bulk-status");
+    var answered = status && status.textContent.trim() !== "";
+    form.closest(".bulk-dock").classList.toggle("is-active", checked > 0 || answered);
     if (count) count.textContent = checked + " selected";
     if (all) all.checked = checked > 0 && checked === list.length;
   }
