@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from whitenoise.compress import Compressor
 
 from reader.envparse import broker_settings, image_storage, parse_networks, secret_key_from_file
 
@@ -316,5 +317,8 @@ FOLIO_STATIC_FINDERS = env.bool("FOLIO_STATIC_FINDERS", default=DEBUG or "pytest
 if FOLIO_STATIC_FINDERS:
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}
 WHITENOISE_USE_FINDERS = FOLIO_STATIC_FINDERS
+# Source maps (12 MB of the API docs' and the admin's 40 MB) are only read by browser developer tools:
+# not compressing them halves the time collectstatic takes.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # favicon.ico and other files browsers ask for at the site's root.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"

@@ -211,6 +211,8 @@ def test_select_three_tag_then_archive_without_selecting_again(live_server, user
             page.locator(f"#select-{article.pk}").check()
         expect(bar).to_be_visible()
         expect(bar).to_contain_text("3 selected")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "bulk-phone.png", caret="initial")
         page.get_by_label("Tags for the selected articles").fill("batch")
         bar.get_by_role("button", name="Tag", exact=True).click()
         expect(page.locator("#bulk-status")).to_contain_text("Tagged 3 articles with batch")
