@@ -27,6 +27,7 @@ from ...limits import (
 from ...models import Article, Highlight, Import
 from ...urlnorm import normalize_url, validate_url
 from .. import enqueue
+from ..highlights import highlight_build_for_import
 from ..processing import article_store_extraction, extraction_from_content
 from ..tags import clean_tag_names, tag_get_or_create_many
 from .metadata import clean_published
@@ -220,16 +221,16 @@ def article_save_many(
             continue
         result.created.append(article_id)
         links += [(article_id, tags[name.lower()].pk) for name in names]
-        highlights += [
-            Highlight(
+        for h in entry.highlights:
+            highlight = highlight_build_for_import(
                 article_id=article_id,
                 quote=h.quote,
                 note=h.note,
                 anchor=h.anchor,
                 created_at=h.created_at or now,
             )
-            for h in entry.highlights
-        ]
+            if highlight is not None:
+                highlights.append(highlight)
         if article.status != Article.Status.READY:
             result.to_fetch.append(article_id)
     _link_tags(links)
