@@ -348,6 +348,8 @@ class Import(models.Model):
         default=list, blank=True, help_text="[{line, url, reason}] of rejected entries."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When a worker claimed it (``running``); the sweeper ends a run whose worker died (issue 21.3).
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

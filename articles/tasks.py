@@ -94,8 +94,9 @@ def article_requeue_stale_task() -> int:
     time_limit=1900,
 )
 def import_run_task(import_id: int) -> None:
-    """Parse and write one uploaded import (runs on FOLIO_IMPORT_QUEUE; see services.import_run)."""
-    services.import_run(import_id=import_id)
+    """Parse and write one uploaded import (runs on FOLIO_IMPORT_QUEUE; see services.import_run); the soft
+    time limit ends it ``failed`` with a reason (issue 21.3)."""
+    services.import_run(import_id=import_id, stop_on=(SoftTimeLimitExceeded,))
 
 
 def _retry_imported_article(article_id: int, exc: RetryLater) -> None:

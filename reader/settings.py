@@ -297,3 +297,10 @@ STORAGES["images"] = image_storage(
     endpoint_url=env.str("FOLIO_S3_ENDPOINT_URL", default=""),
     region=env.str("FOLIO_S3_REGION", default=""),
 )
+
+# --- hardening ---
+# Entries read from one import file; the rest are reported, not imported (issue 21.3).
+FOLIO_IMPORT_MAX_ENTRIES = env.int("FOLIO_IMPORT_MAX_ENTRIES", default=200_000)
+# An import "running" this long (seconds) without finishing lost its worker: the sweeper ends it failed.
+# Longer than import_run_task's hard time limit (1900 s).
+FOLIO_IMPORT_RUN_STALE_AFTER = env.int("FOLIO_IMPORT_RUN_STALE_AFTER", default=2400)

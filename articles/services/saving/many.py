@@ -21,6 +21,7 @@ from ...limits import (
     LANGUAGE_MAX_LENGTH,
     SITE_NAME_MAX_LENGTH,
     TAG_NAME_MAX_LENGTH,
+    TAGS_PER_REQUEST_MAX,
     TITLE_MAX_LENGTH,
     URL_MAX_LENGTH,
 )
@@ -250,7 +251,11 @@ def fetch_enqueue_on_commit(article_ids: list[int]) -> None:
 
 
 def _entry_tag_names(entry: ImportItem) -> list[str]:
-    return clean_tag_names(name[:TAG_NAME_MAX_LENGTH] for name in entry.tags)
+    """An entry's tags, at most TAGS_PER_REQUEST_MAX of them (as on every other face): a bookmarks file
+    with 10,000 nested folders must not give one bookmark 10,000 tags (issue 21.3)."""
+    return clean_tag_names(name[:TAG_NAME_MAX_LENGTH] for name in entry.tags[: TAGS_PER_REQUEST_MAX * 2])[
+        :TAGS_PER_REQUEST_MAX
+    ]
 
 
 def _link_tags(links: list[tuple[int, int]]) -> None:
