@@ -135,6 +135,13 @@ class Article(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL stay valid
+        help_text="host:pid:task of the worker process processing it; a dead one is taken over at once.",
+    )
 
     is_archived = models.BooleanField(default=False)
     is_favorite = models.BooleanField(default=False)

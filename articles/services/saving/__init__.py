@@ -34,6 +34,7 @@ from ...limits import TITLE_MAX_LENGTH
 from ...models import Article, ArticleSource
 from ...urlnorm import normalize_url, validate_url
 from .. import enqueue
+from ..dbretry import retry_on_connection_loss
 from ..tags import article_tags_set
 from .many import SaveManyResult, article_save_many, fetch_enqueue_on_commit
 from .metadata import clean_metadata, collapse
@@ -162,6 +163,7 @@ def _save(
     return article, False, was_failed
 
 
+@retry_on_connection_loss
 @transaction.atomic
 def article_save_url(
     *,
@@ -214,6 +216,7 @@ def article_save_url(
     return article, created
 
 
+@retry_on_connection_loss
 @transaction.atomic
 def article_save_page(
     *,
