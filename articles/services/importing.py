@@ -228,6 +228,8 @@ def import_run(
         del items
         size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
         for start in range(0, len(ordered), size):
+            if start and not Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).exists():
+                break  # cancelled (import_cancel) or ended by the sweeper: stop writing
             with transaction.atomic():
                 batch_fetch = _write_batch(job, ordered[start : start + size])
                 _save_counters(job)
@@ -245,7 +247,10 @@ def import_run(
         _end_failed(job, "Folio stopped this import after an error. " + STOPPED_REASON.split(". ", 1)[1])
     else:
         _discard_file(job)
-        _save_counters(job, status=Import.Status.DONE, finished_at=timezone.now())
+        _save_counters(job)
+        Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).update(
+            status=Import.Status.DONE, finished_at=timezone.now()
+        )
     # Fetching starts once every entry is written, so the write phase has the machine to itself and the
     # person sees the whole import in the library quickly; chunks keep the host-interleaved order.
     fetch_enqueue_on_commit(to_fetch)
@@ -322,6 +327,26 @@ def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
     )
     fetch_enqueue_on_commit(ids)
     return len(ids)
+
+
+#: The reason a cancelled import ends with.
+CANCELLED_REASON = "You cancelled this import. The entries written before that are in your library."
+
+
+def import_cancel(*, user: AbstractBaseUser, import_id: int) -> bool:
+    """Cancel one of the user's imports that is still ``pending`` or ``running``: it ends ``failed`` with
+    CANCELLED_REASON and its file is deleted; a running import stops before its next batch (the entries
+    already written stay, and their articles are fetched). Returns False if it had already ended.
+    Raises NotFoundError for someone else's import."""
+    job = Import.objects.filter(pk=import_id, user=user).first()
+    if job is None:
+        raise NotFoundError("No such import.")
+    ended = Import.objects.filter(
+        pk=job.pk, status__in=[Import.Status.PENDING, Import.Status.RUNNING]
+    ).update(status=Import.Status.FAILED, error=CANCELLED_REASON, finished_at=timezone.now())
+    if ended:
+        _discard_file(job)
+    return bool(ended)
 
 
 def import_requeue_stale() -> int:

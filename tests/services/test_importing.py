@@ -454,3 +454,47 @@ def test_sweeper_ends_an_import_whose_worker_died(user, settings):
     services.import_requeue_stale()
     job.refresh_from_db()
     assert job.status == "failed" and "stopped" in job.error and not job.file
+
+
+def test_cancel_a_running_import_stops_it_before_the_next_batch(user, settings, monkeypatch):
+    from articles.services import importing
+
+    settings.FOLIO_IMPORT_BATCH_SIZE = 2
+    rows = "".join(f"Title {i},https://example.com/cancel{i},1700000000,,unread\n" for i in range(6))
+    job = services.import_create(
+        user=user,
+        data=("title,url,time_added,tags,status\n" + rows).encode(),
+        filename="c.csv",
+        enqueue=False,
+    )
+    real_write = importing._write_batch
+
+    def write_then_cancel(job, batch):
+        ids = real_write(job, batch)
+        assert services.import_cancel(user=user, import_id=job.pk)  # the person presses Cancel meanwhile
+        return ids
+
+    monkeypatch.setattr(importing, "_write_batch", write_then_cancel)
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "failed" and job.error == importing.CANCELLED_REASON
+    assert job.created_count == 2 and Article.objects.filter(import_job=job).count() == 2
+    assert not job.file
+    assert not services.import_cancel(user=user, import_id=job.pk)  # already ended
+
+
+def test_cancel_a_waiting_import_from_the_page(client_logged_in, user, other_user):
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    path = Path(job.file.path)
+    page = client_logged_in.get("/imports/").content.decode()
+    assert f"/imports/{job.pk}/cancel/" in page
+    response = client_logged_in.post(f"/imports/{job.pk}/cancel/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "You cancelled this import" in response.content.decode()
+    assert Import.objects.get(pk=job.pk).status == "failed" and not path.exists()
+    assert services.import_run(import_id=job.pk) is None  # a task still in the queue does nothing
+    theirs = services.import_create(
+        user=other_user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    assert client_logged_in.post(f"/imports/{theirs.pk}/cancel/").status_code == 404
+    assert Import.objects.get(pk=theirs.pk).status == "pending"
