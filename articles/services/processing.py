@@ -72,6 +72,20 @@ def _extract_fetched_html(page: fetching.FetchedPage) -> extraction.Extraction:
     return result
 
 
+#: ``failure_reason`` of a queued article whose message could not be sent (the broker was down): the sweep
+#: sends it again at its next run, not after FOLIO_STALE_AFTER (issue 21.8).
+UNSENT_REASON = "Waiting for Folio's queue, which was unavailable; it will be sent again shortly."
+
+
+def article_enqueue_or_mark(article_id: int, *, queue: str | None = None) -> bool:
+    """Send ``article_id``'s processing task; when the broker is down, mark the queued row UNSENT_REASON
+    so that the next sweep (every FOLIO_REQUEUE_INTERVAL) sends it as soon as the broker is back."""
+    if enqueue.article_process_enqueue(article_id, queue=queue):
+        return True
+    Article.objects.filter(pk=article_id, status=Article.Status.QUEUED).update(failure_reason=UNSENT_REASON)
+    return False
+
+
 def claimant_token(task_id: str = "") -> str:
     """Who is processing an article: ``host:pid:task`` of this process (stored in Article.claimed_by)."""
     return f"{socket.gethostname()}:{os.getpid()}:{task_id}"[:200]
@@ -414,8 +428,8 @@ def article_requeue_stale() -> int:
     """Queue again every article stuck in ``queued`` or ``fetching`` for over FOLIO_STALE_AFTER seconds.
 
     Covers a broker that was down at save time and a worker killed mid-article (SIGKILL, or Celery's hard
-    time limit); an article ``fetching`` whose worker process is provably dead (claimant_gone) is sent at
-    once. An article whose processing was cut off FOLIO_MAX_ATTEMPTS times is set ``failed``
+    time limit); an article ``fetching`` whose worker process is provably dead (claimant_gone), or one whose
+    message could not be sent (UNSENT_REASON), is sent at once. An article whose processing was cut off FOLIO_MAX_ATTEMPTS times is set ``failed``
     instead, so that a page that always kills its worker cannot loop. Returns how many were sent.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
@@ -435,6 +449,7 @@ def article_requeue_stale() -> int:
         Q(status=Article.Status.QUEUED, updated_at__lt=cutoff)
         & (~Q(source=Article.Source.IMPORT) | Q(updated_at__lt=import_cutoff))
         | Q(status=Article.Status.FETCHING, claimed_at__lt=cutoff)
+        | Q(status=Article.Status.QUEUED, failure_reason=UNSENT_REASON)  # never sent: at once
     )
     rows = list(stuck.values_list("id", "source")[:1000])
     # A claim whose worker process is provably dead is sent again at once, not after FOLIO_STALE_AFTER
@@ -454,5 +469,5 @@ def article_requeue_stale() -> int:
         Article.objects.filter(pk=article_id).update(updated_at=timezone.now())
         # Imported articles go back to the low-priority import queue, never ahead of a person's saves.
         queue = settings.FOLIO_IMPORT_QUEUE if source == Article.Source.IMPORT else None
-        sent += enqueue.article_process_enqueue(article_id, queue=queue)
+        sent += article_enqueue_or_mark(article_id, queue=queue)
     return sent

@@ -141,7 +141,12 @@ def test_save_while_broker_is_down_then_sweep_queues_it(
     time.sleep(1)
     assert _status(pk) == Article.Status.QUEUED  # no worker ever heard of it
 
-    settings.FOLIO_STALE_AFTER = 0  # the broker is back: the periodic sweep runs
+    # The broker is back: the next periodic sweep sends it at once, not FOLIO_STALE_AFTER (300 s) later,
+    # because the row says its message never left (issue 21.8).
+    from articles.services.processing import UNSENT_REASON
+
+    assert Article.objects.get(pk=pk).failure_reason == UNSENT_REASON
+    assert settings.FOLIO_STALE_AFTER >= 300
     assert services.article_requeue_stale() == 1
     assert wait_for(lambda: _status(pk) == Article.Status.READY, timeout=60), celery_worker_process.log()[
         -3000:
