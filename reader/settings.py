@@ -322,3 +322,13 @@ WHITENOISE_USE_FINDERS = FOLIO_STATIC_FINDERS
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # favicon.ico and other files browsers ask for at the site's root.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+
+# --- hardening ---
+# Entries read from one import file; the rest are reported, not imported (issue 21.3).
+FOLIO_IMPORT_MAX_ENTRIES = env.int("FOLIO_IMPORT_MAX_ENTRIES", default=200_000)
+# An import "running" this long (seconds) without finishing lost its worker: the sweeper ends it failed.
+# Longer than import_run_task's hard time limit (1900 s).
+FOLIO_IMPORT_RUN_STALE_AFTER = env.int("FOLIO_IMPORT_RUN_STALE_AFTER", default=2400)
+# A save whose database connection was lost is tried again on a new connection for up to this many
+# seconds of waiting (a PostgreSQL restart), instead of answering 500 (articles/services/dbretry.py).
+FOLIO_DB_RETRY_SECONDS = env.float("FOLIO_DB_RETRY_SECONDS", default=8.0)

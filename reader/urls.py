@@ -13,3 +13,4 @@ urlpatterns = [
 ]
 
 handler404 = "articles.api.conventions.page_not_found"
+handler500 = "articles.api.conventions.server_error"
