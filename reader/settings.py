@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "articles",
+    "axes",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into accounts.throttling.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reader.urls"
@@ -95,7 +99,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------------------------
 # ModelBackend that loads the reader settings with the user (one query per request for both).
-AUTHENTICATION_BACKENDS = ["articles.auth.FolioModelBackend"]
+# django-axes' backend first: it refuses a locked-out user name or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "articles.auth.FolioModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -297,3 +302,23 @@ STORAGES["images"] = image_storage(
     endpoint_url=env.str("FOLIO_S3_ENDPOINT_URL", default=""),
     region=env.str("FOLIO_S3_REGION", default=""),
 )
+
+# --- accounts ---------------------------------------------------------------------------------------------
+# Login throttling (accounts/throttling.py, django-axes): after FOLIO_LOGIN_FAILURE_LIMIT failures for one
+# user name (FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT from one address) logging in waits FOLIO_LOGIN_LOCKOUT_SECONDS,
+# doubled by each further failure up to FOLIO_LOGIN_LOCKOUT_MAX_SECONDS (failures are forgotten that long
+# after the latest one). FOLIO_TRUSTED_PROXIES: CIDR blocks of reverse proxies whose X-Forwarded-For is
+# believed for the client address.
+FOLIO_LOGIN_FAILURE_LIMIT = env.int("FOLIO_LOGIN_FAILURE_LIMIT", default=5)
+FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
+FOLIO_LOGIN_LOCKOUT_SECONDS = env.int("FOLIO_LOGIN_LOCKOUT_SECONDS", default=30)
+FOLIO_LOGIN_LOCKOUT_MAX_SECONDS = env.int("FOLIO_LOGIN_LOCKOUT_MAX_SECONDS", default=3600)
+FOLIO_TRUSTED_PROXIES = parse_networks(env("FOLIO_TRUSTED_PROXIES", default=""))
+AXES_HANDLER = "accounts.throttling.FolioAxesHandler"
+AXES_FAILURE_LIMIT = "accounts.throttling.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "accounts.throttling.cool_off"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_ENABLE_ADMIN = True
+AXES_VERBOSE = False
