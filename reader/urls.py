@@ -9,6 +9,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("articles.api.urls")),
+    # --- accounts: share links (/s/), account pages (/account/) ---
+    path("", include("accounts.urls")),
     path("", include("articles.urls")),
 ]
 
