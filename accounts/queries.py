@@ -48,3 +48,46 @@ def share_list(*, user: AbstractBaseUser) -> QuerySet[ShareLink]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+def people_list():
+    """Every account, for the administrators' page: each with ``article_count`` (articles not deleted)
+    and ``image_bytes`` (bytes of their stored images; a file shared by two people counts for both),
+    by user name. Two subqueries, so that the counts do not multiply each other."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
+    from articles.models import Article, ArticleImage
+
+    articles = (
+        Article.objects.filter(user=OuterRef("pk"), deleted_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    images = (
+        ArticleImage.objects.filter(user=OuterRef("pk"), status=ArticleImage.Status.STORED)
+        .order_by()
+        .values("user")
+        .annotate(n=Sum("byte_size"))
+        .values("n")
+    )
+    return (
+        get_user_model()
+        .objects.annotate(
+            article_count=Coalesce(Subquery(articles, output_field=IntegerField()), 0),
+            image_bytes=Coalesce(Subquery(images, output_field=IntegerField()), 0),
+        )
+        .order_by("username")
+    )
+
+
+def invitation_list():
+    """Invitations not used yet (usable, expired or revoked), newest first, for the administrators."""
+    from .models import Invitation
+
+    return (
+        Invitation.objects.filter(used_at__isnull=True).select_related("created_by").order_by("-created_at")
+    )

@@ -3,7 +3,7 @@ person's account pages under ``/account/``."""
 
 from django.urls import path, re_path
 
-from .views import sharing
+from .views import account, people, sharing
 
 app_name = "accounts"
 
@@ -15,6 +15,15 @@ urlpatterns = [
         sharing.share_image_view,
         name="share_image",
     ),
+    path("account/", account.account_view, name="account"),
+    path("account/email/", account.email_change_view, name="email"),
+    path("account/delete/", account.account_delete_view, name="delete"),
+    path("account/signup/", account.signup_view, name="signup"),
+    path("account/invite/<str:token>/", account.invite_accept_view, name="invite"),
+    path("account/people/", people.people_view, name="people"),
+    path("account/people/<int:pk>/active/", people.person_active_view, name="person_active"),
+    path("account/invitations/new/", people.invitation_create_view, name="invitation_create"),
+    path("account/invitations/<int:pk>/revoke/", people.invitation_revoke_view, name="invitation_revoke"),
     path("account/shares/", sharing.shares_view, name="shares"),
     path("account/shares/new/", sharing.share_create_view, name="share_create"),
     path("account/shares/<int:pk>/revoke/", sharing.share_revoke_view, name="share_revoke"),

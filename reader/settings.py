@@ -322,3 +322,11 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_ENABLE_ADMIN = True
 AXES_VERBOSE = False
+# People: open sign-up (off: only an administrator's invitation creates an account); days an invitation
+# link works. E-mail (invitations, password resets) through EMAIL_URL (django-environ: smtp://user:pass@host:587
+# ?tls=True, or consolemail:// to print mails, the default).
+FOLIO_OPEN_SIGNUP = env.bool("FOLIO_OPEN_SIGNUP", default=False)
+FOLIO_INVITATION_DAYS = env.int("FOLIO_INVITATION_DAYS", default=7)
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Folio <folio@localhost>")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.sign_in")

@@ -9,8 +9,24 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("articles.api.urls")),
-    # --- accounts: share links (/s/), account pages (/account/) ---
+    # --- accounts: share links (/s/), account pages (/account/), Django's password views ---
     path("", include("accounts.urls")),
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "account/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "account/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("", include("articles.urls")),
 ]
 
