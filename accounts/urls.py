@@ -3,7 +3,7 @@ person's account pages under ``/account/``."""
 
 from django.urls import path, re_path
 
-from .views import account, people, sharing
+from .views import account, login, people, sharing, twofactor
 
 app_name = "accounts"
 
@@ -15,7 +15,14 @@ urlpatterns = [
         sharing.share_image_view,
         name="share_image",
     ),
+    path("login/code/", login.login_code_view, name="login_code"),
     path("account/", account.account_view, name="account"),
+    path("account/two-factor/", twofactor.twofactor_view, name="twofactor"),
+    path("account/two-factor/qr.png", twofactor.twofactor_qr_view, name="twofactor_qr"),
+    path("account/two-factor/begin/", twofactor.twofactor_begin_view, name="twofactor_begin"),
+    path("account/two-factor/confirm/", twofactor.twofactor_confirm_view, name="twofactor_confirm"),
+    path("account/two-factor/recovery-codes/", twofactor.recovery_codes_view, name="recovery_codes"),
+    path("account/two-factor/off/", twofactor.twofactor_disable_view, name="twofactor_disable"),
     path("account/email/", account.email_change_view, name="email"),
     path("account/delete/", account.account_delete_view, name="delete"),
     path("account/signup/", account.signup_view, name="signup"),

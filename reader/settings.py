@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "csp",
     "articles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
 ]
 
@@ -330,3 +333,7 @@ FOLIO_INVITATION_DAYS = env.int("FOLIO_INVITATION_DAYS", default=7)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Folio <folio@localhost>")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.sign_in")
+# Two-factor (accounts/services/twofactor.py, django-otp): the issuer name authenticator apps show; seconds a
+# half-done log-in (password right, code not yet given) waits for its code.
+OTP_TOTP_ISSUER = env("FOLIO_TOTP_ISSUER", default="Folio")
+FOLIO_TWOFACTOR_WAIT_SECONDS = env.int("FOLIO_TWOFACTOR_WAIT_SECONDS", default=300)

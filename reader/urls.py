@@ -4,9 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views.login import FolioLoginView
+
 urlpatterns = [
+    # One log-in for the site and the admin (throttled, with the two-factor step): accounts.views.login.
+    path("admin/login/", FolioLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", FolioLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("articles.api.urls")),
     # --- accounts: share links (/s/), account pages (/account/), Django's password views ---
