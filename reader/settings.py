@@ -103,7 +103,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -------------------------------------------------------------------------------------------------
 # ModelBackend that loads the reader settings with the user (one query per request for both).
 # django-axes' backend first: it refuses a locked-out user name or address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "articles.auth.FolioModelBackend"]
+# accounts.oidc.FolioOIDCBackend is off (answers None) unless OIDC_RP_CLIENT_ID is set.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "articles.auth.FolioModelBackend",
+    "accounts.oidc.FolioOIDCBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -337,3 +342,25 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processor
 # half-done log-in (password right, code not yet given) waits for its code.
 OTP_TOTP_ISSUER = env("FOLIO_TOTP_ISSUER", default="Folio")
 FOLIO_TWOFACTOR_WAIT_SECONDS = env.int("FOLIO_TWOFACTOR_WAIT_SECONDS", default=300)
+# Sign-in with OpenID Connect (accounts/oidc.py, mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set.
+# The provider's endpoints are the ones its /.well-known/openid-configuration lists; FOLIO_OIDC_ISSUER is its
+# "issuer" (checked against each ID token's "iss"). FOLIO_PASSWORD_LOGIN=false leaves OIDC as the only way in.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)  # RFC 7636; off only for a provider without it
+OIDC_CREATE_USER = True  # accounts.services.people.oidc_user_sync decides (FOLIO_OIDC_CREATE_USERS)
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+FOLIO_OIDC_ISSUER = env("FOLIO_OIDC_ISSUER", default="")
+FOLIO_OIDC_USERNAME_CLAIM = env("FOLIO_OIDC_USERNAME_CLAIM", default="preferred_username")
+FOLIO_OIDC_CREATE_USERS = env.bool("FOLIO_OIDC_CREATE_USERS", default=True)
+FOLIO_OIDC_GROUPS_CLAIM = env("FOLIO_OIDC_GROUPS_CLAIM", default="groups")
+FOLIO_OIDC_ADMIN_GROUP = env("FOLIO_OIDC_ADMIN_GROUP", default="")
+FOLIO_OIDC_PROVIDER_NAME = env("FOLIO_OIDC_PROVIDER_NAME", default="your organisation's sign-in")
+FOLIO_PASSWORD_LOGIN = env.bool("FOLIO_PASSWORD_LOGIN", default=True)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import oidc
 from accounts.views.login import FolioLoginView
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/", include("articles.api.urls")),
     # --- accounts: share links (/s/), account pages (/account/), Django's password views ---
     path("", include("accounts.urls")),
+    path("oidc/authenticate/", oidc.oidc_authenticate_view, name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.oidc_callback_view, name="oidc_authentication_callback"),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("account/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

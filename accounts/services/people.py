@@ -159,3 +159,33 @@ def user_set_active(*, admin: AbstractBaseUser, user_id: int, active: bool) -> A
     person.is_active = bool(active)
     person.save(update_fields=["is_active"])
     return person
+
+
+def oidc_user_sync(
+    *, user: AbstractBaseUser | None, username: str, email: str, is_admin: bool | None
+) -> AbstractBaseUser | None:
+    """Create (``user`` None: only when ``FOLIO_OIDC_CREATE_USERS``; no usable password) or update a person
+    signing in through OIDC: the e-mail when the provider gives one, and the administrator flags
+    (``is_staff`` and ``is_superuser``) when ``is_admin`` is not None (a group claim is configured).
+    Returns the person, or None when creating is off. An inactive person stays inactive (the sign-in is then
+    refused by the backend)."""
+    user_model = get_user_model()
+    if user is None:
+        if not settings.FOLIO_OIDC_CREATE_USERS:
+            return None
+        user = user_model(username=user_model.normalize_username(username), email=email)
+        user.set_unusable_password()
+        if is_admin is not None:
+            user.is_staff = user.is_superuser = is_admin
+        user.save()
+        return user
+    fields = []
+    if email and email != user.email:
+        user.email = email
+        fields.append("email")
+    if is_admin is not None and (user.is_staff != is_admin or user.is_superuser != is_admin):
+        user.is_staff = user.is_superuser = is_admin
+        fields += ["is_staff", "is_superuser"]
+    if fields:
+        user.save(update_fields=fields)
+    return user

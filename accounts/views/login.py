@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 
 from ..services import twofactor
@@ -27,6 +27,12 @@ MAX_CODE_TRIES = 5
 
 class FolioLoginView(auth_views.LoginView):
     """``/login/`` (and ``/admin/login/``): user name and password; then the code step when two-factor is on."""
+
+    def post(self, request, *args, **kwargs):
+        """Password log-in, unless ``FOLIO_PASSWORD_LOGIN`` is off (then 403: single sign-on only)."""
+        if not settings.FOLIO_PASSWORD_LOGIN:
+            return HttpResponseForbidden("Password log-in is off on this Folio: sign in with single sign-on.")
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
