@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("articles.api.urls")),
     # --- accounts: share links (/s/), account pages (/account/), Django's password views ---
     path("", include("accounts.urls")),
+    path("api/", include("accounts.api_urls")),
     path("oidc/authenticate/", oidc.oidc_authenticate_view, name="oidc_authentication_init"),
     path("oidc/callback/", oidc.oidc_callback_view, name="oidc_authentication_callback"),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -172,7 +172,7 @@ def test_first_sign_in_creates_the_person_and_the_group_claim_makes_an_administr
 
 
 def test_a_wrong_issuer_or_a_tampered_id_token_is_refused(
-    live_server, oidc_settings, tampering_token_endpoint
+    live_server, provider, oidc_settings, tampering_token_endpoint
 ):
     origin = live_server.url
     with sync_playwright() as playwright:
