@@ -56,16 +56,17 @@ def client_ip(request: HttpRequest) -> str:
     "Security and privacy concerns")."""
     remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
     trusted = settings.FOLIO_TRUSTED_PROXIES
-    if not trusted or not _in(remote, trusted):
+    if not trusted or not address_in(remote, trusted):
         return remote
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     for hop in reversed(hops):
-        if not _in(hop, trusted):
+        if not address_in(hop, trusted):
             return hop
     return remote
 
 
-def _in(address: str, networks) -> bool:
+def address_in(address: str, networks) -> bool:
+    """True when ``address`` (text) is an IP address inside one of ``networks`` (ip_network objects)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Log-in by a trusted authenticating proxy (FOLIO_AUTH_PROXY_HEADER; does nothing when unset).
+    "accounts.auth_proxy.AuthProxyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into accounts.throttling.lockout_response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +110,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "articles.auth.FolioModelBackend",
     "accounts.oidc.FolioOIDCBackend",
+    "accounts.auth_proxy.FolioRemoteUserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -364,3 +367,7 @@ FOLIO_OIDC_GROUPS_CLAIM = env("FOLIO_OIDC_GROUPS_CLAIM", default="groups")
 FOLIO_OIDC_ADMIN_GROUP = env("FOLIO_OIDC_ADMIN_GROUP", default="")
 FOLIO_OIDC_PROVIDER_NAME = env("FOLIO_OIDC_PROVIDER_NAME", default="your organisation's sign-in")
 FOLIO_PASSWORD_LOGIN = env.bool("FOLIO_PASSWORD_LOGIN", default=True)
+# Log-in by an authenticating reverse proxy: the header naming the user (e.g. Remote-User), believed only
+# from FOLIO_TRUSTED_PROXIES; create people it names on first sight.
+FOLIO_AUTH_PROXY_HEADER = env("FOLIO_AUTH_PROXY_HEADER", default="")
+FOLIO_AUTH_PROXY_CREATE_USERS = env.bool("FOLIO_AUTH_PROXY_CREATE_USERS", default=True)

@@ -189,3 +189,20 @@ def oidc_user_sync(
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def proxy_user_get_or_create(*, username: str) -> AbstractBaseUser | None:
+    """The person an authenticating proxy names: found by user name, or created (no usable password) when
+    ``FOLIO_AUTH_PROXY_CREATE_USERS`` is on; None otherwise."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is not None or not settings.FOLIO_AUTH_PROXY_CREATE_USERS:
+        return user
+    try:
+        with transaction.atomic():
+            user = user_model(username=user_model.normalize_username(username))
+            user.set_unusable_password()
+            user.save()
+    except IntegrityError:  # created by a request a moment ago
+        user = user_model.objects.filter(username=username).first()
+    return user
