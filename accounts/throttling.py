@@ -21,7 +21,7 @@ from datetime import timedelta
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db.models import Max, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -119,13 +119,21 @@ class FolioAxesHandler(AxesDatabaseHandler):
 
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None):
     """``AXES_LOCKOUT_CALLABLE``: the page telling the person that logging in is paused and for how long
-    (429, ``Retry-After`` in seconds, RFC 6585 §4)."""
+    (429, ``Retry-After`` in seconds, RFC 6585 §4); under ``/api/`` the API's JSON error instead."""
     from axes.handlers.proxy import AxesProxyHandler
 
     handler = AxesProxyHandler.get_implementation()
     seconds = handler.lock_remaining(request, credentials) if hasattr(handler, "lock_remaining") else 0
     seconds = max(1, math.ceil(seconds or settings.FOLIO_LOGIN_LOCKOUT_SECONDS))
     minutes = math.ceil(seconds / 60)
+    if request.path.startswith("/api/"):
+        # The API's error shape (articles.api.conventions), never an HTML page.
+        response = JsonResponse(
+            {"error": "throttled", "detail": f"Too many failed attempts. Try again in {seconds} seconds."},
+            status=429,
+        )
+        response["Retry-After"] = str(seconds)
+        return response
     response: HttpResponse = render(
         request,
         "accounts/locked.html",
@@ -134,3 +142,31 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+def token_credentials(request: HttpRequest) -> dict:
+    """The credentials under which failed API token attempts are counted: a per-address pseudo user name
+    (``api-token@<address>``), so that one address guessing keys is slowed like a user name guessed at, and
+    counts towards the address limit too, without a lock on anyone's real user name."""
+    return {"username": f"api-token@{client_ip(request)}"}
+
+
+def token_failure_wait(request: HttpRequest) -> float:
+    """Seconds the address of ``request`` must wait before its next API token is checked (0: now)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if not settings.AXES_ENABLED:
+        return 0.0
+    AxesProxyHandler.update_request(request)
+    handler = AxesProxyHandler.get_implementation()
+    if not hasattr(handler, "lock_remaining"):
+        return 0.0
+    return handler.lock_remaining(request, token_credentials(request))
+
+
+def token_failure_record(request: HttpRequest) -> None:
+    """Count a failed API token attempt from the address of ``request`` (django-axes, logged)."""
+    from django.contrib.auth.signals import user_login_failed
+
+    logger.warning("Invalid API token from %s", client_ip(request))
+    user_login_failed.send(sender=__name__, credentials=token_credentials(request), request=request)

@@ -85,3 +85,27 @@ def test_forwarded_address_is_believed_only_from_a_trusted_proxy(settings, db):
     # From anywhere else, the header is ignored: a client cannot pose as another address.
     direct = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert _login(direct, "victim", PASSWORD).status_code == 429
+
+
+def test_wrong_api_tokens_from_one_address_are_slowed(settings, user):
+    from articles.services.account import api_token_create
+
+    settings.FOLIO_LOGIN_FAILURE_LIMIT = 3
+    good = api_token_create(user=user)[1]
+    guesser = Client(REMOTE_ADDR="203.0.113.20")
+    answers = [
+        guesser.get("/api/articles/", HTTP_AUTHORIZATION=f"Token folio_guess{i}").status_code
+        for i in range(4)
+    ]
+    assert answers[:2] == [401, 401] and answers[3] == 429
+    locked = guesser.get("/api/articles/", HTTP_AUTHORIZATION=f"Token {good}")
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert locked.json()["error"] == "throttled"
+    # Another address, and the same person's password log-in, are not affected.
+    assert (
+        Client(REMOTE_ADDR="198.51.100.20")
+        .get("/api/articles/", HTTP_AUTHORIZATION=f"Token {good}")
+        .status_code
+        == 200
+    )
+    assert _login(Client(REMOTE_ADDR="203.0.113.20"), "reader", PASSWORD).status_code == 302
