@@ -24,6 +24,7 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", twofactor.recovery_codes_view, name="recovery_codes"),
     path("account/two-factor/off/", twofactor.twofactor_disable_view, name="twofactor_disable"),
     path("account/email/", account.email_change_view, name="email"),
+    path("account/sessions/", account.sessions_view, name="sessions"),
     path("account/delete/", account.account_delete_view, name="delete"),
     path("account/signup/", account.signup_view, name="signup"),
     path("account/invite/<str:token>/", account.invite_accept_view, name="invite"),

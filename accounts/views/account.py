@@ -106,3 +106,24 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("login")
     return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def sessions_view(request: HttpRequest) -> HttpResponse:
+    """``/account/sessions/``: where the person is logged in; log one or all others out (POST)."""
+    from ..services import sessions
+
+    current = request.session.session_key
+    if request.method == "POST":
+        if request.POST.get("all") == "1":
+            count = sessions.sessions_revoke_others(user=request.user, current_key=current)
+            messages.success(request, f"{count} other session{'s' if count != 1 else ''} logged out.")
+        elif not sessions.session_revoke(
+            user=request.user, session_id=request.POST.get("id", ""), current_key=current
+        ):
+            raise Http404("No such session.")
+        else:
+            messages.success(request, "That session is logged out.")
+        return redirect("accounts:sessions")
+    rows = sessions.session_list(user=request.user, current_key=current)
+    return render(request, "accounts/sessions.html", {"sessions": rows})
