@@ -83,10 +83,12 @@ class FolioOIDCBackend(OIDCAuthenticationBackend):
         return group in (groups if isinstance(groups, list) else [groups])
 
     def filter_users_by_claims(self, claims):
+        """The person whose user name is the username claim (a QuerySet of at most one)."""
         username = str(claims.get(settings.FOLIO_OIDC_USERNAME_CLAIM, "")).strip()
         return self.UserModel.objects.filter(username=username)
 
     def create_user(self, claims):
+        """First sign-in: a new person (or None when creating is off), ``people.oidc_user_sync``."""
         return people.oidc_user_sync(
             user=None,
             username=str(claims[settings.FOLIO_OIDC_USERNAME_CLAIM]).strip(),
@@ -95,6 +97,7 @@ class FolioOIDCBackend(OIDCAuthenticationBackend):
         )
 
     def update_user(self, user, claims):
+        """Later sign-ins: e-mail and administrator flags from the claims, ``people.oidc_user_sync``."""
         return people.oidc_user_sync(
             user=user,
             username=user.get_username(),

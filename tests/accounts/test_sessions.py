@@ -38,3 +38,10 @@ def test_list_and_log_out_one_session_then_all_others(user, other_user):
     here.post("/account/sessions/", {"all": "1"})
     assert tablet.get("/").status_code == 302
     assert here.get("/").status_code == 200 and theirs.get("/").status_code == 200
+
+
+def test_settings_page_links_to_the_account_pages(client_logged_in):
+    html = client_logged_in.get("/settings/").content.decode()
+    assert "<title>Settings · Folio</title>" in html
+    assert 'href="/account/"' in html and 'href="/account/shares/"' in html
+    assert 'href="/account/people/"' not in html  # administrators only
