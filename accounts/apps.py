@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        """Register the system checks (accounts/checks.py)."""
+        from . import checks  # noqa: F401

@@ -30,3 +30,16 @@ def test_password_login_can_be_turned_off(user, settings):
     start = Client().get("/oidc/authenticate/")
     assert start.status_code == 302 and start["Location"].startswith("https://id.example.org/authorize?")
     assert "code_challenge=" in start["Location"] and "client_id=folio" in start["Location"]
+
+
+def test_system_checks_report_an_incomplete_oidc_set_up(settings):
+    from accounts.checks import oidc_settings_check
+
+    settings.OIDC_RP_CLIENT_ID = ""
+    assert oidc_settings_check(None) == []
+    settings.OIDC_RP_CLIENT_ID = "folio"
+    settings.OIDC_OP_TOKEN_ENDPOINT = ""
+    settings.FOLIO_OIDC_ISSUER = ""
+    settings.FOLIO_PASSWORD_LOGIN = False
+    ids = {problem.id for problem in oidc_settings_check(None)}
+    assert ids == {"accounts.E001", "accounts.W001", "accounts.E002"}
