@@ -49,6 +49,15 @@ def _shared_html(html: str, token: str) -> str:
     return _LOCAL_SRC.sub(lambda m: f'{m.group(1)}{prefix}images/{m.group(2)}"', html)
 
 
+def _start(highlight) -> int:
+    """The highlight's character offset hint; 0 when the stored anchor has none or not a number (imports)."""
+    anchor = highlight.anchor if isinstance(highlight.anchor, dict) else {}
+    try:
+        return max(0, int(anchor.get("start", 0) or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def _public_headers(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
     response["Referrer-Policy"] = "no-referrer"
@@ -70,7 +79,7 @@ def share_view(request: HttpRequest, token: str) -> HttpResponse:
     content_html = article.content_html or ""
     if highlights:
         content_html, _found = mark_quotes(
-            content_html, [(h.quote, h.anchor.get("start", 0) or 0) for h in highlights], article.url
+            content_html, [(h.quote, _start(h)) for h in highlights], article.url
         )
     content_html = _shared_html(
         remote_images_as_links(content_html, missing_text=media.missing_text()), token

@@ -127,6 +127,7 @@ def test_a_share_reveals_no_other_image_nor_article(user, other_user, article_wi
 def test_highlights_only_when_the_owner_ticks_it(user):
     article = ArticleFactory(user=user, ready=True)
     HighlightFactory(article=article, quote="a quiet passage", note="my private note")
+    HighlightFactory(article=article, quote="imported", anchor={"start": "notanumber"})  # issue 21 item 6
     _plain, plain_token = sharing.share_create(user=user, article_id=article.pk)
     _with, with_token = sharing.share_create(user=user, article_id=article.pk, include_highlights=True)
     assert "my private note" not in Client().get(f"/s/{plain_token}/").content.decode()
