@@ -110,8 +110,9 @@ class FolioAutoSchema(AutoSchema):
             codes.append(400)
         if has_pk or method == "GET":
             codes.append(404)  # no such object, or an invalid cursor
-        if method not in ("GET", "HEAD", "OPTIONS"):
-            codes.append(429)
+        # Writes are rate-limited; any request is refused for a while after too many invalid API tokens
+        # from its address (accounts.throttling).
+        codes.append(429)
         if method in ("POST", "PATCH", "PUT"):
             codes.append(413)  # a body over BoundedJSONParser's bound, or a page over FOLIO_PAGE_MAX_BYTES
         if self.path.endswith("/merge/") and method == "POST":
