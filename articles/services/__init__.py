@@ -20,6 +20,7 @@ from .apps import (
 )
 from .highlights import highlight_create, highlight_delete, highlight_update
 from .importing import (
+    import_cancel,
     import_create,
     import_fetch_chunk,
     import_progress,
@@ -73,6 +74,7 @@ __all__ = [
     "highlight_create",
     "highlight_delete",
     "highlight_update",
+    "import_cancel",
     "import_create",
     "import_fetch_chunk",
     "import_progress",
