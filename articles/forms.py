@@ -65,6 +65,23 @@ class TagsAddForm(forms.Form):
         return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
 
+class ShareForm(forms.Form):
+    """The share target's confirmation (issue 12): the address found in what was shared, its title and
+    tags to add."""
+
+    url = forms.CharField(
+        label="Address",
+        max_length=URL_MAX_LENGTH,
+        widget=forms.URLInput(attrs={"autocomplete": "off", "required": True}),
+    )
+    title = forms.CharField(label="Title", max_length=TITLE_MAX_LENGTH, required=False)
+    tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
+
+    def tag_names(self) -> list[str]:
+        """The comma-separated tags as a list."""
+        return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
 class ApiTokenCreateForm(forms.Form):
     """Name of a new API token (to recognise it in the list)."""
 
