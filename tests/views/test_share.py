@@ -114,3 +114,31 @@ def test_logged_out_share_goes_through_after_logging_in(user):
         },
     )
     assert Article.objects.get(user=user).origin == "share"
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_android_share_confirmed_becomes_ready_in_the_real_worker(
+    client_logged_in, user, page_server, celery_worker_process
+):
+    from tests.pageserver import wait_for
+
+    paragraph = "<p>" + " ".join(["Night trains cross the plain while the city sleeps."] * 12) + "</p>"
+    url = page_server.add(
+        "/share/night-trains.html",
+        f"<html><head><title>Night trains</title></head><body><article><h1>Night trains</h1>"
+        f"{paragraph * 4}</article></body></html>",
+    )
+    shared = android_share(client_logged_in, title="Night trains", text=f"Read this: {url}", url="")
+    page = client_logged_in.get(shared["Location"])
+    assert f'value="{url}"' in page.content.decode() and not Article.objects.exists()
+    client_logged_in.post(
+        reverse("articles:share_confirm"), {"url": url, "title": "Night trains", "tags": "rail"}
+    )
+    article = Article.objects.get(user=user)
+    assert wait_for(lambda: Article.objects.get(pk=article.pk).status in ("ready", "failed"), timeout=60), (
+        celery_worker_process.log()[-2000:]
+    )
+    article.refresh_from_db()
+    assert article.status == "ready", (article.failure_reason, celery_worker_process.log()[-2000:])
+    assert article.origin == "share" and "Night trains cross the plain" in article.content_text
