@@ -4,7 +4,7 @@ from django import forms
 
 from .limits import TITLE_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH, URL_MAX_LENGTH
 from .models import ReaderSettings
-from .services.account import COLUMN_WIDTHS, FONT_SIZES, LINE_HEIGHTS
+from .services.account import COLUMN_WIDTHS, FONT_SIZES, LINE_HEIGHTS, OFFLINE_ARTICLES_MAX
 
 
 class SaveForm(forms.Form):
@@ -36,6 +36,13 @@ class ReaderSettingsForm(forms.Form):
         label="Column width", coerce=int, choices=[(n, f"{n} em") for n in COLUMN_WIDTHS]
     )
     theme = forms.ChoiceField(choices=ReaderSettings.Theme.choices, widget=forms.RadioSelect)
+    offline_articles = forms.IntegerField(
+        label="Articles kept for reading offline",
+        min_value=0,
+        max_value=OFFLINE_ARTICLES_MAX,
+        required=False,  # left out: unchanged
+        help_text="The installed app keeps this many unread articles, with their images, on the device.",
+    )
 
 
 class SavePageForm(forms.Form):

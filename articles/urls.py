@@ -63,4 +63,6 @@ urlpatterns = [
     path("sw.js", pwa.service_worker_view, name="service_worker"),
     path("share/", share.share_target_view, name="share"),
     path("share/confirm/", share.share_confirm_view, name="share_confirm"),
+    path("offline/", pwa.offline_view, name="offline"),
+    path("offline/list.json", pwa.offline_list_view, name="offline_list"),
 ]

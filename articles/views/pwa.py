@@ -10,14 +10,21 @@ without a ``Service-Worker-Allowed`` header; W3C Service Workers, "Service worke
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles.finders import FileSystemFinder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .. import queries
 
 #: Colours of the installed app: the header's accent and the page background of static/css/folio.css.
 THEME_COLOR = "#0b5cad"
@@ -82,3 +89,79 @@ def service_worker_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_service_worker_source(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+# --- Offline reading ----------------------------------------------------------------------------------------
+
+#: Folders of Folio's own static files that pages use (kept by the service worker for offline pages).
+OFFLINE_STATIC_FOLDERS = ("css/", "js/", "icons/")
+#: Reader pages the service worker keeps beyond the offline list (articles opened by hand), and stored
+#: images per kept article on average: the caches' bounds (oldest entries evicted first).
+EXTRA_PAGES = 20
+IMAGES_PER_ARTICLE = 30
+#: Header the service worker adds when it sends a change made offline: when it was made, in milliseconds
+#: since the Unix epoch (the client's clock; the services cap it at the server's time).
+CHANGED_AT_HEADER = "X-Folio-Changed-At"
+
+
+@cache
+def offline_static_urls() -> tuple[str, ...]:
+    """URLs of Folio's CSS, JS and icons (static/css, static/js, static/icons; not the service worker)."""
+    paths = sorted(
+        path
+        for path, _storage in FileSystemFinder().list(ignore_patterns=["*.map"])
+        if path.startswith(OFFLINE_STATIC_FOLDERS) and path != "js/sw.js"
+    )
+    return tuple(static(path) for path in paths)
+
+
+def offline_change_time(request: HttpRequest) -> dt.datetime | None:
+    """When a change replayed by the service worker was made (the CHANGED_AT_HEADER, milliseconds since
+    the epoch) as an aware datetime, or None for a change sent at once (or a malformed header)."""
+    raw = request.headers.get(CHANGED_AT_HEADER, "")
+    if not raw.isdigit():
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(raw) / 1000, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+@never_cache
+def offline_list_view(request: HttpRequest) -> JsonResponse:
+    """``/offline/list.json``: what the service worker keeps for this person (JSON).
+
+    ``{"static": [url], "pages": [url], "articles": [{"url", "images": [url]}], "max_pages": n,
+    "max_images": n}``: Folio's static files; the library and the offline page; the reader pages of
+    queries.offline_reading_list (the reader setting ``offline_articles``, default 50) with their stored
+    images; the bounds of the page and image caches.
+    """
+    limit = queries.reader_settings_for(request.user).offline_articles
+    listing = queries.offline_reading_list(user=request.user, limit=limit)
+    images: dict[int, list[str]] = {}
+    for article_id, url in listing.images:
+        images.setdefault(article_id, []).append(url)
+    articles = [
+        {"url": reverse("articles:reader", args=[pk]), "images": images.get(pk, [])}
+        for pk in listing.article_ids
+    ]
+    return JsonResponse(
+        {
+            "static": list(offline_static_urls()),
+            "pages": [reverse("articles:library"), reverse("articles:continue"), reverse("articles:offline")],
+            "articles": articles,
+            "max_pages": limit + EXTRA_PAGES,
+            "max_images": (limit + EXTRA_PAGES) * IMAGES_PER_ARTICLE,
+        }
+    )
+
+
+@login_required
+@require_GET
+def offline_view(request: HttpRequest) -> HttpResponse:
+    """``/offline/``: the page the service worker shows, without a network, for an article (or any page)
+    it does not keep."""
+    limit = queries.reader_settings_for(request.user).offline_articles
+    return render(request, "articles/offline.html", {"offline_articles": limit})

@@ -1,5 +1,7 @@
 """Folio as an installed app, in Debian's Chromium (issue 12): the manifest is linked and valid, Chromium
-finds no installability error, and the service worker is registered and controls the page."""
+finds no installability error, and the service worker is registered and controls the page; offline, the
+library and the kept readers render with their images, changes made offline reach the server when the
+network returns, an article not kept says so, and logging out clears the caches."""
 
 from __future__ import annotations
 
@@ -7,8 +9,12 @@ import os
 
 import pytest
 
+from articles import services
+from articles.models import Article, ArticleImage
+from tests import imagefiles
 from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from tests.factories import PASSWORD
+from tests.pageserver import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +54,7 @@ def log_in(page, base_url: str, user) -> None:
 def wait_for_control(page) -> None:
     """Wait until the service worker is active and controls ``page``."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    assert until(page, "navigator.serviceWorker.controller !== null")
 
 
 def test_manifest_is_valid_and_the_service_worker_controls_the_page(context, live_server, user):
@@ -68,3 +74,127 @@ def test_manifest_is_valid_and_the_service_worker_controls_the_page(context, liv
     assert parsed["shareTarget"]["method"] == "kPost", parsed["shareTarget"]
     installability = cdp.send("Page.getInstallabilityErrors")
     assert installability["installabilityErrors"] == [], installability
+
+
+def paragraphs(title: str, count: int) -> str:
+    """``count`` distinct paragraphs (extraction drops repeated ones), long enough to scroll."""
+    return "".join(
+        f"<p>{title}, part {n}: "
+        + " ".join([f"The ferry number {n} leaves at dawn when the harbour sleeps."] * 8)
+        + "</p>"
+        for n in range(count)
+    )
+
+
+def saved_article(user, page_server, slug: str, title: str, images: list[str] = ()) -> Article:
+    """An article saved and processed in this process (its images kept in the test's image folder)."""
+    figures = "".join(
+        f'<figure><img src="{src}" alt="Picture {i}"></figure>{paragraphs(f"{title} {i}", 2)}'
+        for i, src in enumerate(images)
+    )
+    html = (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"{paragraphs(title, 3)}{figures}{paragraphs(title + ' end', 12)}</article></body></html>"
+    )
+    url = page_server.add(f"/offline/{slug}.html", html)
+    article, _ = services.article_save_url(user=user, url=url, origin="form")
+    assert services.article_process(article_id=article.pk) == "ready"
+    return Article.objects.get(pk=article.pk)
+
+
+def until(page, expression: str, timeout: float = 30) -> bool:
+    """Poll a JavaScript ``expression`` in ``page`` until it is true (wait_for_function would evaluate it
+    with eval, which Folio's CSP forbids)."""
+    return wait_for(lambda: bool(page.evaluate(expression)), timeout=timeout)
+
+
+CACHED_COUNT = "name => caches.open(name).then(c => c.keys()).then(k => k.length)"
+#: Scroll to 40 % of the article body (reader.js's percentage).
+HALF_WAY = """() => {
+  const body = document.getElementById('reader-body');
+  const top = body.getBoundingClientRect().top + window.scrollY;
+  window.scrollTo(0, top + (body.offsetHeight - window.innerHeight) * 0.4 - top * 0.6);
+}"""
+FOLIO_CACHES = "() => caches.keys().then(names => names.filter(n => n.startsWith('folio-')).length)"
+IMAGES_SHOWN = "[...document.querySelectorAll('#reader img')].every(i => i.complete && i.naturalWidth > 0)"
+
+
+def test_library_and_three_readers_work_offline_and_changes_reach_the_server(
+    context, live_server, page_server, user
+):
+    photo = page_server.add(
+        "/offline/photo.jpg", imagefiles.photo(900, 600), headers={"Content-Type": "image/jpeg"}
+    )
+    drawing = page_server.add("/offline/map.png", imagefiles.drawing(), headers={"Content-Type": "image/png"})
+    pictured = saved_article(user, page_server, "pictured", "Harbour at dawn", [photo, drawing])
+    plain = saved_article(user, page_server, "plain", "Night ferry")
+    third = saved_article(user, page_server, "third", "Island bakeries")
+    assert ArticleImage.objects.filter(article=pictured, status="stored").count() == 2
+    articles = [pictured, plain, third]
+
+    page = context.new_page()
+    base = live_server.url
+    log_in(page, base, user)
+    wait_for_control(page)
+    for article in articles:  # read them online
+        page.goto(f"{base}/articles/{article.pk}/")
+        page.wait_for_selector("#reader[data-restored=true]")
+    page.goto(f"{base}/")
+    # The worker fetched the three readers and the two images ahead of time (the offline list).
+    assert wait_for(lambda: page.evaluate(CACHED_COUNT, "folio-articles-v1") >= 3, timeout=30)
+    assert wait_for(lambda: page.evaluate(CACHED_COUNT, "folio-images-v1") >= 2, timeout=30)
+
+    context.set_offline(True)
+    response = page.goto(f"{base}/")
+    assert response.from_service_worker
+    for article in articles:
+        assert page.locator(f"text={article.title}").first.is_visible()
+    for article in articles:
+        response = page.goto(f"{base}/articles/{article.pk}/")
+        assert response.from_service_worker and response.status == 200
+        assert page.inner_text("#reader h1") == article.title
+        # Load the lazy images without scrolling (a scroll would send a reading position).
+        page.evaluate("document.querySelectorAll('#reader img').forEach(i => { i.loading = 'eager'; })")
+        assert until(page, IMAGES_SHOWN)
+    assert page.goto(f"{base}/articles/{pictured.pk}/") and page.locator("#reader img").count() == 2
+
+    # Offline: mark one read, scroll another half-way; both wait in the queue.
+    page.goto(f"{base}/articles/{plain.pk}/")
+    page.click("#reader-actions button[value=read]")
+    assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '1'")
+    page.goto(f"{base}/articles/{third.pk}/")
+    page.wait_for_selector("#reader[data-restored=true]")
+    page.evaluate(HALF_WAY)
+    assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '2'")
+    assert Article.objects.get(pk=plain.pk).read_at is None
+    assert Article.objects.get(pk=third.pk).progress_percent == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # as the browser does when the network returns
+    assert wait_for(lambda: Article.objects.get(pk=plain.pk).read_at is not None, timeout=30)
+    assert wait_for(lambda: Article.objects.get(pk=third.pk).progress_percent > 0, timeout=30)
+    third.refresh_from_db()
+    assert 0 < third.progress_percent < 98 and third.read_at is None
+    assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '0'")
+
+
+def test_reader_not_kept_says_so_offline_and_log_out_clears_the_caches(
+    context, live_server, page_server, user
+):
+    kept = saved_article(user, page_server, "kept", "Kept for the train")
+    page = context.new_page()
+    base = live_server.url
+    log_in(page, base, user)
+    wait_for_control(page)
+    assert wait_for(lambda: page.evaluate(CACHED_COUNT, "folio-articles-v1") >= 1, timeout=30)
+    context.set_offline(True)
+    page.goto(f"{base}/articles/{kept.pk + 1000}/")
+    assert page.inner_text("h1") == "Not available offline"
+    context.set_offline(False)
+
+    page.goto(f"{base}/")
+    page.click("form[action='/logout/'] button")
+    page.wait_for_url(f"{base}/login/")
+    page.wait_for_function(
+        "caches.keys().then(names => names.filter(n => n.startsWith('folio-')).length === 0)"
+    )
