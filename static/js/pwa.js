@@ -64,6 +64,7 @@
     if (navigator.onLine) tell({ type: "folio:clear" });
     return;
   }
+  tell({ type: "folio:status" });  // changes made offline on an earlier page still waiting?
   if (navigator.onLine) tell({ type: "folio:precache" });
   window.addEventListener("online", function () { tell({ type: "folio:replay" }); });
 

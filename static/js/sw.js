@@ -321,5 +321,10 @@ self.addEventListener("message", function (event) {
   else if (message.type === "folio:logout") {
     done = replay().catch(function () {}).then(clearAll).then(function () { event.source.postMessage({ type: "folio:cleared" }); });
   } else if (message.type === "folio:clear") done = clearAll();
+  else if (message.type === "folio:status") {
+    done = queued().then(function (changes) {
+      if (changes.length) event.source.postMessage({ type: "folio:queued", count: changes.length });
+    });
+  }
   if (done) event.waitUntil(done);
 });

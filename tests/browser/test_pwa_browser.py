@@ -10,7 +10,7 @@ import os
 import pytest
 
 from articles import services
-from articles.models import Article, ArticleImage
+from articles.models import Article, ArticleImage, Highlight
 from tests import imagefiles
 from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from tests.factories import PASSWORD
@@ -108,6 +108,7 @@ def until(page, expression: str, timeout: float = 30) -> bool:
     return wait_for(lambda: bool(page.evaluate(expression)), timeout=timeout)
 
 
+QUOTE = "The ferry number 0 leaves at dawn when the harbour sleeps."
 CACHED_COUNT = "name => caches.open(name).then(c => c.keys()).then(k => k.length)"
 #: Scroll to 40 % of the article body (reader.js's percentage).
 HALF_WAY = """() => {
@@ -158,14 +159,24 @@ def test_library_and_three_readers_work_offline_and_changes_reach_the_server(
         assert until(page, IMAGES_SHOWN)
     assert page.goto(f"{base}/articles/{pictured.pk}/") and page.locator("#reader img").count() == 2
 
-    # Offline: mark one read, scroll another half-way; both wait in the queue.
+    # Offline: mark one read, highlight a passage in another, scroll a third half-way: all wait in the queue.
     page.goto(f"{base}/articles/{plain.pk}/")
     page.click("#reader-actions button[value=read]")
     assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '1'")
+    page.goto(f"{base}/articles/{pictured.pk}/")
+    # A plain form, answered by going back to the kept reader; filled without scrolling (a scroll would
+    # send a reading position too).
+    page.evaluate(
+        "quote => { document.getElementById('highlight-quote').value = quote;"
+        " document.getElementById('highlight-form').requestSubmit(); }",
+        QUOTE,
+    )
+    page.wait_for_selector("#reader[data-restored=true]")
+    assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '2'")
     page.goto(f"{base}/articles/{third.pk}/")
     page.wait_for_selector("#reader[data-restored=true]")
     page.evaluate(HALF_WAY)
-    assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '2'")
+    assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '3'")
     assert Article.objects.get(pk=plain.pk).read_at is None
     assert Article.objects.get(pk=third.pk).progress_percent == 0
 
@@ -173,6 +184,7 @@ def test_library_and_three_readers_work_offline_and_changes_reach_the_server(
     page.evaluate("window.dispatchEvent(new Event('online'))")  # as the browser does when the network returns
     assert wait_for(lambda: Article.objects.get(pk=plain.pk).read_at is not None, timeout=30)
     assert wait_for(lambda: Article.objects.get(pk=third.pk).progress_percent > 0, timeout=30)
+    assert wait_for(lambda: Highlight.objects.filter(article=pictured, quote=QUOTE).exists(), timeout=30)
     third.refresh_from_db()
     assert 0 < third.progress_percent < 98 and third.read_at is None
     assert until(page, "document.documentElement.getAttribute('data-offline-waiting') === '0'")
