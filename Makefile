@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgres://$(PG_TEST_AUTH)@127.0.0.1:5432/folio_$(TEST_ID)
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run worker worker-slow test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy
+.PHONY: install run worker worker-slow test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy bench-save
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,3 +82,8 @@ SEARCHBENCH_URL ?= postgres://postgres@127.0.0.1:5432/folio_bench
 SEARCHBENCH_ARTICLES ?= 100000
 bench-search: install
 	DATABASE_URL=$(SEARCHBENCH_URL) $(BIN)/python bench/search_bench.py --articles $(SEARCHBENCH_ARTICLES)
+
+# Saves through the API with 10 clients against gunicorn at 100 and 100,000 articles (one database per size).
+SAVEBENCH_URL ?= postgres://postgres@127.0.0.1:5432/folio_savebench
+bench-save: install
+	DATABASE_URL=$(SAVEBENCH_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/14 $(BIN)/python bench/save_bench.py

@@ -168,15 +168,8 @@ def main() -> None:
                 raise SystemExit("workers did not start:\n" + "\n".join(f.read_text()[-2000:] for f in logs))
             time.sleep(0.3)
 
-        import inspect
-
-        # ``origin`` (the face) is required by newer saving services; the API face stands in for a person.
-        extra = (
-            {"origin": "api"} if "origin" in inspect.signature(services.article_save_url).parameters else {}
-        )
-
         def save(url: str) -> int:
-            return services.article_save_url(user=user, url=url, **extra)[0].pk
+            return services.article_save_url(user=user, url=url, origin="api")[0].pk
 
         def save_all(run: str) -> dict[int, float]:
             saved = {}

@@ -252,7 +252,7 @@ def main() -> None:
         rows = []
         for path in pages:
             wall, cpu = time.perf_counter(), time.process_time()
-            article, _ = services.article_save_url(user=user, url=base + path)
+            article, _ = services.article_save_url(user=user, url=base + path, origin="form")
             status = services.article_process(article_id=article.pk)
             total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
             images_wall, images_cpu = timings.get(article.pk, (0.0, 0.0))

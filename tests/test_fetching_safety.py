@@ -146,7 +146,7 @@ def test_internal_name_reason_stored_on_the_article_hides_the_address(fake_dns, 
 
     answers, _lookups = fake_dns
     answers["intranet.test"] = [["10.20.30.40"]]
-    article, _ = services.article_save_url(user=user, url="http://intranet.test/wiki")
+    article, _ = services.article_save_url(user=user, url="http://intranet.test/wiki", origin="form")
     assert services.article_process(article_id=article.pk) == "failed"
     reason = Article.objects.get(pk=article.pk).failure_reason
     assert "intranet.test" in reason and "private, local or reserved" in reason

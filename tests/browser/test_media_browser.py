@@ -49,7 +49,7 @@ def test_reader_makes_no_third_party_request(live_server, page_server, client, u
         f'<p><img src="{drawing}" alt="Map"></p>{PARA}<p><img src="{svg}" alt="Diagram"></p>{PARA}</article></body></html>'
     )
     url = page_server.add("/far/story.html", html)
-    article, _ = services.article_save_url(user=user, url=url)
+    article, _ = services.article_save_url(user=user, url=url, origin="form")
     assert services.article_process(article_id=article.pk) == "ready"
     kept = ArticleImage.objects.filter(article=article, status="stored")
     assert kept.count() == 3  # photo, drawing, lead; the SVG is not kept

@@ -50,14 +50,17 @@ def test_saves_go_through_while_endless_pages_hold_the_slow_lane(user, two_lanes
     try:
         for site in slow_sites:
             site.add("/endless.html", handler=endless)
-        stuck = [services.article_save_url(user=user, url=s.url("/endless.html"))[0] for s in slow_sites]
+        stuck = [
+            services.article_save_url(user=user, url=s.url("/endless.html"), origin="form")[0]
+            for s in slow_sites
+        ]
         assert wait_for(
             lambda: Article.objects.filter(pk__in=[a.pk for a in stuck], status="fetching").count() == 2
         )
         normal = [
-            services.article_save_url(user=user, url=page_server.url(f"/seed/voz-russia-taliban.html?n={i}"))[
-                0
-            ]
+            services.article_save_url(
+                user=user, url=page_server.url(f"/seed/voz-russia-taliban.html?n={i}"), origin="form"
+            )[0]
             for i in range(3)
         ]
         ok = wait_for(
@@ -98,7 +101,7 @@ def test_images_late_on_the_save_lane_are_kept_by_the_slow_lane(user, two_lanes,
         f'<figure><img src="{image}" alt="late"></figure>{para}{para}</article></body></html>'
     )
     article, _ = services.article_save_url(
-        user=user, url=page_server.add("/lanes/with-late-image.html", html)
+        user=user, url=page_server.add("/lanes/with-late-image.html", html), origin="form"
     )
     assert wait_for(lambda: Article.objects.get(pk=article.pk).status == "ready", timeout=60)
     assert wait_for(

@@ -44,7 +44,7 @@ def article_page(page_server, path: str, figures: list[str], lead: str = "") -> 
 
 
 def save_and_process(user, url: str) -> Article:
-    article, _ = services.article_save_url(user=user, url=url)
+    article, _ = services.article_save_url(user=user, url=url, origin="form")
     assert services.article_process(article_id=article.pk) == "ready"
     return Article.objects.get(pk=article.pk)
 
@@ -227,7 +227,7 @@ def test_owner_gets_the_image_with_safe_headers(client_logged_in, kept_image):
 
 
 def test_api_clients_get_the_image_with_their_token(client, user, other_user, kept_image):
-    from articles.tokens import api_token_create
+    from articles.services.account import api_token_create
 
     mine, theirs = api_token_create(user=user)[1], api_token_create(user=other_user)[1]
     assert client.get(kept_image.url, HTTP_AUTHORIZATION=f"Token {mine}").status_code == 200
