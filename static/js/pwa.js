@@ -4,7 +4,8 @@
      kept for offline reading (the worker does it at most once a minute).
    - Back online (the browser's "online" event): asks it to send the waiting changes.
    - Log-out: waiting changes are sent, then the worker clears every cache and the queue before the
-     log-out form is submitted; a logged-out page clears them too.
+     log-out form is submitted; a logged-out page clears the caches too (a session that ended otherwise:
+     its waiting changes are kept and sent after the next log-in).
    - Shows how many changes made offline wait, with the page's usual message style.
    Does nothing in a browser without service workers: Folio works the same, online only. */
 (function () {

@@ -12,7 +12,8 @@
      IndexedDB with the time they were made and sent again when the network is back (Background Sync
      where the browser has it, else when a page loads or the browser says it is online). The server keeps
      the newest change (header X-Folio-Changed-At; articles.services.library).
-   - On log-out (pwa.js) waiting changes are sent, then every cache and the queue are cleared. */
+   - On log-out (pwa.js) waiting changes are sent, then every cache and the queue are cleared; a page seen
+     logged out clears the caches (the queue waits for the next log-in). */
 "use strict";
 
 var VERSION = "v1";
@@ -188,7 +189,7 @@ function sendOrQueue(request, url) {
     var kind = queueable(request, url, body);
     if (!kind) return fetch(request);
     return fetch(request).then(function (response) {
-      replay();  // the network is back: send what waits
+      replay().catch(function () {});  // the network is back: send what waits
       return response;
     }, function () {
       var headers = {};
@@ -281,12 +282,14 @@ function precache(force) {
   return precaching;
 }
 
-function clearAll() {
+// Log-out clears the caches and the queue (after trying to send it); a logged-out page (a session that
+// ended some other way) clears the caches but keeps the queue, sent once the person logs in again.
+function clearAll(withQueue) {
   return caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) { return name.indexOf("folio-") === 0; })
       .map(function (name) { return caches.delete(name); }));
   }).then(function () {
-    return inQueue("readwrite", function (store) { store.clear(); });
+    if (withQueue) return inQueue("readwrite", function (store) { store.clear(); });
   }).then(function () { lastPrecache = 0; });
 }
 
@@ -319,8 +322,10 @@ self.addEventListener("message", function (event) {
   if (message.type === "folio:replay") done = replay().catch(function () {});
   else if (message.type === "folio:precache") done = replay().catch(function () {}).then(function () { return precache(message.force); });
   else if (message.type === "folio:logout") {
-    done = replay().catch(function () {}).then(clearAll).then(function () { event.source.postMessage({ type: "folio:cleared" }); });
-  } else if (message.type === "folio:clear") done = clearAll();
+    done = replay().catch(function () {}).then(function () { return clearAll(true); }).then(function () {
+      event.source.postMessage({ type: "folio:cleared" });
+    });
+  } else if (message.type === "folio:clear") done = clearAll(false);
   else if (message.type === "folio:status") {
     done = queued().then(function (changes) {
       if (changes.length) event.source.postMessage({ type: "folio:queued", count: changes.length });
