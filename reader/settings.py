@@ -297,3 +297,10 @@ STORAGES["images"] = image_storage(
     endpoint_url=env.str("FOLIO_S3_ENDPOINT_URL", default=""),
     region=env.str("FOLIO_S3_REGION", default=""),
 )
+
+# --- pwa ---------------------------------------------------------------------------------------------------
+# Offline reading in the installed app (articles/views/pwa.py, static/js/sw.js): reader pages kept beyond the
+# person's "articles kept for reading offline" setting (articles opened by hand), and stored images per kept
+# article on average. Together they bound the service worker's caches (the oldest entries are evicted).
+FOLIO_OFFLINE_EXTRA_PAGES = env.int("FOLIO_OFFLINE_EXTRA_PAGES", default=20)
+FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", default=30)

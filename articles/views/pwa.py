@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.finders import FileSystemFinder
@@ -95,10 +96,6 @@ def service_worker_view(request: HttpRequest) -> HttpResponse:
 
 #: Folders of Folio's own static files that pages use (kept by the service worker for offline pages).
 OFFLINE_STATIC_FOLDERS = ("css/", "js/", "icons/")
-#: Reader pages the service worker keeps beyond the offline list (articles opened by hand), and stored
-#: images per kept article on average: the caches' bounds (oldest entries evicted first).
-EXTRA_PAGES = 20
-IMAGES_PER_ARTICLE = 30
 #: Header the service worker adds when it sends a change made offline: when it was made, in milliseconds
 #: since the Unix epoch (the client's clock; the services cap it at the server's time).
 CHANGED_AT_HEADER = "X-Folio-Changed-At"
@@ -136,9 +133,11 @@ def offline_list_view(request: HttpRequest) -> JsonResponse:
     ``{"static": [url], "pages": [url], "articles": [{"url", "images": [url]}], "max_pages": n,
     "max_images": n}``: Folio's static files; the library and the offline page; the reader pages of
     queries.offline_reading_list (the reader setting ``offline_articles``, default 50) with their stored
-    images; the bounds of the page and image caches.
+    images; the bounds of the reader and image caches (the setting plus FOLIO_OFFLINE_EXTRA_PAGES pages,
+    FOLIO_OFFLINE_IMAGES_PER_ARTICLE images per page).
     """
     limit = queries.reader_settings_for(request.user).offline_articles
+    max_pages = max(1, limit + settings.FOLIO_OFFLINE_EXTRA_PAGES)
     listing = queries.offline_reading_list(user=request.user, limit=limit)
     images: dict[int, list[str]] = {}
     for article_id, url in listing.images:
@@ -152,8 +151,8 @@ def offline_list_view(request: HttpRequest) -> JsonResponse:
             "static": list(offline_static_urls()),
             "pages": [reverse("articles:library"), reverse("articles:continue"), reverse("articles:offline")],
             "articles": articles,
-            "max_pages": limit + EXTRA_PAGES,
-            "max_images": (limit + EXTRA_PAGES) * IMAGES_PER_ARTICLE,
+            "max_pages": max_pages,
+            "max_images": max_pages * settings.FOLIO_OFFLINE_IMAGES_PER_ARTICLE,
         }
     )
 

@@ -210,3 +210,26 @@ def test_reader_not_kept_says_so_offline_and_log_out_clears_the_caches(
     page.wait_for_function(
         "caches.keys().then(names => names.filter(n => n.startsWith('folio-')).length === 0)"
     )
+
+
+CACHED_PATHS = """name => caches.open(name).then(c => c.keys())
+  .then(keys => keys.map(k => new URL(k.url).pathname).sort())"""
+
+
+def test_kept_readers_are_bounded_and_the_oldest_is_evicted(context, live_server, user, settings):
+    from tests.factories import ArticleFactory, ReaderSettingsFactory
+
+    settings.FOLIO_OFFLINE_EXTRA_PAGES = 0
+    ReaderSettingsFactory(user=user, offline_articles=2)  # the reader cache holds 2 pages
+    first, second, third = (ArticleFactory(user=user, ready=True, title=f"Bounded {n}") for n in range(3))
+    page = context.new_page()
+    base = live_server.url
+    log_in(page, base, user)
+    wait_for_control(page)
+    assert wait_for(lambda: page.evaluate(CACHED_COUNT, "folio-articles-v1") == 2, timeout=30)
+    for article in (first, second, third):  # each opened page is kept as the newest entry
+        page.goto(f"{base}/articles/{article.pk}/")
+    expected = sorted(f"/articles/{a.pk}/" for a in (second, third))
+    assert wait_for(lambda: page.evaluate(CACHED_PATHS, "folio-articles-v1") == expected, timeout=30), (
+        page.evaluate(CACHED_PATHS, "folio-articles-v1")
+    )
