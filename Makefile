@@ -22,16 +22,21 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-run: install
+# Static files are collected (hashed, brotli and gzip copies; a minute or more) only when a file under
+# static/ or the installed packages changed since the last run: the stamp file records the last collection.
+STATIC_STAMP := staticfiles/.collected
+$(STATIC_STAMP): $(shell find static -type f 2>/dev/null) $(BIN)/.installed
+	@echo "Folio: collecting static files (only after a change under static/)…"
+	FOLIO_STATIC_FINDERS=false $(BIN)/python manage.py collectstatic --noinput -v0
+	touch $@
+
+# Ctrl-C stops the worker and the web server and ends quietly (scripts/serve.sh).
+run: install $(STATIC_STAMP)
+	@$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py ensure_user
 	@echo "Folio: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A reader worker -B -l info --concurrency=2 -Q folio,folio-import -s data/celerybeat-schedule & \
-	$(BIN)/celery -A reader worker -l info --concurrency=2 -Q folio-slow -n slow@%h & \
-	$(BIN)/gunicorn reader.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - & \
-	wait
+	@BIN=$(BIN) PORT=$(PORT) bash scripts/serve.sh
 
 worker: install
 	$(BIN)/celery -A reader worker -l info -Q folio,folio-import

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Lower
 
 from .models import Article, ArticleImage, ImageJob, ReaderSettings, Tag
 
@@ -34,9 +34,20 @@ LIST_FIELDS = (
 )
 
 
+def with_lead_thumb(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """``queryset`` with ``lead_thumb``: ``"<content type>|<digest>"`` of the article's stored lead image
+    (``ArticleImage``, is_lead), or None. A correlated subquery in the same SELECT (one index probe per row
+    on the image's article id), so a list page needs no extra query for its thumbnails; ``rows.library_row``
+    turns it into the image's URL."""
+    lead = ArticleImage.objects.filter(
+        article=OuterRef("pk"), is_lead=True, status=ArticleImage.Status.STORED
+    ).annotate(key=Concat("content_type", Value("|"), "digest", output_field=CharField()))
+    return queryset.annotate(lead_thumb=Subquery(lead.values("key")[:1]))
+
+
 def article_list(*, user: AbstractBaseUser) -> QuerySet[Article]:
-    """The user's articles, newest save first, without bodies."""
-    return (
+    """The user's articles, newest save first, without bodies (with ``lead_thumb``, see with_lead_thumb)."""
+    return with_lead_thumb(
         Article.objects.filter(user=user, deleted_at__isnull=True)
         .only(*LIST_FIELDS)
         .prefetch_related("tags")
@@ -161,7 +172,7 @@ def article_page(
         # directly); only saved_at on the link table would bound that. Sorts by length gain nothing
         # (article_user_words has no deleted_at), so they keep the plain join.
         qs = Article.objects.filter(pk__in=qs.order_by(*order).values("pk")[: limit + 1])
-    rows = list(qs.only(*LIST_FIELDS).order_by(*order)[: limit + 1])
+    rows = list(with_lead_thumb(qs.only(*LIST_FIELDS)).order_by(*order)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     if tags is None and rows:

@@ -29,16 +29,17 @@ def _time(article) -> str:
 
 
 def search_row(article, reader_suffix: str) -> str:
-    """One result: ``<li class="article-row search-result">`` with title link, site, date, tags, headline."""
+    """One result: ``<li class="search-result">`` with the title link, the headline (the passage that
+    matched) under it, then site, date and tags."""
     href = esc(url_for("articles:reader", article.pk) + reader_suffix)
     tags = "".join(f'<span class="tag">{esc(tag.name)}</span>' for tag in article.tags.all())
     headline = f'<p class="headline">{article.headline}</p>' if article.headline else ""
     return (
-        f'<li class="article-row search-result" id="result-{article.pk}">'
-        f'<h3 class="article-title"><a class="search-result-link" href="{href}">'
-        f"{esc(article.display_title)}</a></h3>"
+        f'<li class="search-result" id="result-{article.pk}">'
+        f'<h2 class="article-title"><a class="search-result-link" href="{href}">'
+        f"{esc(article.display_title)}</a></h2>{headline}"
         f'<p class="article-meta"><span class="site">{esc(article.site_name or article.domain)}</span> '
-        f"{_time(article)} {tags}</p>{headline}</li>"
+        f"{_time(article)} {tags}</p></li>"
     )
 
 

@@ -146,7 +146,9 @@ def site_articles_view(request: HttpRequest, site: str) -> HttpResponse:
 @require_GET
 def article_row_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The row of one article (htmx polls it while the article is queued or fetching)."""
-    article = _get_article(request, pk)
+    article = queries.article_list(user=request.user).filter(pk=pk).first()
+    if article is None:
+        raise Http404("No such article")
     return render(request, "articles/_article_row.html", {"article": article, "next_url": safe_next(request)})
 
 
@@ -298,6 +300,8 @@ def _action_partial(
         "next_url": next_url,
         "ids": ids,
         "action": action,
+        # A bulk action keeps its selection: the changed rows come back checked.
+        "selected_ids": ids if request.POST.get("partial") != "row" else (),
     }
     if request.POST.get("partial") == "row" and len(rows) == 1:
         return render(request, template, {**context, "article": rows[0]})

@@ -10,6 +10,7 @@ from .. import queries, services
 from ..errors import ArticleError
 from ..highlighting import mark_quotes
 from ..imaging import remote_images_as_links
+from ..rows import extraction_summary
 from ..services import media
 from .library import _get_article, is_htmx
 from .pwa import offline_change_time
@@ -34,6 +35,7 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
         "tags": queries.tag_list(user=request.user),
         "content_html": content_html,
         "highlights": highlights,
+        "extraction_summary": extraction_summary(article.extraction_log),
     }
     return render(request, "articles/reader.html", context)
 

@@ -34,6 +34,8 @@
     prefix.value = all.slice(Math.max(0, at - 64), at);
     suffix.value = all.slice(end, end + 64);
     form.classList.add("has-selection");
+    var add = form.closest("details");
+    if (add) add.open = true;
   }
 
   body.addEventListener("mouseup", capture);

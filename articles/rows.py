@@ -1,0 +1,174 @@
+"""Per-row view-models of the library list (linkding's ``BookmarkItem`` pattern): everything a row shows,
+worked out in Python once, so that ``templates/articles/_article_row_item.html`` only prints values.
+
+No queries here: the rows come from ``queries.article_page`` / ``queries.article_list`` (tags attached as
+``tag_list`` or prefetched, the stored lead image as the ``lead_thumb`` annotation, see
+``queries.with_lead_thumb``). Dates are in the current time zone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
+
+from django.urls import get_script_prefix, reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
+
+from .models import Article, Tag
+
+#: Characters of the excerpt a row shows (a longer one is cut at a word and ends with "…").
+EXCERPT_CHARS = 200
+
+_SENTINEL = "987654321"
+_patterns: dict[tuple[str, str, bool], str] = {}
+
+
+def url_for(name: str, arg: object | None = None) -> str:
+    """``reverse(name, args=[arg])`` (``reverse(name)`` without ``arg``), with the pattern resolved
+    once per process and script prefix: 50 rows need about 200 addresses, and ``reverse`` cost 0.7 ms of
+    CPU per row."""
+    return _url_under(get_script_prefix(), name, arg)
+
+
+def _url_under(prefix: str, name: str, arg: object | None = None) -> str:
+    key = (prefix, name, arg is None)
+    if key not in _patterns:
+        _patterns[key] = reverse(name) if arg is None else reverse(name, args=[_SENTINEL])
+    pattern = _patterns[key]
+    return pattern if arg is None else pattern.replace(_SENTINEL, str(arg), 1)
+
+
+@dataclass(slots=True)
+class LibraryRow:
+    """One row of a library list. ``progress`` is a whole percentage (0 when not started, None when read);
+    ``thumbnail_url`` is Folio's URL of the stored lead image ('' when there is none); ``site_url`` the
+    site's list ('' without a site name); ``selected`` marks the row's checkbox (a bulk action keeps its
+    selection)."""
+
+    pk: int
+    reader_url: str
+    row_url: str
+    site_url: str
+    title: str
+    status: str
+    status_label: str
+    classes: str
+    site: str
+    site_name: str
+    saved_at: datetime
+    saved_label: str
+    reading_time: int
+    progress: int | None
+    is_read: bool
+    is_archived: bool
+    is_favorite: bool
+    is_pending: bool
+    is_failed: bool
+    tags: list[Tag]
+    thumbnail_url: str
+    excerpt: str
+    failure_reason: str
+    selected: bool = False
+
+
+def _excerpt(text: str) -> str:
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text[: EXCERPT_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[-40:] else cut).rstrip(" ,.;:") + "…"
+
+
+def _thumbnail_url(key: str | None) -> str:
+    """``"<content type>|<digest>"`` (queries.with_lead_thumb) -> the articles:image URL, or ''."""
+    if not key or "|" not in key:
+        return ""
+    content_type, digest = key.split("|", 1)
+    extension = "jpg" if content_type == "image/jpeg" else "webp"
+    return reverse("articles:image", kwargs={"digest": digest, "ext": extension})
+
+
+_STATUS_LABELS = dict(Article.Status.choices)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_label(day: date, with_year: bool, language: str | None) -> str:
+    """ "1 Dec" (or "1 Dec 2025"): dateformat is 0.3 ms a call, and a page's rows share few days."""
+    return dateformat.format(day, "j M Y" if with_year else "j M")
+
+
+def library_row(
+    article: Article, *, now: datetime | None = None, selected: bool = False, prefix: str | None = None
+) -> LibraryRow:
+    """The view-model of ``article``'s row. ``now`` (default: the current time) decides whether the saved
+    date shows its year (only when it is not this year's); ``prefix`` is the script prefix (looked up when
+    not given)."""
+    now = timezone.localtime(now or timezone.now())
+    url = url_for if prefix is None else functools.partial(_url_under, prefix)
+    saved = timezone.localtime(article.saved_at) if article.saved_at else now
+    tags = getattr(article, "tag_list", None)
+    if tags is None:
+        tags = list(article.tags.all())
+    classes = f"article-row status-{article.status}"
+    for flag, name in (
+        (article.is_archived, "is-archived"),
+        (article.is_read, "is-read"),
+        (article.is_favorite, "is-favorite"),
+    ):
+        if flag:
+            classes += f" {name}"
+    return LibraryRow(
+        pk=article.pk,
+        reader_url=url("articles:reader", article.pk),
+        row_url=url("articles:row", article.pk),
+        site_url=url("articles:site", quote(article.site_name, safe="")) if article.site_name else "",
+        title=article.display_title,
+        status=article.status,
+        status_label=str(_STATUS_LABELS.get(article.status, "")),
+        classes=classes,
+        site=article.site_name or article.domain,
+        site_name=article.site_name,
+        saved_at=saved,
+        saved_label=_day_label(saved.date(), saved.year != now.year, get_language()),
+        reading_time=article.reading_time_minutes or 0,
+        progress=None if article.is_read else int(article.progress_percent or 0),
+        is_read=article.is_read,
+        is_archived=article.is_archived,
+        is_favorite=article.is_favorite,
+        is_pending=article.is_pending,
+        is_failed=article.status == Article.Status.FAILED,
+        tags=list(tags),
+        thumbnail_url=_thumbnail_url(getattr(article, "lead_thumb", None)),
+        excerpt=_excerpt(article.excerpt or ""),
+        failure_reason=article.failure_reason,
+        selected=selected,
+    )
+
+
+def library_rows(articles: Iterable[Article], *, selected: Collection[int] = ()) -> list[LibraryRow]:
+    """The view-models of ``articles`` in order; rows whose id is in ``selected`` come checked."""
+    now, prefix = timezone.now(), get_script_prefix()
+    return [library_row(a, now=now, selected=a.pk in selected, prefix=prefix) for a in articles]
+
+
+def extraction_summary(log: dict | None) -> str:
+    """The extraction log (``Article.extraction_log``) in plain words for the reader, e.g. "Extracted with
+    trafilatura; 2 fixes applied; 1 warning." Fixes are the removed blocks plus the lazy-loaded images made
+    normal and the tracker images dropped. '' for no log."""
+    if not log:
+        return ""
+    parts = [f"Extracted with {log.get('extractor') or 'an unknown extractor'}"]
+    fallbacks = [f.get("extractor", "") for f in log.get("fallbacks") or [] if isinstance(f, dict)]
+    if fallbacks:
+        parts[0] += f" (after trying {', '.join(name for name in fallbacks if name)})"
+    images = log.get("images") or {}
+    fixes = len(log.get("removed") or []) + int(images.get("lazy") or 0) + int(images.get("dropped") or 0)
+    if fixes:
+        parts.append(f"{fixes} fix{'es' if fixes != 1 else ''} applied")
+    warnings = len(log.get("warnings") or [])
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return "; ".join(parts) + "."
