@@ -89,6 +89,7 @@ def main() -> None:
         FOLIO_FETCH_PER_HOST="0",
         ALLOWED_HOSTS="localhost,127.0.0.1",
         DJANGO_ALLOW_ASYNC_UNSAFE="true",
+        FOLIO_STATIC_FINDERS="true",  # static files from the app folders (no collectstatic)
     )
     import django
 
