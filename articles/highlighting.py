@@ -47,6 +47,14 @@ def _pattern(quote: str) -> re.Pattern[str] | None:
     return re.compile(r"\s+".join(re.escape(w) for w in words))
 
 
+def anchor_start(anchor: object) -> int:
+    """The text offset a stored anchor gives as ``start`` (Folio's reader), or 0 when there is none or it
+    is not a non-negative integer: rows written before the highlights service checked anchors, or by hand,
+    must not break the reader (issue 21.6)."""
+    start = anchor.get("start") if isinstance(anchor, dict) else None
+    return start if isinstance(start, int) and not isinstance(start, bool) and start >= 0 else 0
+
+
 def _mark(root: lxml.html.HtmlElement, quote: str, hint: int = 0) -> bool:
     pattern = _pattern(quote)
     if pattern is None:
@@ -81,7 +89,7 @@ def mark_quotes(
 ) -> tuple[str, int]:
     """``content_html`` with every ``(quote, hint offset)`` found wrapped in ``<mark>``, sanitized again;
     and how many quotes were found. The match nearest the text offset ``hint`` wins when a quote repeats."""
-    quotes = [(q, h) for q, h in quotes if q and q.strip()]
+    quotes = [(q, anchor_start({"start": h})) for q, h in quotes if isinstance(q, str) and q.strip()]
     if not quotes or not content_html.strip():
         return content_html, 0
     try:

@@ -135,6 +135,13 @@ class Article(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL stay valid
+        help_text="host:pid:task of the worker process processing it; a dead one is taken over at once.",
+    )
 
     is_archived = models.BooleanField(default=False)
     is_favorite = models.BooleanField(default=False)
@@ -358,6 +365,8 @@ class Import(models.Model):
         default=list, blank=True, help_text="[{line, url, reason}] of rejected entries."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: When a worker claimed it (``running``); the sweeper ends a run whose worker died (issue 21.3).
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

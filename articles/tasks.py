@@ -11,12 +11,14 @@ import random
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django import db
 from django.conf import settings
 
 from . import services
 from .errors import RetryLater
 from .models import ImageJob
 from .services import enqueue, media, media_jobs
+from .services.dbretry import CONNECTION_ERRORS
 
 #: The most a retry waits, in seconds, whatever the attempt or the server's Retry-After.
 MAX_RETRY_WAIT = 3600.0
@@ -59,7 +61,9 @@ def article_process_task(self, article_id: int, slow: bool = False) -> None:
     """
     try:
         services.article_process(
-            article_id=article_id, fetch_timeout=None if slow else settings.FOLIO_FETCH_FAST_TIMEOUT
+            article_id=article_id,
+            fetch_timeout=None if slow else settings.FOLIO_FETCH_FAST_TIMEOUT,
+            task_id=self.request.id or "",
         )
     except RetryLater as exc:
         countdown = 0 if exc.slow and not slow else retry_countdown(self.request.retries, exc)
@@ -72,6 +76,16 @@ def article_process_task(self, article_id: int, slow: bool = False) -> None:
         ) from exc
     except SoftTimeLimitExceeded:
         services.article_mark_failed(article_id=article_id, reason=_time_limit_reason())
+    except CONNECTION_ERRORS as exc:
+        # The database restarted or is unreachable (issue 21.8): try again with backoff on a new
+        # connection; the claim this run holds is taken back by the retry (same task id).
+        db.connection.close()
+        raise self.retry(
+            exc=exc,
+            countdown=retry_countdown(self.request.retries, RetryLater("database unavailable")),
+            args=(article_id,),
+            kwargs={"slow": slow},
+        ) from exc
 
 
 @shared_task(name=enqueue.REQUEUE_STALE_TASK, ignore_result=True)
@@ -94,8 +108,9 @@ def article_requeue_stale_task() -> int:
     time_limit=1900,
 )
 def import_run_task(import_id: int) -> None:
-    """Parse and write one uploaded import (runs on FOLIO_IMPORT_QUEUE; see services.import_run)."""
-    services.import_run(import_id=import_id)
+    """Parse and write one uploaded import (runs on FOLIO_IMPORT_QUEUE; see services.import_run); the soft
+    time limit ends it ``failed`` with a reason (issue 21.3)."""
+    services.import_run(import_id=import_id, stop_on=(SoftTimeLimitExceeded,))
 
 
 def _retry_imported_article(article_id: int, exc: RetryLater) -> None:

@@ -41,6 +41,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "articles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +59,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Log-in by a trusted authenticating proxy (FOLIO_AUTH_PROXY_HEADER; does nothing when unset).
+    "accounts.auth_proxy.AuthProxyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into accounts.throttling.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reader.urls"
@@ -106,7 +115,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------------------------
 # ModelBackend that loads the reader settings with the user (one query per request for both).
-AUTHENTICATION_BACKENDS = ["articles.auth.FolioModelBackend"]
+# django-axes' backend first: it refuses a locked-out user name or address before any password is checked.
+# accounts.oidc.FolioOIDCBackend is off (answers None) unless OIDC_RP_CLIENT_ID is set.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "articles.auth.FolioModelBackend",
+    "accounts.oidc.FolioOIDCBackend",
+    "accounts.auth_proxy.FolioRemoteUserBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -322,6 +338,74 @@ WHITENOISE_USE_FINDERS = FOLIO_STATIC_FINDERS
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # favicon.ico and other files browsers ask for at the site's root.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+
+# --- hardening ---
+# Entries read from one import file; the rest are reported, not imported (issue 21.3).
+FOLIO_IMPORT_MAX_ENTRIES = env.int("FOLIO_IMPORT_MAX_ENTRIES", default=200_000)
+# An import "running" this long (seconds) without finishing lost its worker: the sweeper ends it failed.
+# Longer than import_run_task's hard time limit (1900 s).
+FOLIO_IMPORT_RUN_STALE_AFTER = env.int("FOLIO_IMPORT_RUN_STALE_AFTER", default=2400)
+# A save whose database connection was lost is tried again on a new connection for up to this many
+# seconds of waiting (a PostgreSQL restart), instead of answering 500 (articles/services/dbretry.py).
+FOLIO_DB_RETRY_SECONDS = env.float("FOLIO_DB_RETRY_SECONDS", default=8.0)
+
+# --- accounts ---------------------------------------------------------------------------------------------
+# Login throttling (accounts/throttling.py, django-axes): after FOLIO_LOGIN_FAILURE_LIMIT failures for one
+# user name (FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT from one address) logging in waits FOLIO_LOGIN_LOCKOUT_SECONDS,
+# doubled by each further failure up to FOLIO_LOGIN_LOCKOUT_MAX_SECONDS (failures are forgotten that long
+# after the latest one). FOLIO_TRUSTED_PROXIES: CIDR blocks of reverse proxies whose X-Forwarded-For is
+# believed for the client address.
+FOLIO_LOGIN_FAILURE_LIMIT = env.int("FOLIO_LOGIN_FAILURE_LIMIT", default=5)
+FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
+FOLIO_LOGIN_LOCKOUT_SECONDS = env.int("FOLIO_LOGIN_LOCKOUT_SECONDS", default=30)
+FOLIO_LOGIN_LOCKOUT_MAX_SECONDS = env.int("FOLIO_LOGIN_LOCKOUT_MAX_SECONDS", default=3600)
+FOLIO_TRUSTED_PROXIES = parse_networks(env("FOLIO_TRUSTED_PROXIES", default=""))
+AXES_HANDLER = "accounts.throttling.FolioAxesHandler"
+AXES_FAILURE_LIMIT = "accounts.throttling.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "accounts.throttling.cool_off"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_ENABLE_ADMIN = True
+AXES_VERBOSE = False
+# People: open sign-up (off: only an administrator's invitation creates an account); days an invitation
+# link works. E-mail (invitations, password resets) through EMAIL_URL (django-environ: smtp://user:pass@host:587
+# ?tls=True, or consolemail:// to print mails, the default).
+FOLIO_OPEN_SIGNUP = env.bool("FOLIO_OPEN_SIGNUP", default=False)
+FOLIO_INVITATION_DAYS = env.int("FOLIO_INVITATION_DAYS", default=7)
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Folio <folio@localhost>")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.sign_in")
+# Two-factor (accounts/services/twofactor.py, django-otp): the issuer name authenticator apps show; seconds a
+# half-done log-in (password right, code not yet given) waits for its code.
+OTP_TOTP_ISSUER = env("FOLIO_TOTP_ISSUER", default="Folio")
+FOLIO_TWOFACTOR_WAIT_SECONDS = env.int("FOLIO_TWOFACTOR_WAIT_SECONDS", default=300)
+# Sign-in with OpenID Connect (accounts/oidc.py, mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set.
+# The provider's endpoints are the ones its /.well-known/openid-configuration lists; FOLIO_OIDC_ISSUER is its
+# "issuer" (checked against each ID token's "iss"). FOLIO_PASSWORD_LOGIN=false leaves OIDC as the only way in.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)  # RFC 7636; off only for a provider without it
+OIDC_CREATE_USER = True  # accounts.services.people.oidc_user_sync decides (FOLIO_OIDC_CREATE_USERS)
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+FOLIO_OIDC_ISSUER = env("FOLIO_OIDC_ISSUER", default="")
+FOLIO_OIDC_USERNAME_CLAIM = env("FOLIO_OIDC_USERNAME_CLAIM", default="preferred_username")
+FOLIO_OIDC_CREATE_USERS = env.bool("FOLIO_OIDC_CREATE_USERS", default=True)
+FOLIO_OIDC_GROUPS_CLAIM = env("FOLIO_OIDC_GROUPS_CLAIM", default="groups")
+FOLIO_OIDC_ADMIN_GROUP = env("FOLIO_OIDC_ADMIN_GROUP", default="")
+FOLIO_OIDC_PROVIDER_NAME = env("FOLIO_OIDC_PROVIDER_NAME", default="your organisation's sign-in")
+FOLIO_PASSWORD_LOGIN = env.bool("FOLIO_PASSWORD_LOGIN", default=True)
+# Log-in by an authenticating reverse proxy: the header naming the user (e.g. Remote-User), believed only
+# from FOLIO_TRUSTED_PROXIES; create people it names on first sight.
+FOLIO_AUTH_PROXY_HEADER = env("FOLIO_AUTH_PROXY_HEADER", default="")
+FOLIO_AUTH_PROXY_CREATE_USERS = env.bool("FOLIO_AUTH_PROXY_CREATE_USERS", default=True)
 
 # --- pwa ---------------------------------------------------------------------------------------------------
 # Offline reading in the installed app (articles/views/pwa.py, static/js/sw.js): reader pages kept beyond the

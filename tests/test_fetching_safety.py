@@ -88,12 +88,14 @@ def fake_dns(monkeypatch):
         "http://LOCALHOST./",
     ],
 )
-def test_every_refused_form_is_refused_before_connecting(settings, url):
+def test_every_refused_form_is_refused_before_connecting(settings, url, monkeypatch):
     settings.FETCH_ALLOWED_NETWORKS = []
-    started = time.monotonic()
+    connects = []
+    for connection_class in (fetching.HTTPConnection, fetching.HTTPSConnection):
+        monkeypatch.setattr(connection_class, "connect", lambda self: connects.append(self.host))
     with pytest.raises(FetchRefusedError, match="private, local or reserved"):
         fetch(url)
-    assert time.monotonic() - started < 2  # no connection attempt (a refused TCP connect would take longer)
+    assert connects == []  # refused before any connection attempt
 
 
 @pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]"])
@@ -257,10 +259,21 @@ def test_periodic_reload_is_not_a_redirect(page_server, meta):
     assert page.url == page_server.url("/self-refresh") and page.redirects == []
 
 
+def wait_for_count(sent: list) -> int:
+    """The number of drips once the server stopped writing (the client hung up): read twice, a poll apart."""
+    previous = -1
+    while previous != len(sent):
+        previous = len(sent)
+        time.sleep(0.5)
+    return previous
+
+
 # --- time limits -----------------------------------------------------------------------------------------
 
 
-def _trickle(handler, head: bytes, drip: bytes, every: float, limit: float = 30.0):
+def _trickle(handler, head: bytes, drip: bytes, every: float, limit: float = 30.0, sent: list | None = None):
+    """Write ``head``, then ``drip`` every ``every`` seconds for ``limit`` seconds or until the client hangs
+    up; each drip written is appended to ``sent`` (a count that says when the client stopped listening)."""
     try:
         handler.wfile.write(head)
         handler.wfile.flush()
@@ -268,6 +281,8 @@ def _trickle(handler, head: bytes, drip: bytes, every: float, limit: float = 30.
         while time.monotonic() < ends:
             handler.wfile.write(drip)
             handler.wfile.flush()
+            if sent is not None:
+                sent.append(len(drip))
             time.sleep(every)
     except OSError:
         pass
@@ -280,20 +295,16 @@ def test_slow_loris_body_stopped_by_total_time(page_server, settings):
     settings.FOLIO_FETCH_TOTAL_TIMEOUT = 2.0
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html><body>"
     page_server.add("/loris-body", handler=lambda h: _trickle(h, head, b"a", 0.2))
-    started = time.monotonic()
     with pytest.raises(FetchTemporaryError, match="more than 2 seconds"):
         fetch(page_server.url("/loris-body"))
-    assert time.monotonic() - started < 4
 
 
 def test_slow_loris_headers_stopped_by_total_time(page_server, settings):
     settings.FOLIO_FETCH_READ_TIMEOUT = 1.0
     settings.FOLIO_FETCH_TOTAL_TIMEOUT = 2.0
     page_server.add("/loris-head", handler=lambda h: _trickle(h, b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a", 0.2))
-    started = time.monotonic()
     with pytest.raises(FetchTemporaryError, match="more than 2 seconds"):
         fetch(page_server.url("/loris-head"))
-    assert time.monotonic() - started < 4
 
 
 def test_slow_loris_gzip_stopped_by_total_time(page_server, settings):
@@ -307,20 +318,20 @@ def test_slow_loris_gzip_stopped_by_total_time(page_server, settings):
         + f"Content-Length: {len(compressed)}\r\n\r\n".encode()
         + compressed[:10]
     )
-    page_server.add("/loris-gzip", handler=lambda h: _trickle(h, head, b"\x00", 0.2))
-    started = time.monotonic()
+    sent: list[int] = []
+    page_server.add("/loris-gzip", handler=lambda h: _trickle(h, head, b"\x00", 0.2, sent=sent))
     with pytest.raises(fetching.FetchError):
         fetch(page_server.url("/loris-gzip"))
-    assert time.monotonic() - started < 4
+    # The server would drip 150 times in its 30 s; the fetch hung up after about 10 (the 2 s deadline). A
+    # count, not a clock: a loaded machine slows the server's drips as much as the client.
+    assert wait_for_count(sent) < 75, len(sent)
 
 
 def test_server_that_never_answers_times_out(page_server, settings):
     settings.FOLIO_FETCH_READ_TIMEOUT = 0.5
     page_server.add("/silent", handler=lambda h: time.sleep(3))
-    started = time.monotonic()
     with pytest.raises(FetchTemporaryError, match="did not answer in time"):
         fetch(page_server.url("/silent"))
-    assert time.monotonic() - started < 2.5
 
 
 def test_connect_timeout_reason(settings, fake_dns):
@@ -339,10 +350,8 @@ def test_connect_timeout_reason(settings, fake_dns):
             s.connect_ex(listener.getsockname())
             fillers.append(s)
         answers["full.test"] = [["127.0.0.1"]]
-        started = time.monotonic()
         with pytest.raises(FetchTemporaryError, match=r"timed out|did not answer|Could not connect"):
             fetch(f"http://full.test:{listener.getsockname()[1]}/")
-        assert time.monotonic() - started < 3
     finally:
         for s in fillers:
             s.close()
@@ -356,10 +365,8 @@ def test_endless_body_stops_at_the_cap(page_server, settings):
     settings.FOLIO_FETCH_MAX_BYTES = 1024 * 1024
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><body>"
     page_server.add("/endless", handler=lambda h: _trickle(h, head, b"x" * 65536, 0.0, limit=20))
-    started = time.monotonic()
     with pytest.raises(FetchPermanentError, match="larger than Folio's limit of 1 MB"):
         fetch(page_server.url("/endless"))
-    assert time.monotonic() - started < 5
 
 
 def test_endless_chunked_body_stops_at_the_cap(page_server, settings):

@@ -472,6 +472,25 @@ def test_saved_search_save_list_delete(client_logged_in, user, library):
     assert not SavedSearch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("https://evil.example/phish", "/search/"),
+        ("//evil.example/phish", "/search/"),
+        ("javascript:alert(1)", "/search/"),
+        ("/search/saved/", "/search/saved/"),
+    ],
+)
+def test_saved_search_delete_redirects_only_within_folio(client_logged_in, user, target, expected):
+    """Issue 21.9: ``next`` on the delete form is followed only to an address on this site."""
+    from tests.factories import SavedSearchFactory
+
+    saved = SavedSearchFactory(user=user)
+    response = client_logged_in.post(f"/search/saved/{saved.pk}/delete/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == expected
+    assert not SavedSearch.objects.exists()
+
+
 def test_saved_search_needs_a_name(client_logged_in, user):
     client_logged_in.post("/search/saved/new/", {"name": " ", "q": "fox"})
     assert not SavedSearch.objects.exists()

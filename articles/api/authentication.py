@@ -7,11 +7,24 @@ from ..tokens import api_token_authenticate
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """Looks the key up by its SHA-256 digest instead of DRF's plain-text token table."""
+    """Looks the key up by its SHA-256 digest instead of DRF's plain-text token table. Failed keys are
+    counted per address by the login throttling (``accounts.throttling``): an address that keeps sending
+    wrong keys is answered 429 for a growing while, before any key is looked up."""
+
+    def authenticate(self, request):
+        self._django_request = getattr(request, "_request", request)
+        return super().authenticate(request)
 
     def authenticate_credentials(self, key: str):
+        from accounts.throttling import token_failure_record, token_failure_wait
+
+        request = self._django_request
+        wait = token_failure_wait(request)
+        if wait > 0:
+            raise exceptions.Throttled(wait=wait, detail="Too many invalid API tokens from this address.")
         token = api_token_authenticate(key)
         if token is None:
+            token_failure_record(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         return token.user, token
 

@@ -7,7 +7,10 @@ Error body (every 4xx the API gives): ``{"error": "<code>", "detail": "<sentence
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
@@ -16,6 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import ArticleError, ConflictError, NotFoundError, PageTooLargeError
+
+logger = logging.getLogger(__name__)
+
+#: A lost or refused database connection (the same errors services.dbretry retries).
+DB_CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 def _first_message(data) -> str:
@@ -38,7 +46,8 @@ def _first_message(data) -> str:
 def api_exception_handler(exc, context):
     """REST_FRAMEWORK's EXCEPTION_HANDLER: domain errors become 400 (404 for NotFoundError, 409 for
     ConflictError, 413 for a page over FOLIO_PAGE_MAX_BYTES) and every DRF error gets the one JSON error
-    shape. Returns None for other exceptions, which Django then answers as a 500."""
+    shape; a lost database connection is 503 ``unavailable`` with Retry-After. Returns None for other
+    exceptions, which Django then answers as a 500 (JSON under /api/: server_error)."""
     if isinstance(exc, PageTooLargeError):
         return Response(
             {"error": "page_too_large", "detail": exc.message},
@@ -50,6 +59,14 @@ def api_exception_handler(exc, context):
         return Response({"error": "conflict", "detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ArticleError):
         return Response({"error": "invalid", "detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DB_CONNECTION_ERRORS):
+        # The database is restarting or unreachable (issue 21.8): a JSON answer a client can retry on.
+        logger.warning("API: database unavailable (%s)", exc)
+        return Response(
+            {"error": "unavailable", "detail": "Folio's database is unavailable for a moment. Try again."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -93,8 +110,9 @@ class FolioAutoSchema(AutoSchema):
             codes.append(400)
         if has_pk or method == "GET":
             codes.append(404)  # no such object, or an invalid cursor
-        if method not in ("GET", "HEAD", "OPTIONS"):
-            codes.append(429)
+        # Writes are rate-limited; any request is refused for a while after too many invalid API tokens
+        # from its address (accounts.throttling).
+        codes.append(429)
         if method in ("POST", "PATCH", "PUT"):
             codes.append(413)  # a body over BoundedJSONParser's bound, or a page over FOLIO_PAGE_MAX_BYTES
         if self.path.endswith("/merge/") and method == "POST":
@@ -122,3 +140,16 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
     return django_page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: a JSON error body for addresses under ``/api/`` (every API error is JSON, issue
+    21.8); Django's usual page everywhere else."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as django_server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "server_error", "detail": "Folio could not answer. Try again."}, status=500
+        )
+    return django_server_error(request)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from itertools import islice
 
+from ..limits import TAGS_PER_REQUEST_MAX
 from . import ImportItem, decode, entity_notice, notice, parse_timestamp, split_tags
 
 #: Folder names browsers create that say nothing about the bookmarks in them.
@@ -42,7 +44,12 @@ class _Bookmarks(HTMLParser):
             self._pending_folder = None
         elif tag == "a":
             values = {k.lower(): v or "" for k, v in attrs}
-            folder_tags = [f for f in self.folders if f and f.lower() not in _NOISE_FOLDERS]
+            # The outermost folders only: 10,000 nested folders would make 10,000 tags per bookmark.
+            folder_tags = list(
+                islice(
+                    (f for f in self.folders if f and f.lower() not in _NOISE_FOLDERS), TAGS_PER_REQUEST_MAX
+                )
+            )
             toread = values.get("toread", "").strip().lower()
             self._link = ImportItem(
                 url=values.get("href", "").strip(),

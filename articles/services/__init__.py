@@ -12,6 +12,7 @@ from .account import (
 )
 from .highlights import highlight_create, highlight_delete, highlight_update
 from .importing import (
+    import_cancel,
     import_create,
     import_fetch_chunk,
     import_progress,
@@ -61,6 +62,7 @@ __all__ = [
     "highlight_create",
     "highlight_delete",
     "highlight_update",
+    "import_cancel",
     "import_create",
     "import_fetch_chunk",
     "import_progress",

@@ -1,5 +1,6 @@
 """A person's own settings: reader settings (font, size, line height, column width, theme), saving
-options (whether the bookmarklet sends the page HTML) and personal API tokens.
+options (whether the bookmarklet sends the page HTML), personal API tokens, and deleting the whole account
+(``account_delete``: the one path that removes a person and everything of theirs).
 
 Every function is scoped by ``user``. Token keys are created with ``secrets`` and stored only as SHA-256
 digests (``articles.tokens``); a key is shown once, at creation.
@@ -7,14 +8,20 @@ digests (``articles.tokens``); a key is shown once, at creation.
 
 from __future__ import annotations
 
+import logging
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 
 from ..errors import ArticleError
 from ..limits import TOKEN_NAME_MAX_LENGTH
-from ..models import ApiToken, ReaderSettings
+from ..models import ApiToken, Article, ArticleImage, Import, ReaderSettings, Tag
 from ..tokens import token_digest
+from . import media
+
+logger = logging.getLogger(__name__)
 
 #: Allowed values of the reader settings (the CSS has one class per value; no inline styles).
 FONT_SIZES = tuple(range(14, 29))  # px
@@ -79,3 +86,62 @@ def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
     """Delete the user's token ``token_id`` so its key stops working at once. False if there is none."""
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     return bool(deleted)
+
+
+@dataclass(frozen=True)
+class AccountDeletion:
+    """What ``account_delete`` removed: rows of articles, tags and stored image files."""
+
+    articles: int
+    tags: int
+    image_files: int
+
+
+def account_delete(*, user: AbstractBaseUser) -> AccountDeletion:
+    """Delete ``user`` and everything of theirs: articles (with their highlights, kept-image rows, raw
+    HTML, share links), tags, imports (and their uploaded files), API tokens, reader settings, saved
+    searches, image jobs and every other row that points at the user (database cascades), then, once the
+    transaction has committed, the stored image files that no other person's article names any more
+    (files are shared by digest, ``services.media``). Nothing of anyone else is touched.
+
+    Returns the counts; raises nothing for a missing file (a file already gone is simply not counted).
+    """
+    images = set(
+        ArticleImage.objects.filter(user=user, status=ArticleImage.Status.STORED)
+        .values_list("digest", "content_type")
+        .distinct()
+    )
+    import_files = [name for name in Import.objects.filter(user=user).values_list("file", flat=True) if name]
+    with transaction.atomic():
+        articles = Article.objects.filter(user=user).count()
+        tags = Tag.objects.filter(user=user).count()
+        # Articles first (their cascade holds most rows), then the user row and the rest of its cascade.
+        Article.objects.filter(user=user).delete()
+        Tag.objects.filter(user=user).delete()
+        user.delete()
+    removed = 0
+    storage = media.image_storage()
+    still_named = set(
+        ArticleImage.objects.filter(digest__in=[digest for digest, _ in images]).values_list(
+            "digest", flat=True
+        )
+    )
+    for digest, content_type in images:
+        if digest in still_named:
+            continue  # another person's article holds the same image
+        name = media.image_name(digest, "jpg" if content_type == "image/jpeg" else "webp")
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+                removed += 1
+        except OSError:
+            logger.warning("Could not delete the image file %s of a deleted account", name)
+    if import_files:
+        from django.core.files.storage import default_storage
+
+        for name in import_files:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("Could not delete the import file %s of a deleted account", name)
+    return AccountDeletion(articles=articles, tags=tags, image_files=removed)

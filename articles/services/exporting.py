@@ -16,7 +16,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import lxml.html
 from django.conf import settings
@@ -171,10 +171,83 @@ def _slug(text: str, fallback: str) -> str:
     return slug or fallback
 
 
-def article_markdown(article: Article) -> str:
-    """One article as Markdown with a front matter block (values JSON-quoted, which is valid YAML)."""
-    from markdownify import markdownify
+#: Markdown punctuation that could start a link, an image, emphasis or code, escaped with a backslash (every
+#: renderer, CommonMark and Python-Markdown alike, reads ``\\[`` as a plain ``[``).
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]])")
+#: Characters a link or image address keeps as they are in the Markdown; the rest (spaces, quotes,
+#: parentheses, angle brackets, backslashes) are percent-encoded so the address cannot close the link.
+_MD_URL_SAFE = "/:?#@!$&'*+,;=%-._~"
 
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that renders as exactly that text and never as HTML or a link (issue 21.5):
+    ``&``, ``<`` and ``>`` become character references (Markdown passes raw HTML through; a reference is
+    shown as its character), and link, emphasis and code punctuation is backslash-escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_PUNCTUATION.sub(r"\\\1", text)
+
+
+def markdown_url(url: str) -> str:
+    """A link or image address for Markdown: ``""`` unless it is http(s), mailto or relative (no
+    ``javascript:``), percent-encoded so it cannot end the link early."""
+    url = (url or "").strip()
+    scheme = urlsplit(url).scheme.lower() if url else ""
+    if scheme not in ("", "http", "https", "mailto"):
+        return ""
+    return quote(url, safe=_MD_URL_SAFE)
+
+
+def _front_value(value: object) -> str:
+    """A front-matter value: JSON (valid YAML), with ``<``, ``>`` and ``&`` as ``\\u`` escapes so that a
+    renderer showing the front matter as text finds no HTML in it, while a YAML reader gets the exact value."""
+    encoded = json.dumps(value, ensure_ascii=False)
+    return encoded.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _markdown_converter():
+    """markdownify's converter with every text node and attribute made safe (issue 21.5): markdownify
+    writes text as it is, so text the reader shows as ``&lt;script&gt;`` would come out as a real tag."""
+    from markdownify import MarkdownConverter, chomp
+
+    class SafeConverter(MarkdownConverter):
+        def escape(self, text, parent_tags):
+            return markdown_text(text or "")
+
+        def convert_a(self, el, text, parent_tags):
+            if "_noformat" in parent_tags:
+                return text
+            prefix, suffix, text = chomp(text)
+            if not text:
+                return ""
+            href = markdown_url(el.get("href"))
+            return f"{prefix}[{text}]({href}){suffix}" if href else prefix + text + suffix
+
+        def convert_img(self, el, text, parent_tags):
+            alt = markdown_text(el.attrs.get("alt", None) or "")
+            src = markdown_url(el.attrs.get("src", None) or "")
+            if "_inline" in parent_tags or not src:
+                return alt
+            return f"![{alt}]({src})"
+
+        def convert_video(self, el, text, parent_tags):
+            return text
+
+        def convert_pre(self, el, text, parent_tags):
+            # A raw HTML block with the code escaped: a fenced block is plain text to renderers without
+            # fences (Python-Markdown's default), where a blank line in the code would end it early.
+            if not text:
+                return ""
+            return f"\n\n<pre><code>{html.escape(text.strip(chr(10)), quote=False)}</code></pre>\n\n"
+
+    return SafeConverter(heading_style="ATX")
+
+
+def article_markdown(article: Article) -> str:
+    """One article as Markdown with a front matter block (values JSON-quoted, which is valid YAML).
+
+    Safe when rendered (issue 21.5): titles, tags, highlight quotes and notes are written as text
+    (``markdown_text``), the body through a converter that escapes every text node and address, and the
+    front matter holds no ``<``, ``>`` or ``&``."""
     meta = {
         "title": article.display_title,
         "url": article.url,
@@ -185,19 +258,20 @@ def article_markdown(article: Article) -> str:
         "tags": [t.name for t in article.tags.all()],
         "author": article.author or None,
     }
-    front = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
-    body = markdownify(article.content_html, heading_style="ATX") if article.content_html else ""
+    front = "\n".join(f"{key}: {_front_value(value)}" for key, value in meta.items())
+    body = _markdown_converter().convert(article.content_html) if article.content_html else ""
     parts = [
         f"---\n{front}\n---\n",
-        f"# {article.display_title}\n",
+        f"# {markdown_text(article.display_title)}\n",
         body.strip() + "\n" if body.strip() else "",
     ]
     highlights = list(article.highlights.all())
     if highlights:
         parts.append("\n## Highlights\n")
         for h in highlights:
-            quote = "\n".join("> " + line for line in h.quote.splitlines())
-            parts.append(f"\n{quote}\n" + (f"\n{h.note}\n" if h.note else ""))
+            quote_block = "\n".join("> " + markdown_text(line) for line in h.quote.splitlines())
+            note = "\n".join(markdown_text(line) for line in h.note.splitlines())
+            parts.append(f"\n{quote_block}\n" + (f"\n{note}\n" if note else ""))
     return "\n".join(p for p in parts if p)
 
 

@@ -84,6 +84,27 @@ def highlight_create(
     )
 
 
+def highlight_build_for_import(
+    *, article_id: int, quote: str, note: str = "", anchor: object = None, created_at=None
+) -> Highlight | None:
+    """An unsaved Highlight for a bulk insert by the import door (``saving.article_save_many``), held to
+    the same limits as highlight_create: ``None`` for an empty or too long quote or note (the import
+    skips it); an anchor that highlight_anchor_clean refuses is dropped (the highlight keeps its quote and
+    is found by text), so no imported position can break the reader (issue 21.6)."""
+    try:
+        quote, note = _clean_text(quote, note)
+    except ArticleError:
+        return None
+    try:
+        clean_anchor = highlight_anchor_clean(anchor if isinstance(anchor, Mapping) else None)
+    except ArticleError:
+        clean_anchor = {}
+    highlight = Highlight(article_id=article_id, quote=quote, note=note, anchor=clean_anchor)
+    if created_at is not None:
+        highlight.created_at = created_at
+    return highlight
+
+
 def _highlight(user: AbstractBaseUser, highlight_id: int) -> Highlight:
     highlight = Highlight.objects.filter(pk=highlight_id, article__user=user).first()
     if highlight is None:

@@ -146,61 +146,111 @@ def _save_counters(job: Import, **extra) -> None:
     Import.objects.filter(pk=job.pk).update(**fields)
 
 
-def import_run(*, import_id: int, progress: ProgressCallback | None = None) -> Import | None:
-    """Parse the stored file of Import ``import_id`` and write its entries. Returns the Import, or None if it
-    is not ``pending`` (already run or running elsewhere).
+#: The reason an import stopped by its time limit (or a worker that died) ends with.
+STOPPED_REASON = (
+    "The import took longer than Folio allows and was stopped. The entries written before that are in "
+    "your library; import the file again to add the rest (entries already saved are skipped)."
+)
 
-    ``progress`` is called with the Import after every batch (the management command's progress bar).
-    File-level problems end the import ``failed`` with a readable ``error``; entries read before a
-    problem are still imported.
-    """
-    claimed = Import.objects.filter(pk=import_id, status=Import.Status.PENDING).update(
-        status=Import.Status.RUNNING
+
+def _end_failed(job: Import, error: str) -> None:
+    """End ``job`` ``failed`` with ``error``, its file deleted; the counters stay those last committed."""
+    _discard_file(job)
+    Import.objects.filter(pk=job.pk).update(
+        status=Import.Status.FAILED, error=error, finished_at=timezone.now()
     )
-    if not claimed:
-        return None
-    job = Import.objects.select_related("user").get(pk=import_id)
-    job.failures = []
+
+
+def _read_entries(job: Import) -> tuple[list[ImportItem], str]:
+    """The entries of ``job``'s file (at most FOLIO_IMPORT_MAX_ENTRIES) and a file-level error ("" if none).
+
+    The parsers read hostile files, so any exception they raise (a corrupt ZIP's ``zlib.error`` or
+    ``BadZipFile``, a decoder's ``ValueError``…) is a file-level error with a readable reason, never an
+    import left ``running`` (issue 21.3). Notices go to ``job.failures``."""
     items: list[ImportItem] = []
-    error = ""
+    cap = settings.FOLIO_IMPORT_MAX_ENTRIES
     try:
         with job.file.open("rb") as handle:
             data = handle.read(settings.FOLIO_IMPORT_MAX_BYTES + 1)
         for item in importers.parse_file(data, job.format or importers.detect_format(data, job.filename)):
             if item.extra.get("notice"):
                 job.failures.append({"line": 0, "url": "", "reason": item.error})
+            elif len(items) >= cap:
+                return items, f"The file has more than {cap:,} entries; Folio imported the first {cap:,}."
             else:
                 items.append(item)
     except ImportFileError as exc:
-        error = exc.message
-    except (OSError, MemoryError, RecursionError) as exc:
-        logger.exception("Import %s could not be read", import_id)
-        error = f"Folio could not read the file ({type(exc).__name__})."
-    if error and not items:
-        _discard_file(job)
-        _save_counters(job, status=Import.Status.FAILED, error=error, finished_at=timezone.now())
-        job.refresh_from_db()
-        return job
-    if error:
-        job.failures.append({"line": 0, "url": "", "reason": error + " Entries before it were imported."})
-    job.total = len(items)
-    _save_counters(job)
-    ordered = interleave_by_host(items)
-    del items
-    size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
+        return items, exc.message
+    except Exception as exc:  # hostile input: every parser failure is the file's
+        logger.warning("Import %s could not be read", job.pk, exc_info=True)
+        return (
+            items,
+            f"The file is damaged or not what it says it is; Folio could not read it ({type(exc).__name__}).",
+        )
+    return items, ""
+
+
+def import_run(
+    *,
+    import_id: int,
+    progress: ProgressCallback | None = None,
+    stop_on: tuple[type[BaseException], ...] = (),
+) -> Import | None:
+    """Parse the stored file of Import ``import_id`` and write its entries. Returns the Import, or None if it
+    is not ``pending`` (already run or running elsewhere).
+
+    ``progress`` is called with the Import after every batch (the management command's progress bar).
+    File-level problems end the import ``failed`` with a readable ``error``; entries read before a
+    problem are still imported. An exception in ``stop_on`` (the task's soft time limit) or any other
+    error while writing ends it ``failed`` with a reason too, the batches committed before it kept and
+    their fetches queued: an import never stays ``running`` (issue 21.3). The file is deleted either way.
+    """
+    claimed = Import.objects.filter(pk=import_id, status=Import.Status.PENDING).update(
+        status=Import.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = Import.objects.select_related("user").get(pk=import_id)
+    job.failures = []
     to_fetch: list[int] = []
-    for start in range(0, len(ordered), size):
-        with transaction.atomic():
-            to_fetch += _write_batch(job, ordered[start : start + size])
+    try:
+        items, error = _read_entries(job)
+        if error and not items:
             _save_counters(job)
-        if progress is not None:
-            progress(job)
-        if connection.vendor == "sqlite":
-            # SQLite has one writer at a time: a short gap between batches lets a person's own save (waiting
-            # in its busy handler) take the lock instead of queueing behind the whole import.
-            time.sleep(SQLITE_BATCH_GAP)
-    _discard_file(job)
-    _save_counters(job, status=Import.Status.DONE, finished_at=timezone.now())
+            _end_failed(job, error)
+            job.refresh_from_db()
+            return job
+        if error:
+            job.failures.append({"line": 0, "url": "", "reason": error + " Entries before it were imported."})
+        job.total = len(items)
+        _save_counters(job)
+        ordered = interleave_by_host(items)
+        del items
+        size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
+        for start in range(0, len(ordered), size):
+            if start and not Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).exists():
+                break  # cancelled (import_cancel) or ended by the sweeper: stop writing
+            with transaction.atomic():
+                batch_fetch = _write_batch(job, ordered[start : start + size])
+                _save_counters(job)
+            to_fetch += batch_fetch
+            if progress is not None:
+                progress(job)
+            if connection.vendor == "sqlite":
+                # SQLite has one writer at a time: a short gap between batches lets a person's own save
+                # (waiting in its busy handler) take the lock instead of queueing behind the whole import.
+                time.sleep(SQLITE_BATCH_GAP)
+    except stop_on:
+        _end_failed(job, STOPPED_REASON)
+    except Exception:
+        logger.exception("Import %s stopped", import_id)
+        _end_failed(job, "Folio stopped this import after an error. " + STOPPED_REASON.split(". ", 1)[1])
+    else:
+        _discard_file(job)
+        _save_counters(job)
+        Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).update(
+            status=Import.Status.DONE, finished_at=timezone.now()
+        )
     # Fetching starts once every entry is written, so the write phase has the machine to itself and the
     # person sees the whole import in the library quickly; chunks keep the host-interleaved order.
     fetch_enqueue_on_commit(to_fetch)
@@ -279,11 +329,40 @@ def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
     return len(ids)
 
 
+#: The reason a cancelled import ends with.
+CANCELLED_REASON = "You cancelled this import. The entries written before that are in your library."
+
+
+def import_cancel(*, user: AbstractBaseUser, import_id: int) -> bool:
+    """Cancel one of the user's imports that is still ``pending`` or ``running``: it ends ``failed`` with
+    CANCELLED_REASON and its file is deleted; a running import stops before its next batch (the entries
+    already written stay, and their articles are fetched). Returns False if it had already ended.
+    Raises NotFoundError for someone else's import."""
+    job = Import.objects.filter(pk=import_id, user=user).first()
+    if job is None:
+        raise NotFoundError("No such import.")
+    ended = Import.objects.filter(
+        pk=job.pk, status__in=[Import.Status.PENDING, Import.Status.RUNNING]
+    ).update(status=Import.Status.FAILED, error=CANCELLED_REASON, finished_at=timezone.now())
+    if ended:
+        _discard_file(job)
+    return bool(ended)
+
+
 def import_requeue_stale() -> int:
-    """Queue imports left ``pending`` for FOLIO_STALE_AFTER seconds (the broker was down at upload)."""
+    """Queue imports left ``pending`` for FOLIO_STALE_AFTER seconds (the broker was down at upload), and
+    end ``failed`` (STOPPED_REASON, file deleted) imports ``running`` for FOLIO_IMPORT_RUN_STALE_AFTER
+    seconds: their worker died (SIGKILL, the hard time limit), and nothing else would ever end them
+    (issue 21.3). Returns how many pending imports were sent."""
     from datetime import timedelta
 
-    cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
+    now = timezone.now()
+    for job in Import.objects.filter(
+        status=Import.Status.RUNNING,
+        started_at__lt=now - timedelta(seconds=settings.FOLIO_IMPORT_RUN_STALE_AFTER),
+    ):
+        _end_failed(job, STOPPED_REASON)
+    cutoff = now - timedelta(seconds=settings.FOLIO_STALE_AFTER)
     ids = list(
         Import.objects.filter(status=Import.Status.PENDING, created_at__lt=cutoff).values_list(
             "id", flat=True

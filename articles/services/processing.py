@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -70,17 +72,80 @@ def _extract_fetched_html(page: fetching.FetchedPage) -> extraction.Extraction:
     return result
 
 
-def _claim(article_id: int) -> bool:
+#: ``failure_reason`` of a queued article whose message could not be sent (the broker was down): the sweep
+#: sends it again at its next run, not after FOLIO_STALE_AFTER (issue 21.8).
+UNSENT_REASON = "Waiting for Folio's queue, which was unavailable; it will be sent again shortly."
+
+
+def article_enqueue_or_mark(article_id: int, *, queue: str | None = None) -> bool:
+    """Send ``article_id``'s processing task; when the broker is down, mark the queued row UNSENT_REASON
+    so that the next sweep (every FOLIO_REQUEUE_INTERVAL) sends it as soon as the broker is back."""
+    if enqueue.article_process_enqueue(article_id, queue=queue):
+        return True
+    Article.objects.filter(pk=article_id, status=Article.Status.QUEUED).update(failure_reason=UNSENT_REASON)
+    return False
+
+
+def claimant_token(task_id: str = "") -> str:
+    """Who is processing an article: ``host:pid:task`` of this process (stored in Article.claimed_by)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{task_id}"[:200]
+
+
+def claimant_gone(token: str) -> bool:
+    """True when the process named by ``token`` (see claimant_token) is provably dead: it ran on this host
+    and its process id no longer exists (a pool process killed by SIGKILL or the hard time limit, a worker
+    that was restarted). A process on another host cannot be checked: False (the stale rule applies)."""
+    host, _, rest = token.partition(":")
+    pid_text = rest.partition(":")[0]
+    if not host or host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    try:  # a killed process not yet reaped by its parent is a zombie: gone all the same
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
+def _claim(article_id: int, task_id: str = "") -> bool:
+    """Take the article for processing (status ``fetching``). Claimable: ``queued`` or ``failed``; or
+    ``fetching`` whose claimant is gone: at once when that process is provably dead (claimant_gone) or the
+    claim is this same task's (``task_id``: a retry, or a redelivery after its worker died, resumes in
+    seconds, issue 21.8), else after FOLIO_STALE_AFTER; either way while attempts remain. One conditional UPDATE each, so two workers never both claim."""
     now = timezone.now()
+    token = claimant_token(task_id)
+    claim = {"status": Article.Status.FETCHING, "attempts": F("attempts") + 1, "claimed_at": now}
     stale = now - timedelta(seconds=settings.FOLIO_STALE_AFTER)
     claimable = Q(status__in=[Article.Status.QUEUED, Article.Status.FAILED]) | Q(
         status=Article.Status.FETCHING, claimed_at__lt=stale, attempts__lt=settings.FOLIO_MAX_ATTEMPTS
     )
-    return bool(
-        Article.objects.filter(pk=article_id, deleted_at__isnull=True)
-        .filter(claimable)
-        .update(status=Article.Status.FETCHING, attempts=F("attempts") + 1, claimed_at=now, failure_reason="")
+    mine = Article.objects.filter(pk=article_id, deleted_at__isnull=True)
+    if mine.filter(claimable).update(**claim, claimed_by=token, failure_reason=""):
+        return True
+    holder = (
+        mine.filter(status=Article.Status.FETCHING, attempts__lt=settings.FOLIO_MAX_ATTEMPTS)
+        .values_list("claimed_by", flat=True)
+        .first()
     )
+    # The same task's earlier run (a retry, or a redelivery after its worker died) is over: a task runs
+    # again only once its previous run has ended.
+    same_task = bool(task_id) and holder is not None and holder.rsplit(":", 1)[-1] == task_id
+    if holder and (same_task or claimant_gone(holder)):
+        logger.info("Article %s: its worker process (%s) is gone; taking it over", article_id, holder)
+        return bool(
+            mine.filter(status=Article.Status.FETCHING, claimed_by=holder).update(
+                **claim, claimed_by=token, failure_reason=""
+            )
+        )
+    return False
 
 
 def article_mark_failed(*, article_id: int, reason: str) -> None:
@@ -106,8 +171,9 @@ def _safe_key(url: str) -> str:
         return ""
 
 
-def article_process(*, article_id: int, fetch_timeout: float | None = None) -> str | None:
+def article_process(*, article_id: int, fetch_timeout: float | None = None, task_id: str = "") -> str | None:
     """Process one article. Returns its final status, or None if another worker has it or it is done.
+    ``task_id`` (the queue message's id, optional) is recorded with the claim (see _claim).
 
     ``fetch_timeout`` (seconds; default FOLIO_FETCH_TOTAL_TIMEOUT) bounds the page's download and the time
     spent on its images: the save lane passes FOLIO_FETCH_FAST_TIMEOUT, and images left then are finished
@@ -118,7 +184,7 @@ def article_process(*, article_id: int, fetch_timeout: float | None = None) -> s
     an attempt; a page that needed more than ``fetch_timeout``: ``slow``, for the slow lane at once); the
     task decides when and where to retry. Gives up (``failed``) after FOLIO_MAX_ATTEMPTS attempts.
     """
-    if not _claim(article_id):
+    if not _claim(article_id, task_id):
         return None
     article = Article.objects.get(pk=article_id)
     raw = ArticleSource.objects.filter(article=article).first()
@@ -362,7 +428,8 @@ def article_requeue_stale() -> int:
     """Queue again every article stuck in ``queued`` or ``fetching`` for over FOLIO_STALE_AFTER seconds.
 
     Covers a broker that was down at save time and a worker killed mid-article (SIGKILL, or Celery's hard
-    time limit). An article whose processing was cut off FOLIO_MAX_ATTEMPTS times is set ``failed``
+    time limit); an article ``fetching`` whose worker process is provably dead (claimant_gone), or one whose
+    message could not be sent (UNSENT_REASON), is sent at once. An article whose processing was cut off FOLIO_MAX_ATTEMPTS times is set ``failed``
     instead, so that a page that always kills its worker cannot loop. Returns how many were sent.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
@@ -382,11 +449,25 @@ def article_requeue_stale() -> int:
         Q(status=Article.Status.QUEUED, updated_at__lt=cutoff)
         & (~Q(source=Article.Source.IMPORT) | Q(updated_at__lt=import_cutoff))
         | Q(status=Article.Status.FETCHING, claimed_at__lt=cutoff)
+        | Q(status=Article.Status.QUEUED, failure_reason=UNSENT_REASON)  # never sent: at once
     )
+    rows = list(stuck.values_list("id", "source")[:1000])
+    # A claim whose worker process is provably dead is sent again at once, not after FOLIO_STALE_AFTER
+    # (a whole worker killed: Redis would hand its message back only after the visibility timeout).
+    rows += [
+        (article_id, source)
+        for article_id, source, holder in Article.objects.filter(
+            deleted_at__isnull=True,
+            status=Article.Status.FETCHING,
+            claimed_at__gte=cutoff,
+            attempts__lt=settings.FOLIO_MAX_ATTEMPTS,
+        ).values_list("id", "source", "claimed_by")[:1000]
+        if holder and claimant_gone(holder)
+    ]
     sent = 0
-    for article_id, source in stuck.values_list("id", "source")[:1000]:
+    for article_id, source in rows:
         Article.objects.filter(pk=article_id).update(updated_at=timezone.now())
         # Imported articles go back to the low-priority import queue, never ahead of a person's saves.
         queue = settings.FOLIO_IMPORT_QUEUE if source == Article.Source.IMPORT else None
-        sent += enqueue.article_process_enqueue(article_id, queue=queue)
+        sent += article_enqueue_or_mark(article_id, queue=queue)
     return sent

@@ -6,13 +6,15 @@ How a save flows (works on pages whose CSP forbids connections to other origins)
 1. The bookmarklet, running in the visited page, opens ``/save/popup/?url=…&title=…`` in a small window
    and waits for a ``{"type": "folio:ready"}`` message from that window (``event.source`` is the window it
    opened and ``event.origin`` is Folio's origin).
-2. It answers with ``{"type": "folio:page", url, title, html}`` by ``postMessage`` targeted at Folio's
-   origin; ``html`` is ``document.documentElement.outerHTML`` unless the person turned sending it off
-   (the popup's ready message says whether to send it). postMessage is not a connection, so the page's
-   ``connect-src`` does not apply.
-3. The popup (static/js/save-popup.js) accepts the message only from ``window.opener`` and only for a URL
-   of the sender's own origin, then submits its form: a same-origin POST with the session cookie and the
-   CSRF token. A GET never saves; a POST from another site fails the CSRF check.
+2. The popup shows the address and title and does nothing more until the person presses Save inside it:
+   any site can open this popup, so before that act Folio saves nothing and says nothing to the opener
+   (not even that the visitor is logged in; issue 21.1). On Save, with sending the page HTML switched on,
+   the popup (static/js/save-popup.js) posts ``folio:ready`` targeted at the origin of the address shown.
+3. The bookmarklet answers with ``{"type": "folio:page", url, title, html}`` by ``postMessage`` targeted at
+   Folio's origin (postMessage is not a connection, so the page's ``connect-src`` does not apply). The popup
+   accepts it only from ``window.opener``, from the address's origin and for exactly the confirmed address,
+   then submits its form: a same-origin POST with the session cookie and the CSRF token. A GET never saves;
+   a POST from another site fails the CSRF check and the ``Sec-Fetch-Site`` check.
 4. ``save_page_view`` stores the HTML (``article_save_page``: no fetch, same extraction and sanitizing) or,
    without HTML, the address (``article_save_url``), and redirects to the confirmation, where tags can be
    added.
@@ -28,7 +30,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -93,8 +95,8 @@ def _popup_context(request: HttpRequest, form: SavePageForm) -> dict:
 @require_GET
 def save_popup_view(request: HttpRequest) -> HttpResponse:
     """GET ``/save/popup/?url=&title=``: the small window the bookmarklet opens. It shows a save form
-    filled from the query string and never saves by itself (a GET never saves); its script submits the
-    form when the page arrives by postMessage."""
+    filled from the query string and never saves by itself (a GET never saves); only the person's Save
+    inside this window asks the opener for the page and submits the form (issue 21.1)."""
     form = SavePageForm(
         initial={
             "url": request.GET.get("url", "")[:URL_MAX_LENGTH],
@@ -113,6 +115,10 @@ def save_page_view(request: HttpRequest) -> HttpResponse:
     and does not fetch; otherwise it fetches the address. Answers a redirect to the confirmation, or the
     form again with the reason: 400 for an unusable address, 413 for HTML over FOLIO_PAGE_MAX_BYTES.
     """
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        # Browsers send this header on every request (Fetch Metadata); CSRF already refuses a cross-site
+        # POST, this refuses one even if a token leaked. Absent (old browsers, API tools): CSRF decides.
+        return HttpResponseForbidden("Folio saves pages only from its own window.")
     form = SavePageForm(request.POST, request.FILES)
     code = 400
     if form.is_valid():

@@ -1,4 +1,5 @@
-"""The import page (upload form, list of imports), its live progress partial polled by htmx, and retry."""
+"""The import page (upload form, list of imports), its live progress partial polled by htmx, retry and
+cancel."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -90,4 +91,18 @@ def import_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
         job.refresh_from_db()
         return render(request, "articles/_import_progress.html", {"row": _row(job)})
     messages.info(request, f"Folio will fetch {count} article{'s' if count != 1 else ''} again.")
+    return redirect("articles:imports")
+
+
+@login_required
+@require_POST
+def import_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel one import that is waiting or running (services.import_cancel)."""
+    job = _get_import(request, pk)
+    cancelled = services.import_cancel(user=request.user, import_id=job.pk)
+    if request.headers.get("HX-Request"):
+        job.refresh_from_db()
+        return render(request, "articles/_import_progress.html", {"row": _row(job)})
+    if cancelled:
+        messages.info(request, f"Import of {job.filename} cancelled.")
     return redirect("articles:imports")

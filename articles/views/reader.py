@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .. import queries, services
 from ..errors import ArticleError
-from ..highlighting import mark_quotes
+from ..highlighting import anchor_start, mark_quotes
 from ..imaging import remote_images_as_links
 from ..rows import extraction_summary
 from ..services import media
@@ -23,7 +23,7 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
     article = _get_article(request, pk)
     highlights = list(article.highlights.all())
     content_html, _found = mark_quotes(
-        article.content_html, [(h.quote, h.anchor.get("start", 0) or 0) for h in highlights], article.url
+        article.content_html, [(h.quote, anchor_start(h.anchor)) for h in highlights], article.url
     )
     # Only Folio's own images load (CSP img-src 'self'): images of an article saved before Folio kept them
     # show as links until "Keep images" runs. The lead image is shown when the body does not hold it.

@@ -137,6 +137,10 @@ def test_bookmarklet_saves_script_rendered_strict_csp_page(
     with context.expect_page() as popup_info:
         page.evaluate(code)
     popup = popup_info.value
+    popup.wait_for_selector("#save-page-form[data-ready=true]")
+    assert popup.input_value("#id_url") == article_url
+    assert not Article.objects.exists()  # nothing is saved before the person presses Save in the popup
+    popup.click("#save-page-form button[type=submit]")
     popup.wait_for_selector("#save-done", timeout=20_000)
     assert popup.inner_text("#saved-title") == "The lighthouse ledgers"
     assert popup.url.startswith(live_server.url + "/save/")
@@ -183,6 +187,7 @@ def test_bookmarklet_without_page_html_saves_the_address(browser, live_server, p
     page.goto(article_url)
     with context.expect_page() as popup_info:
         page.evaluate(code)
+    popup_info.value.click("#save-page-form button[type=submit]")
     popup_info.value.wait_for_selector("#save-done", timeout=20_000)
     article = Article.objects.get(user=user)
     assert article.url == article_url and article.source == Article.Source.FETCH
@@ -218,3 +223,51 @@ def test_form_on_another_site_saves_nothing(browser, live_server, page_server, u
     assert page.input_value("#id_url") == "https://example.com/by-get"
     assert not Article.objects.exists()
     context.close()
+
+
+#: A hostile page (issue 21.1): it opens Folio's popup for its own address, records every message the popup
+#: sends it, and keeps posting its own page to the popup, as the bookmarklet would after ``folio:ready``.
+DRIVE_BY_JS = """
+window.heard = [];
+window.addEventListener('message', function (event) { window.heard.push(event.data); });
+var popup = window.open(FOLIO + '/save/popup/?url=' + encodeURIComponent(location.href) + '&title=Prize',
+                        'folio_save', 'popup,width=520,height=640');
+window.setInterval(function () {
+  popup.postMessage({type: 'folio:page', url: location.href, title: 'You won',
+                     html: '<html><body><h1>You won</h1><p>Log in here to claim.</p></body></html>'}, '*');
+}, 100);
+"""
+
+
+def test_drive_by_popup_saves_nothing_and_learns_nothing(browser, live_server, page_server, user):
+    """A site the person merely visits opens the popup and pushes its own page into it: nothing is saved and
+    the site hears nothing from Folio (no ``folio:ready``, so not even that the visitor is logged in)."""
+    page_server.add(
+        "/prize/drive-by.js",
+        DRIVE_BY_JS.replace("FOLIO", repr(live_server.url)),
+        headers={"Content-Type": "text/javascript"},
+    )
+    prize_url = page_server.add(
+        "/prize/index.html",
+        '<!DOCTYPE html><html><head><script src="/prize/drive-by.js"></script></head><body>Prize</body></html>',
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    _log_in(page, live_server, user)
+    with context.expect_page() as popup_info:
+        page.goto(prize_url)
+    popup = popup_info.value
+    popup.wait_for_selector("#save-page-form[data-ready=true]")
+    page.wait_for_timeout(1500)  # fifteen of the site's messages reach the open popup
+    assert page.evaluate("window.heard") == []
+    assert not Article.objects.exists()
+    assert popup.url.startswith(live_server.url + "/save/popup/")
+    context.close()
+
+
+def test_save_post_from_another_site_is_refused_by_fetch_metadata(client, user):
+    """Even with a valid CSRF token, a POST the browser marks cross-site is refused."""
+    client.force_login(user)
+    answer = client.post("/save/", {"url": "https://example.com/x"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert answer.status_code == 403
+    assert not Article.objects.exists()

@@ -9,6 +9,7 @@ filesystem broker (the SQLite pass) drops a message when it is delivered, so the
 """
 
 import os
+import sys
 import threading
 import time
 import uuid
@@ -71,10 +72,14 @@ def _status(pk: int) -> str:
 
 
 def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, settings, tmp_path):
+    """A worker SIGKILLed mid-article (issue 21.8): the article is taken over as soon as a task for it
+    runs again, not after FOLIO_STALE_AFTER (left at its default of 300 s here): the claim names its worker
+    process, and that process is provably dead. Redis hands the unacknowledged task back (visibility
+    timeout 2 s here); kombu's filesystem broker dropped it, so there the sweep sends it at once."""
     queue = f"folio-kill-{uuid.uuid4().hex[:8]}"
     broker = _isolated_broker(settings.CELERY_BROKER_URL)
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    small = {"FOLIO_STALE_AFTER": "1", "FOLIO_BROKER_VISIBILITY_TIMEOUT": "2"}
+    small = {"FOLIO_BROKER_VISIBILITY_TIMEOUT": "2"}
     entered, release, hits = threading.Event(), threading.Event(), []
 
     def blocking_then_served(handler):
@@ -94,31 +99,27 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
             article, _ = services.article_save_url(origin="form", user=user, url=url)
         assert entered.wait(60), first.log()[-3000:]
         assert _status(article.pk) == Article.Status.FETCHING
+        killed_at = time.monotonic()
         first.kill()
     finally:
         first.kill()
         release.set()
-    time.sleep(2.5)  # past the visibility timeout and FOLIO_STALE_AFTER
     assert _status(article.pk) == Article.Status.FETCHING
+    assert settings.FOLIO_STALE_AFTER >= 300  # the stale rule cannot be what brings it back
 
     second = _worker(tmp_path, queue, broker, **small)
     second.start()
     try:
-        if _redis(broker):
-            # Redis hands the unacknowledged task to the new worker; the claim takes the stale row.
-            assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=45), second.log()[
-                -3000:
-            ]
-        else:
-            # The filesystem broker dropped the message on delivery: nothing happens until the sweep runs.
-            time.sleep(3)
-            assert _status(article.pk) == Article.Status.FETCHING
-            settings.FOLIO_STALE_AFTER = 1
+        if not _redis(broker):
+            # The filesystem broker dropped the message on delivery: the sweep finds the dead claim.
             with publishing_to(broker):
                 assert services.article_requeue_stale() == 1
-            assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=45), second.log()[
-                -3000:
-            ]
+        assert wait_for(lambda: _status(article.pk) == Article.Status.READY, timeout=120), second.log()[
+            -3000:
+        ]
+        sys.stdout.write(
+            f"\nworker SIGKILL to ready: {time.monotonic() - killed_at:.1f} s (figure, not asserted)\n"
+        )
     finally:
         second.stop()
     article.refresh_from_db()
@@ -127,21 +128,25 @@ def test_worker_killed_mid_article_ends_ready_after_restart(user, page_server, s
 
 
 def test_save_while_broker_is_down_then_sweep_queues_it(
-    api_client, page_server, celery_worker_process, settings
+    api_client, page_server, celery_worker_process, settings, caplog
 ):
     url = page_server.url("/seed/voz-russia-taliban.html")
     with publishing_to(CLOSED_BROKER):  # nothing listens on port 1
-        started = time.monotonic()
         response = api_client.post("/api/articles/", {"url": url}, format="json")
-        elapsed = time.monotonic() - started
     assert response.status_code == 201, response.content
-    assert elapsed < 5
+    # The send gave up (CELERY_TASK_PUBLISH_RETRY_POLICY bounds its retries) and the save was kept.
+    assert "the periodic sweep will queue it" in caplog.text
     pk = response.json()["id"]
     assert _status(pk) == Article.Status.QUEUED
     time.sleep(1)
     assert _status(pk) == Article.Status.QUEUED  # no worker ever heard of it
 
-    settings.FOLIO_STALE_AFTER = 0  # the broker is back: the periodic sweep runs
+    # The broker is back: the next periodic sweep sends it at once, not FOLIO_STALE_AFTER (300 s) later,
+    # because the row says its message never left (issue 21.8).
+    from articles.services.processing import UNSENT_REASON
+
+    assert Article.objects.get(pk=pk).failure_reason == UNSENT_REASON
+    assert settings.FOLIO_STALE_AFTER >= 300
     assert services.article_requeue_stale() == 1
     assert wait_for(lambda: _status(pk) == Article.Status.READY, timeout=60), celery_worker_process.log()[
         -3000:
@@ -182,7 +187,6 @@ def test_soft_time_limit_fails_with_a_clear_reason(user, page_server, settings):
     article = ArticleFactory(user=user, url=url)
     previous = signal.signal(signal.SIGUSR1, soft_limit)
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGUSR1))
-    started = time.monotonic()
     try:
         timer.start()
         article_process_task(article.pk)  # the task body, run in this process
@@ -190,7 +194,6 @@ def test_soft_time_limit_fails_with_a_clear_reason(user, page_server, settings):
         timer.cancel()
         signal.signal(signal.SIGUSR1, previous)
         release.set()
-    assert time.monotonic() - started < 10
     article.refresh_from_db()
     assert article.status == Article.Status.FAILED
     assert "longer than Folio's limit of 1 seconds" in article.failure_reason

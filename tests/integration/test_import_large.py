@@ -1,10 +1,14 @@
 """A 20,000-line Pocket CSV through the real worker: the import is parsed in a task, its progress counters
-advance while it runs, it finishes in under a minute, and a person's own save made during it is fetched
-promptly because imported articles wait on the separate low-priority queue."""
+advance while it runs, a person's own save made during it is stored at once and fetched ahead of the
+import's 20,000 articles (they wait on the separate low-priority queue), and writing it costs a number of
+queries that grows with the batches, not the entries.
+
+No assertion here reads a clock (issue 20 item 6): how long the import takes depends on how busy the
+machine is, so the speed figures are bench/import_bench.py's (``make bench-import``); the waits below are
+only bounds on how long to wait for the worker."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
@@ -36,11 +40,25 @@ def pocket_csv(base: str, lines: int) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-def purge_import_queue() -> None:
+def purge_import_queue() -> int:
     from reader.celery import app
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(settings.FOLIO_IMPORT_QUEUE)
+        return connection.default_channel.queue_purge(settings.FOLIO_IMPORT_QUEUE) or 0
+
+
+def settle_import(job) -> None:
+    """Stop the session worker's work on ``job`` before the test database is flushed (a TRUNCATE beside a
+    worker still writing deadlocks): its waiting articles are set aside, so a chunk in flight finds nothing
+    to claim, and the import queue is purged until it stays empty with nothing of the job being fetched."""
+    Article.objects.filter(import_job=job, status=Article.Status.QUEUED).update(status=Article.Status.FAILED)
+    quiet = 0
+    deadline = time.monotonic() + 120  # a bound on the wait only
+    while quiet < 3 and time.monotonic() < deadline:
+        purged = purge_import_queue()
+        busy = Article.objects.filter(import_job=job, status=Article.Status.FETCHING).exists()
+        quiet = 0 if purged or busy else quiet + 1
+        time.sleep(0.5)
 
 
 def test_20000_line_pocket_csv_with_live_progress_while_saves_stay_fast(
@@ -49,75 +67,78 @@ def test_20000_line_pocket_csv_with_live_progress_while_saves_stay_fast(
     for n in range(7):
         page_server.add(f"/imported/{n}", ARTICLE)
     own_url = page_server.add("/own-save", ARTICLE.replace("Imported page", "My own save"))
-    # Baseline in the same run: 1,000 lines through the same path, to tell a loaded machine from a slow
-    # import.
-    small = services.import_create(
-        user=user, data=pocket_csv(page_server.base + "/small", 1_000), filename="s.csv"
-    )
-    assert wait_for(lambda: Import.objects.get(pk=small.pk).status == "done", timeout=60)
-    small = Import.objects.get(pk=small.pk)
-    baseline_seconds = (small.finished_at - small.created_at).total_seconds()
-    purge_import_queue()
-    Article.objects.filter(import_job=small).delete()  # chunks already taken by the worker find nothing to do
-    # Baseline for a save: the same kind of page saved while no import runs.
-    t0 = time.monotonic()
-    alone, _ = services.article_save_url(origin="form", user=user, url=page_server.add("/alone", ARTICLE))
-    assert wait_for(lambda: Article.objects.get(pk=alone.pk).status == "ready", timeout=60)
-    alone_seconds = time.monotonic() - t0
     data = pocket_csv(page_server.base, 20_000)
 
-    started = time.monotonic()
     job = services.import_create(user=user, data=data, filename="part_000000.csv")
     samples: list[int] = []
-    save_latency = fetch_latency = None
     own = None
-    while time.monotonic() - started < 150:
+    status_when_saved = None
+    import_progress_when_own_ready = None
+    deadline = time.monotonic() + 900  # a bound on the wait only (a loaded machine is slow, not wrong)
+    while time.monotonic() < deadline:
         current = Import.objects.get(pk=job.pk)
         written = current.created_count + current.duplicate_count + current.failed_count
         if not samples or written != samples[-1]:
             samples.append(written)
         if own is None and written >= 2000:
-            t0 = time.monotonic()
             own, _ = services.article_save_url(origin="form", user=user, url=own_url)
-            save_latency = time.monotonic() - t0
-        if own is not None and fetch_latency is None and Article.objects.get(pk=own.pk).status == "ready":
-            fetch_latency = time.monotonic() - t0
-        if current.status in ("done", "failed") and (own is None or fetch_latency is not None):
+            status_when_saved = Import.objects.get(pk=job.pk).status
+        if (
+            own is not None
+            and import_progress_when_own_ready is None
+            and Article.objects.get(pk=own.pk).status == "ready"
+        ):
+            import_progress_when_own_ready = services.import_progress(current)
+        if current.status in ("done", "failed") and (
+            own is None or import_progress_when_own_ready is not None
+        ):
             break
         time.sleep(0.1)
-    elapsed = time.monotonic() - started
     current = Import.objects.get(pk=job.pk)
     try:
         assert current.status == "done", (current.error, celery_worker_process.log()[-3000:])
         assert (current.total, current.created_count, current.failed_count) == (20_000, 20_000, 0)
         assert Article.objects.filter(user=user, import_job=job).count() == 20_000
         assert Article.objects.filter(import_job=job, tags__name="bulk").count() == 20_000
-        import_seconds = (current.finished_at - current.created_at).total_seconds()
-        # Under 60 s (the goal on an idle machine), or at worst linear in the number of entries when the
-        # machine is shared: 20 times the lines may take at most 25 times the 1,000-line baseline.
-        assert import_seconds < 60 or import_seconds < 25 * baseline_seconds, (
-            import_seconds,
-            baseline_seconds,
-        )
         intermediate = [s for s in samples if 0 < s < 20_000]
         assert len(intermediate) >= 3, samples  # the page's counters advance while it runs
-        # PostgreSQL writes concurrently; SQLite has one writer, so a save may wait for the batch in progress.
-        limit = 2.0 if connection.vendor == "sqlite" else 1.0
-        assert save_latency is not None and save_latency < limit, save_latency
-        # The save is fetched about as soon as when nothing else runs: it does not wait behind 20,000 entries.
-        assert fetch_latency is not None and fetch_latency < max(10.0, 3 * alone_seconds), (
-            fetch_latency,
-            alone_seconds,
+        # The person's save was stored while the import was still writing (it did not wait for the import)…
+        assert own is not None and status_when_saved == "running", (own, status_when_saved, samples)
+        # …and fetched while nearly all of the import's own articles were still waiting in their queue.
+        assert import_progress_when_own_ready is not None
+        assert import_progress_when_own_ready["ready"] + import_progress_when_own_ready["failed"] < 10_000, (
+            import_progress_when_own_ready
         )
         # The import's own articles are being fetched from the import queue meanwhile.
-        assert wait_for(lambda: services.import_progress(current)["ready"] > 0, timeout=30)
+        assert wait_for(lambda: services.import_progress(current)["ready"] > 0, timeout=120)
         progress = services.import_progress(current)
         assert progress["ready"] + progress["failed"] + progress["remaining"] == 20_000
-        sys.stdout.write(
-            f"\n20k Pocket CSV: imported in {import_seconds:.1f} s (1k baseline {baseline_seconds:.1f} s, "
-            f"test loop {elapsed:.1f} s); own save {save_latency * 1000:.0f} ms, "
-            f"fetched after {fetch_latency:.1f} s (alone {alone_seconds:.1f} s); "
-            f"progress samples {len(samples)}\n"
-        )
     finally:
-        purge_import_queue()
+        settle_import(job)
+
+
+def test_import_queries_grow_with_batches_not_entries(user, settings, monkeypatch):
+    """Writing an import costs a fixed number of queries per batch: 800 entries in batches of 100 cost at
+    most twice what 400 cost, and each further batch a fixed few, whatever the machine's load."""
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.services import importing
+
+    monkeypatch.setattr(importing, "fetch_enqueue_on_commit", lambda ids: None)
+    monkeypatch.setattr(importing, "SQLITE_BATCH_GAP", 0)
+    settings.FOLIO_IMPORT_BATCH_SIZE = 100
+    counts = {}
+    for lines in (400, 800):
+        job = services.import_create(
+            user=user,
+            data=pocket_csv(f"https://example.com/q{lines}", lines),
+            filename="q.csv",
+            enqueue=False,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            services.import_run(import_id=job.pk)
+        assert Import.objects.get(pk=job.pk).created_count == lines
+        counts[lines] = len(queries)
+    per_batch = (counts[800] - counts[400]) / 4  # four more batches
+    assert counts[800] <= 2 * counts[400], counts
+    assert per_batch <= 12, counts

@@ -336,3 +336,165 @@ def test_uploaded_file_is_deleted_after_the_run(user):
     assert path.exists()
     services.import_run(import_id=job.pk)
     assert not path.exists() and not Import.objects.get(pk=job.pk).file
+
+
+# --- imports that always end (issue 21.3) -------------------------------------------------------------------
+
+
+def _corrupt_zip() -> bytes:
+    """An Omnivore export whose directory is intact but whose compressed metadata is garbage: opening the
+    archive works, reading the member raises ``zlib.error`` (or ``BadZipFile`` on a bad CRC)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    payload = json.dumps([{"url": f"https://example.com/{i}", "title": "t" * 50} for i in range(200)])
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata_0_to_200.json", payload)
+    data = bytearray(out.getvalue())
+    offset = 30 + len("metadata_0_to_200.json")  # the local header, then the compressed bytes
+    for i in range(offset + 5, offset + 60):
+        data[i] ^= 0xA5
+    return bytes(data)
+
+
+def test_corrupt_zip_ends_failed_with_a_reason_and_no_file(user):
+    data = _corrupt_zip()
+    job = services.import_create(user=user, data=data, filename="omnivore.zip", enqueue=False)
+    path = Path(job.file.path)
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "failed" and "damaged" in job.error and job.finished_at is not None
+    assert not path.exists() and not job.file
+    assert not Article.objects.exists()
+
+
+def test_ten_thousand_nested_folders_give_a_bounded_number_of_tags(user):
+    depth = 10_000
+    data = (
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"
+        + "".join(f"<DT><H3>folder {i}</H3>\n<DL><p>\n" for i in range(depth))
+        + '<DT><A HREF="https://example.com/deep" ADD_DATE="1700000000">Deep</A>\n'
+        + "</DL><p>\n" * (depth + 1)
+    ).encode()
+    job = run_import(user, "bookmarks.html", data)
+    assert job.status == "done" and job.created_count == 1
+    deep = article(user, "https://example.com/deep")
+    assert deep.tags.count() == 200
+    assert tags(deep) == {f"folder {i}" for i in range(200)}
+
+
+def test_row_cap_imports_the_first_entries_and_says_so(user, settings):
+    settings.FOLIO_IMPORT_MAX_ENTRIES = 3
+    rows = "".join(f"Title {i},https://example.com/cap{i},1700000000,,unread\n" for i in range(5))
+    job = run_import(user, "cap.csv", ("title,url,time_added,tags,status\n" + rows).encode())
+    assert job.status == "done" and job.created_count == 3
+    assert any("more than 3 entries" in f["reason"] for f in job.failures)
+
+
+def test_soft_time_limit_ends_the_import_failed_keeping_what_was_written(user, settings, monkeypatch):
+    """Celery's soft limit is SIGUSR1 in the pool process, whose handler raises SoftTimeLimitExceeded: the
+    same signal, delivered while the second batch is written, inside the task body (articles.tasks)."""
+    import os
+    import signal
+
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from articles.services import importing
+    from articles.tasks import import_run_task
+
+    settings.FOLIO_IMPORT_BATCH_SIZE = 2
+    rows = "".join(f"Title {i},https://example.com/slow{i},1700000000,,unread\n" for i in range(6))
+    job = services.import_create(
+        user=user,
+        data=("title,url,time_added,tags,status\n" + rows).encode(),
+        filename="s.csv",
+        enqueue=False,
+    )
+    path = Path(job.file.path)
+    real_write = importing._write_batch
+    calls = []
+
+    def write_then_signal(job, batch):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGUSR1)
+        return real_write(job, batch)
+
+    def soft_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(importing, "_write_batch", write_then_signal)
+    queued = []
+    monkeypatch.setattr(importing, "fetch_enqueue_on_commit", queued.extend)
+    previous = signal.signal(signal.SIGUSR1, soft_limit)
+    try:
+        import_run_task(job.pk)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error == importing.STOPPED_REASON
+    assert job.created_count == 2 and Article.objects.filter(import_job=job).count() == 2
+    assert len(queued) == 2  # the written articles are fetched, not left for the sweeper
+    assert not path.exists() and not job.file
+
+
+def test_sweeper_ends_an_import_whose_worker_died(user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    started = timezone.now() - timedelta(seconds=settings.FOLIO_IMPORT_RUN_STALE_AFTER - 60)
+    Import.objects.filter(pk=job.pk).update(status="running", started_at=started)
+    services.import_requeue_stale()
+    assert Import.objects.get(pk=job.pk).status == "running"  # still within its time
+    Import.objects.filter(pk=job.pk).update(started_at=started - timedelta(seconds=120))
+    services.import_requeue_stale()
+    job.refresh_from_db()
+    assert job.status == "failed" and "stopped" in job.error and not job.file
+
+
+def test_cancel_a_running_import_stops_it_before_the_next_batch(user, settings, monkeypatch):
+    from articles.services import importing
+
+    settings.FOLIO_IMPORT_BATCH_SIZE = 2
+    rows = "".join(f"Title {i},https://example.com/cancel{i},1700000000,,unread\n" for i in range(6))
+    job = services.import_create(
+        user=user,
+        data=("title,url,time_added,tags,status\n" + rows).encode(),
+        filename="c.csv",
+        enqueue=False,
+    )
+    real_write = importing._write_batch
+
+    def write_then_cancel(job, batch):
+        ids = real_write(job, batch)
+        assert services.import_cancel(user=user, import_id=job.pk)  # the person presses Cancel meanwhile
+        return ids
+
+    monkeypatch.setattr(importing, "_write_batch", write_then_cancel)
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "failed" and job.error == importing.CANCELLED_REASON
+    assert job.created_count == 2 and Article.objects.filter(import_job=job).count() == 2
+    assert not job.file
+    assert not services.import_cancel(user=user, import_id=job.pk)  # already ended
+
+
+def test_cancel_a_waiting_import_from_the_page(client_logged_in, user, other_user):
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    path = Path(job.file.path)
+    page = client_logged_in.get("/imports/").content.decode()
+    assert f"/imports/{job.pk}/cancel/" in page
+    response = client_logged_in.post(f"/imports/{job.pk}/cancel/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "You cancelled this import" in response.content.decode()
+    assert Import.objects.get(pk=job.pk).status == "failed" and not path.exists()
+    assert services.import_run(import_id=job.pk) is None  # a task still in the queue does nothing
+    theirs = services.import_create(
+        user=other_user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    assert client_logged_in.post(f"/imports/{theirs.pk}/cancel/").status_code == 404
+    assert Import.objects.get(pk=theirs.pk).status == "pending"

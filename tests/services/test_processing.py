@@ -7,6 +7,7 @@ import pytest
 from articles import services
 from articles.errors import RetryLater
 from articles.models import Article, ArticleSource
+from tests.factories import ArticleFactory
 from tests.pageserver import SEED_DIR
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +138,50 @@ def test_sanitized_html_stored(user, page_server):
     services.article_process(article_id=article.pk)
     article.refresh_from_db()
     assert "javascript:" not in article.content_html and "onerror" not in article.content_html
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_claim_whose_worker_process_died_is_taken_over_at_once(user, settings, monkeypatch):
+    """Issue 21.8: an article left ``fetching`` by a killed worker process is claimable again at once (well
+    inside FOLIO_STALE_AFTER), and the sweep sends it at once; a live claimant's article is left alone."""
+    import socket
+
+    from django.utils import timezone
+
+    from articles.services import processing
+
+    settings.FOLIO_STALE_AFTER = 300
+    dead = ArticleFactory(
+        user=user,
+        status="fetching",
+        attempts=1,
+        claimed_at=timezone.now(),
+        claimed_by=f"{socket.gethostname()}:{_dead_pid()}:task-1",
+    )
+    alive = ArticleFactory(
+        user=user,
+        status="fetching",
+        attempts=1,
+        claimed_at=timezone.now(),
+        claimed_by=processing.claimant_token(),
+    )
+    elsewhere = ArticleFactory(
+        user=user, status="fetching", attempts=1, claimed_at=timezone.now(), claimed_by="other-host:1:task-2"
+    )
+    sent = []
+    monkeypatch.setattr(
+        processing.enqueue, "article_process_enqueue", lambda pk, **kw: sent.append(pk) or True
+    )
+    assert processing.article_requeue_stale() == 1 and sent == [dead.pk]
+    assert processing._claim(dead.pk, "task-1")
+    assert not processing._claim(alive.pk) and not processing._claim(elsewhere.pk)
+    dead.refresh_from_db()
+    assert dead.attempts == 2 and dead.claimed_by == processing.claimant_token("task-1")

@@ -98,3 +98,51 @@ def test_delete_highlight(client_logged_in, ready):
 def test_reader_links_to_exports_of_the_article(client_logged_in, ready):
     page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
     assert f"/export/?format=epub&amp;article={ready.pk}" in page
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [{"start": "notanumber"}, {"start": -5}, {"start": None}, {"start": [1]}, {"start": True}, [1, 2]],
+)
+def test_reader_survives_a_bad_stored_anchor(client_logged_in, ready, anchor):
+    """Issue 21.6: a highlight row whose anchor is not what the reader expects (written before the service
+    checked anchors) must not make the reader answer 500; the quote is still found by its text."""
+    HighlightFactory(article=ready, quote="brown fox jumps", anchor=anchor)
+    response = client_logged_in.get(reverse("articles:reader", args=[ready.pk]))
+    assert response.status_code == 200
+    assert "<b><mark>brown fox</mark></b><mark> jumps</mark>" in response.content.decode()
+
+
+def test_imported_highlight_with_a_bad_anchor_is_stored_clean_and_readable(client_logged_in, user):
+    """Issue 21.6, the attack itself: a Folio JSON import whose highlight anchor is {"start": "notanumber"}.
+    The import door stores the highlight through the highlights service's rules (bad position dropped) and
+    the reader shows it."""
+    import json
+
+    from articles import services
+
+    data = json.dumps(
+        {
+            "folio_export": 1,
+            "articles": [
+                {
+                    "url": "https://example.com/anchored",
+                    "title": "Anchored",
+                    "status": "ready",
+                    "content_html": "<p>The quick brown fox jumps over the lazy dog.</p>",
+                    "content_text": "The quick brown fox jumps over the lazy dog.",
+                    "highlights": [
+                        {"quote": "brown fox", "anchor": {"start": "notanumber", "prefix": "quick "}},
+                        {"quote": "  ", "anchor": {}},
+                        {"quote": "x" * 6000},
+                    ],
+                }
+            ],
+        }
+    ).encode()
+    job = services.import_create(user=user, data=data, filename="folio.json", enqueue=False)
+    services.import_run(import_id=job.pk)
+    (highlight,) = Highlight.objects.filter(article__user=user)
+    assert highlight.anchor == {"prefix": "quick "}
+    response = client_logged_in.get(reverse("articles:reader", args=[highlight.article_id]))
+    assert response.status_code == 200 and "<mark>brown fox</mark>" in response.content.decode()

@@ -215,6 +215,22 @@ def test_title_edit(client_logged_in, user):
     assert Article.objects.get(pk=a.pk).title == "Plain"
 
 
+def test_title_edited_in_the_reader_while_queued_survives_the_worker(client_logged_in, user):
+    """Issue 21.7 through the reader's title form: the article is still queued when the person renames it;
+    the worker's extraction (here with a title of its own) does not overwrite the edit."""
+    from articles import services
+    from tests.services.test_saving import SEED_PAGE
+
+    article, _ = services.article_save_page(
+        origin="bookmarklet", user=user, url="https://example.com/queued", html=SEED_PAGE
+    )
+    assert Article.objects.get(pk=article.pk).status == "queued"
+    client_logged_in.post(f"/articles/{article.pk}/title/", {"title": "Named while queued"})
+    assert services.article_process(article_id=article.pk) == "ready"
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.title == "Named while queued" and stored.author == "Extracted Author"
+
+
 def test_tags_page_rename_merge_delete(client_logged_in, user, other_user):
     a = ArticleFactory(user=user, title="Article 1", ready=True)
     one, two = TagFactory(user=user, name="one"), TagFactory(user=user, name="two")

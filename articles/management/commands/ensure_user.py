@@ -21,5 +21,5 @@ class Command(BaseCommand):
         User.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(f"Created the first user. Log in as '{username}' with password '{password}'")
-            + "\n(change it at /admin/password_change/)."
+            + "\n(change it at /account/password/)."
         )

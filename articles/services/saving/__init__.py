@@ -3,7 +3,8 @@ client sent (Folio extracts from it instead of fetching), or many at once (impor
 
 A save writes the row as ``queued`` in a transaction and enqueues its processing when the transaction
 commits (``enqueue``); a broker outage never loses the save, because the sweeper
-(``processing.article_requeue_stale``) queues rows the broker never got.
+(``processing.article_requeue_stale``) queues rows the broker never got: at its next run, as the row is
+marked (``processing.article_enqueue_or_mark``).
 
 Duplicates: an address already saved (matched on the normalized given, final or canonical URL) returns the
 existing article, moved to the top of Unread, with the new tags added. The match is one query that walks
@@ -33,7 +34,8 @@ from ...languages import search_config_for
 from ...limits import TITLE_MAX_LENGTH
 from ...models import Article, ArticleSource
 from ...urlnorm import normalize_url, validate_url
-from .. import enqueue
+from ..dbretry import retry_on_connection_loss
+from ..processing import article_enqueue_or_mark
 from ..tags import article_tags_set
 from .many import SaveManyResult, article_save_many, fetch_enqueue_on_commit
 from .metadata import clean_metadata, collapse
@@ -162,6 +164,7 @@ def _save(
     return article, False, was_failed
 
 
+@retry_on_connection_loss
 @transaction.atomic
 def article_save_url(
     *,
@@ -210,10 +213,11 @@ def article_save_url(
             setattr(article, name, value)
     if created or retry:
         article_id = article.pk
-        transaction.on_commit(lambda: enqueue.article_process_enqueue(article_id))
+        transaction.on_commit(lambda: article_enqueue_or_mark(article_id))
     return article, created
 
 
+@retry_on_connection_loss
 @transaction.atomic
 def article_save_page(
     *,
@@ -267,5 +271,5 @@ def article_save_page(
     for name, value in fields.items():
         setattr(article, name, value)
     article_id = article.pk
-    transaction.on_commit(lambda: enqueue.article_process_enqueue(article_id))
+    transaction.on_commit(lambda: article_enqueue_or_mark(article_id))
     return article, created

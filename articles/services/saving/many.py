@@ -21,12 +21,14 @@ from ...limits import (
     LANGUAGE_MAX_LENGTH,
     SITE_NAME_MAX_LENGTH,
     TAG_NAME_MAX_LENGTH,
+    TAGS_PER_REQUEST_MAX,
     TITLE_MAX_LENGTH,
     URL_MAX_LENGTH,
 )
 from ...models import Article, Highlight, Import
 from ...urlnorm import normalize_url, validate_url
 from .. import enqueue
+from ..highlights import highlight_build_for_import
 from ..processing import article_store_extraction, extraction_from_content
 from ..tags import clean_tag_names, tag_get_or_create_many
 from .metadata import clean_published
@@ -220,16 +222,16 @@ def article_save_many(
             continue
         result.created.append(article_id)
         links += [(article_id, tags[name.lower()].pk) for name in names]
-        highlights += [
-            Highlight(
+        for h in entry.highlights:
+            highlight = highlight_build_for_import(
                 article_id=article_id,
                 quote=h.quote,
                 note=h.note,
                 anchor=h.anchor,
                 created_at=h.created_at or now,
             )
-            for h in entry.highlights
-        ]
+            if highlight is not None:
+                highlights.append(highlight)
         if article.status != Article.Status.READY:
             result.to_fetch.append(article_id)
     _link_tags(links)
@@ -249,7 +251,11 @@ def fetch_enqueue_on_commit(article_ids: list[int]) -> None:
 
 
 def _entry_tag_names(entry: ImportItem) -> list[str]:
-    return clean_tag_names(name[:TAG_NAME_MAX_LENGTH] for name in entry.tags)
+    """An entry's tags, at most TAGS_PER_REQUEST_MAX of them (as on every other face): a bookmarks file
+    with 10,000 nested folders must not give one bookmark 10,000 tags (issue 21.3)."""
+    return clean_tag_names(name[:TAG_NAME_MAX_LENGTH] for name in entry.tags[: TAGS_PER_REQUEST_MAX * 2])[
+        :TAGS_PER_REQUEST_MAX
+    ]
 
 
 def _link_tags(links: list[tuple[int, int]]) -> None:

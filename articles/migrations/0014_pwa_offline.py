@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0011_article_images'),
+        ('articles', '0013_hardening_article_claimed_by'),
     ]
 
     operations = [
