@@ -4,7 +4,7 @@ from django import forms
 
 from .limits import TITLE_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH, URL_MAX_LENGTH
 from .models import ReaderSettings
-from .services.account import COLUMN_WIDTHS, FONT_SIZES, LINE_HEIGHTS
+from .services.account import COLUMN_WIDTHS, FONT_SIZES, LINE_HEIGHTS, OFFLINE_ARTICLES_MAX
 
 
 class SaveForm(forms.Form):
@@ -36,6 +36,13 @@ class ReaderSettingsForm(forms.Form):
         label="Column width", coerce=int, choices=[(n, f"{n} em") for n in COLUMN_WIDTHS]
     )
     theme = forms.ChoiceField(choices=ReaderSettings.Theme.choices, widget=forms.RadioSelect)
+    offline_articles = forms.IntegerField(
+        label="Articles kept for reading offline",
+        min_value=0,
+        max_value=OFFLINE_ARTICLES_MAX,
+        required=False,  # left out: unchanged
+        help_text="The installed app keeps this many unread articles, with their images, on the device.",
+    )
 
 
 class SavePageForm(forms.Form):
@@ -59,6 +66,23 @@ class TagsAddForm(forms.Form):
     """Tags to add to an article (comma-separated)."""
 
     tags = forms.CharField(label="Add tags", max_length=1000, help_text="Separated by commas.")
+
+    def tag_names(self) -> list[str]:
+        """The comma-separated tags as a list."""
+        return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
+class ShareForm(forms.Form):
+    """The share target's confirmation (issue 12): the address found in what was shared, its title and
+    tags to add."""
+
+    url = forms.CharField(
+        label="Address",
+        max_length=URL_MAX_LENGTH,
+        widget=forms.URLInput(attrs={"autocomplete": "off", "required": True}),
+    )
+    title = forms.CharField(label="Title", max_length=TITLE_MAX_LENGTH, required=False)
+    tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
 
     def tag_names(self) -> list[str]:
         """The comma-separated tags as a list."""

@@ -149,6 +149,12 @@ class Article(models.Model):
     progress_percent = models.FloatField(default=0.0, help_text="Reading progress, 0-100.")
     progress_paragraph = models.PositiveIntegerField(default=0, help_text="Index of the nearest paragraph.")
     progress_updated_at = models.DateTimeField(null=True, blank=True)
+    marks_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person last changed the read, archive or favorite mark (a change made offline "
+        "carries its own time; the newest change wins, services.library).",
+    )
 
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set on delete; cleared by undo.")
@@ -290,6 +296,10 @@ class ReaderSettings(models.Model):
     theme = models.CharField(max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
     send_page_html = models.BooleanField(
         default=True, help_text="The bookmarklet sends the page as the browser shows it."
+    )
+    offline_articles = models.PositiveSmallIntegerField(
+        default=50,
+        help_text="How many unread articles the installed app keeps for reading offline (0-500).",
     )
 
     def __str__(self) -> str:

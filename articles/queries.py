@@ -290,3 +290,45 @@ def article_lead_image(*, article: Article) -> ArticleImage | None:
 def image_job_get(*, user: AbstractBaseUser, pk: int) -> ImageJob | None:
     """One of ``user``'s image jobs, or None."""
     return ImageJob.objects.filter(user=user, pk=pk).first()
+
+
+# --- Offline reading (issue 12) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfflineList:
+    """What the installed app keeps for reading offline: article ids in order ("Continue reading" first,
+    most recently read first; then the newest unread saves) and the stored images of those articles as
+    ``(article_id, url)`` pairs."""
+
+    article_ids: list[int]
+    images: list[tuple[int, str]]
+
+
+def offline_reading_list(*, user: AbstractBaseUser, limit: int) -> OfflineList:
+    """The newest ``limit`` unread, not archived, ready articles of ``user`` for offline reading, the ones
+    being read ("Continue reading": some progress) first. Three queries whatever ``limit``."""
+    if limit <= 0:
+        return OfflineList([], [])
+    unread = Article.objects.filter(
+        user=user,
+        deleted_at__isnull=True,
+        status=Article.Status.READY,
+        is_archived=False,
+        read_at__isnull=True,
+    )
+    reading = list(
+        unread.filter(progress_percent__gt=0)
+        .order_by("-progress_updated_at", "-id")
+        .values_list("id", flat=True)[:limit]
+    )
+    newest = list(
+        unread.filter(progress_percent=0)
+        .order_by("-saved_at", "-id")
+        .values_list("id", flat=True)[: limit - len(reading)]
+    )
+    ids = reading + newest
+    rows = ArticleImage.objects.filter(user=user, article_id__in=ids, status=ArticleImage.Status.STORED).only(
+        "article_id", "digest", "content_type"
+    )
+    return OfflineList(ids, [(row.article_id, row.url) for row in rows])

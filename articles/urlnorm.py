@@ -9,6 +9,7 @@ remaining query parameters sorted.
 from __future__ import annotations
 
 import contextlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import InvalidURLError
@@ -95,3 +96,34 @@ def normalize_url(url: str) -> str:
     if len(key) > MAX_URL_LENGTH:  # the key column holds 2048 characters (PostgreSQL refuses more)
         raise InvalidURLError(f"The address is longer than {MAX_URL_LENGTH} characters.")
     return key
+
+
+#: An http(s) address inside free text (a share sheet's "Read this: https://…"); it ends at white space or
+#: a character that cannot stand unencoded in a URL (RFC 3986 §2: quotes, angle brackets).
+_URL_IN_TEXT = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
+#: Sentence punctuation that follows an address in prose and is not part of it.
+_TRAILING = ".,;:!?'\"\u201d\u2019\u00bb)]}\u2026"
+
+
+def find_url(*texts: str) -> str:
+    """The first http(s) address in ``texts`` (checked in order), or ``""``.
+
+    An address ends at white space; sentence punctuation after it is dropped, and a closing bracket is kept
+    only when the address opened one (Wikipedia's ``…_(band)``). Used by the share target: Android apps put
+    the address in ``text`` ("Read this: https://…") and leave ``url`` empty. Nothing is validated here;
+    the saving service does that (validate_url).
+    """
+    for text in texts:
+        match = _URL_IN_TEXT.search(text or "")
+        if not match:
+            continue
+        url = match.group(0)
+        while url and url[-1] in _TRAILING:
+            closing = url[-1]
+            opening = {")": "(", "]": "[", "}": "{"}.get(closing)
+            if opening and url.count(opening) >= url.count(closing):
+                break
+            url = url[:-1]
+        if len(url) > len("https://"):
+            return url
+    return ""

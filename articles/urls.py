@@ -2,7 +2,20 @@
 
 from django.urls import path, re_path
 
-from .views import account, bookmarklet, exporting, highlights, imports, library, media, reader, search, tags
+from .views import (
+    account,
+    bookmarklet,
+    exporting,
+    highlights,
+    imports,
+    library,
+    media,
+    pwa,
+    reader,
+    search,
+    share,
+    tags,
+)
 
 app_name = "articles"
 
@@ -46,4 +59,11 @@ urlpatterns = [
     # Kept images (articles/services/media.py); the pattern matches imaging.LOCAL_PATH.
     re_path(r"^images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$", media.image_view, name="image"),
     path("images/jobs/<int:pk>/", media.image_job_view, name="image_job"),
+    # The installable app, the share target and offline reading (issue 12; views/pwa.py, views/share.py).
+    path("manifest.webmanifest", pwa.manifest_view, name="manifest"),
+    path("sw.js", pwa.service_worker_view, name="service_worker"),
+    path("share/", share.share_target_view, name="share"),
+    path("share/confirm/", share.share_confirm_view, name="share_confirm"),
+    path("offline/", pwa.offline_view, name="offline"),
+    path("offline/list.json", pwa.offline_list_view, name="offline_list"),
 ]

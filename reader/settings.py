@@ -438,3 +438,10 @@ FOLIO_PASSWORD_LOGIN = env.bool("FOLIO_PASSWORD_LOGIN", default=True)
 # from FOLIO_TRUSTED_PROXIES; create people it names on first sight.
 FOLIO_AUTH_PROXY_HEADER = env("FOLIO_AUTH_PROXY_HEADER", default="")
 FOLIO_AUTH_PROXY_CREATE_USERS = env.bool("FOLIO_AUTH_PROXY_CREATE_USERS", default=True)
+
+# --- pwa ---------------------------------------------------------------------------------------------------
+# Offline reading in the installed app (articles/views/pwa.py, static/js/sw.js): reader pages kept beyond the
+# person's "articles kept for reading offline" setting (articles opened by hand), and stored images per kept
+# article on average. Together they bound the service worker's caches (the oldest entries are evicted).
+FOLIO_OFFLINE_EXTRA_PAGES = env.int("FOLIO_OFFLINE_EXTRA_PAGES", default=20)
+FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", default=30)

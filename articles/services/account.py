@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 FONT_SIZES = tuple(range(14, 29))  # px
 LINE_HEIGHTS = tuple(round(1.2 + i / 10, 1) for i in range(11))  # 1.2 .. 2.2
 COLUMN_WIDTHS = tuple(range(28, 61, 2))  # em
-READER_SETTINGS = ("font", "font_size", "line_height", "column_width", "theme")
+READER_SETTINGS = ("font", "font_size", "line_height", "column_width", "theme", "offline_articles")
+#: Most unread articles the installed app may keep for offline reading (issue 12).
+OFFLINE_ARTICLES_MAX = 500
 
 
 def reader_settings_get(*, user: AbstractBaseUser) -> ReaderSettings:
@@ -39,7 +41,8 @@ def reader_settings_get(*, user: AbstractBaseUser) -> ReaderSettings:
 def reader_settings_update(*, user: AbstractBaseUser, **values: object) -> ReaderSettings:
     """Store the user's reader settings: any of ``font`` (ReaderSettings.Font), ``font_size`` (px, one of
     FONT_SIZES), ``line_height`` (one of LINE_HEIGHTS), ``column_width`` (em, one of COLUMN_WIDTHS),
-    ``theme`` (ReaderSettings.Theme). Returns the saved settings.
+    ``theme`` (ReaderSettings.Theme), ``offline_articles`` (unread articles kept for reading offline,
+    0-OFFLINE_ARTICLES_MAX). Returns the saved settings.
 
     Raises ArticleError for an unknown setting or a value outside its choices.
     """
@@ -52,6 +55,7 @@ def reader_settings_update(*, user: AbstractBaseUser, **values: object) -> Reade
         "line_height": LINE_HEIGHTS,
         "column_width": COLUMN_WIDTHS,
         "theme": ReaderSettings.Theme.values,
+        "offline_articles": range(OFFLINE_ARTICLES_MAX + 1),
     }
     for name, value in values.items():
         if value not in allowed[name]:

@@ -16,16 +16,23 @@ Rules, the same on every face:
 - Marking an article unread also resets its reading progress, so it leaves "Continue reading".
 - Archiving does not change the read state; a face whose protocol says otherwise (wallabag's
   ``archive=1``: archived and read) passes both.
+- **The newest change wins** (issue 12, offline reading). A change made offline is sent later with the
+  time it was made (``changed_at``); it applies only if it is newer than what the server has: the read,
+  archive and favorite marks are compared with ``Article.marks_changed_at``, the reading position with
+  ``progress_updated_at``. Every mark change stamps ``marks_changed_at``. A client's time is capped at the
+  server's now, so a phone whose clock runs ahead cannot block later changes. Changes without
+  ``changed_at`` (made online) are stamped now and always apply.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..errors import ArticleError, ArticleNotFound
@@ -47,6 +54,7 @@ __all__ = [
     "article_tag_bulk",
     "article_untag_bulk",
     "article_update",
+    "change_time",
     "clean_title",
 ]
 
@@ -54,6 +62,24 @@ __all__ = [
 def _owned(user: AbstractBaseUser, ids: Iterable[int], *, deleted: bool = False) -> QuerySet[Article]:
     ids = [int(i) for i in ids]
     return Article.objects.filter(user=user, id__in=ids, deleted_at__isnull=not deleted)
+
+
+def change_time(changed_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """The time a change counts as made: ``changed_at`` (a client's time, aware) capped at ``now``, or
+    ``now`` for a change made online (``changed_at`` None)."""
+    return now if changed_at is None else min(changed_at, now)
+
+
+def _is_stale(changed_at: dt.datetime | None, when: dt.datetime, server_time: dt.datetime | None) -> bool:
+    """True when a change sent later (``changed_at`` given) is older than the server's ``server_time``."""
+    return changed_at is not None and server_time is not None and when < server_time
+
+
+def _newer_marks(queryset: QuerySet[Article], changed_at: dt.datetime | None, when: dt.datetime):
+    """``queryset`` without the rows whose marks changed after ``when`` (for a change sent later)."""
+    if changed_at is None:
+        return queryset
+    return queryset.filter(Q(marks_changed_at__isnull=True) | Q(marks_changed_at__lte=when))
 
 
 def clean_title(title: str) -> str:
@@ -80,6 +106,7 @@ def article_update(
     progress_percent: float | None = None,
     progress_paragraph: int | None = None,
     metadata: Mapping[str, object] | None = None,
+    changed_at: dt.datetime | None = None,
 ) -> Article:
     """Change the given attributes of the user's article ``pk``; ``None`` leaves an attribute as it is.
 
@@ -94,6 +121,8 @@ def article_update(
     - ``metadata``: stated values of Article.METADATA_FIELDS (checked by saving's clean_metadata; the
       wallabag API's PATCH of language, preview_picture, published_at, authors); they join
       ``stated_fields``, so processing keeps them.
+    - ``changed_at``: when a change made offline was made (aware datetime); marks or a position older
+      than the server's are left as they are (the newest change wins, see the module docstring).
 
     Returns the updated article. Raises ArticleNotFound when ``pk`` is not one of the user's live articles,
     ArticleError for a refused value (a NaN percentage, a bad title, a tag name over 100 characters).
@@ -102,6 +131,11 @@ def article_update(
     if article is None:
         raise ArticleNotFound()
     now = timezone.now()
+    when = change_time(changed_at, now)
+    if _is_stale(changed_at, when, article.marks_changed_at):
+        is_read = is_archived = is_favorite = None
+    if _is_stale(changed_at, when, article.progress_updated_at):
+        progress_percent = progress_paragraph = None
     changed: set[str] = set()
     if title is not None:
         article.title = clean_title(title)
@@ -135,12 +169,17 @@ def article_update(
         article.progress_paragraph = max(0, int(progress_paragraph))
         changed.add("progress_paragraph")
     if progress_percent is not None or progress_paragraph is not None:
-        article.progress_updated_at = now
+        article.progress_updated_at = when
         changed.add("progress_updated_at")
     finished = progress_percent is not None and article.progress_percent >= FINISHED_PERCENT
+    if finished and _is_stale(changed_at, when, article.marks_changed_at):
+        finished = False  # marked unread (or read) after this position was reached
     if (is_read or (finished and is_read is None)) and article.read_at is None:
-        article.read_at = now
+        article.read_at = when
         changed.add("read_at")
+    if {"read_at", "is_archived", "is_favorite"} & changed:
+        article.marks_changed_at = when
+        changed.add("marks_changed_at")
     if changed:
         article.save(update_fields=[*sorted(changed), "updated_at"])
     if tags is not None:
@@ -164,26 +203,48 @@ def article_retry(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
 # --- Reading states in bulk: each is one UPDATE; the return value is the number of rows changed. -------
 
 
-def article_archive_bulk(*, user: AbstractBaseUser, ids: Iterable[int], value: bool = True) -> int:
+# A mark change sent later (``changed_at``, offline reading) skips the articles whose marks changed after it.
+
+
+def article_archive_bulk(
+    *, user: AbstractBaseUser, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
+) -> int:
     """Archive (``value=True``) or move back to the inbox (``False``) the user's articles ``ids``; the read
-    state does not change."""
-    return _owned(user, ids).update(is_archived=value, updated_at=timezone.now())
+    state does not change. ``changed_at``: see the module docstring (the newest change wins)."""
+    now = timezone.now()
+    when = change_time(changed_at, now)
+    rows = _newer_marks(_owned(user, ids), changed_at, when)
+    return rows.update(is_archived=value, marks_changed_at=when, updated_at=now)
 
 
-def article_favorite_bulk(*, user: AbstractBaseUser, ids: Iterable[int], value: bool = True) -> int:
-    """Mark (``value=True``) or unmark the user's articles ``ids`` as favorites."""
-    return _owned(user, ids).update(is_favorite=value, updated_at=timezone.now())
+def article_favorite_bulk(
+    *, user: AbstractBaseUser, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
+) -> int:
+    """Mark (``value=True``) or unmark the user's articles ``ids`` as favorites. ``changed_at``: see the
+    module docstring (the newest change wins)."""
+    now = timezone.now()
+    when = change_time(changed_at, now)
+    rows = _newer_marks(_owned(user, ids), changed_at, when)
+    return rows.update(is_favorite=value, marks_changed_at=when, updated_at=now)
 
 
-def article_read_bulk(*, user: AbstractBaseUser, ids: Iterable[int], value: bool = True) -> int:
+def article_read_bulk(
+    *, user: AbstractBaseUser, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
+) -> int:
     """Mark the user's articles ``ids`` read (``read_at`` = now, kept if already read) or unread (cleared).
 
     Marking unread also resets the reading progress, so the article leaves "Continue reading".
+    ``changed_at``: see the module docstring (the newest change wins).
     """
     now = timezone.now()
+    when = change_time(changed_at, now)
+    rows = _newer_marks(_owned(user, ids), changed_at, when)
     if value:
-        return _owned(user, ids).filter(read_at__isnull=True).update(read_at=now, updated_at=now)
-    return _owned(user, ids).update(read_at=None, progress_percent=0.0, progress_paragraph=0, updated_at=now)
+        rows.filter(read_at__isnull=False).update(marks_changed_at=when)
+        return rows.filter(read_at__isnull=True).update(read_at=when, marks_changed_at=when, updated_at=now)
+    return rows.update(
+        read_at=None, progress_percent=0.0, progress_paragraph=0, marks_changed_at=when, updated_at=now
+    )
 
 
 def article_delete_bulk(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:

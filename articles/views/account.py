@@ -37,10 +37,12 @@ def reader_settings_view(request: HttpRequest) -> HttpResponse:
             "line_height": f"{current.line_height:.1f}",
             "column_width": current.column_width,
             "theme": current.theme,
+            "offline_articles": current.offline_articles,
         },
     )
     if request.method == "POST" and form.is_valid():
-        reader_settings_update(user=request.user, **form.cleaned_data)
+        values = {name: value for name, value in form.cleaned_data.items() if value is not None}
+        reader_settings_update(user=request.user, **values)
         messages.success(request, "Reader settings saved.")
         return redirect("articles:reader_settings")
     return render(request, "articles/reader_settings.html", {"form": form})

@@ -15,6 +15,7 @@ from ..errors import ArticleError
 from ..forms import SaveForm
 from ..models import Article
 from ..services import media_jobs
+from .pwa import offline_change_time
 
 PAGE_SIZE = 50
 #: Session key holding the ids of the last deleted articles, for the "Undo" form after a plain POST.
@@ -179,6 +180,9 @@ _STATE_ACTIONS = {
     "refetch": (services.article_retry, {}, "queued to be fetched again"),
 }
 
+#: Actions whose change, made offline, is sent later with the time it was made (the newest change wins).
+_MARK_ACTIONS = frozenset({"archive", "unarchive", "favorite", "unfavorite", "read", "unread"})
+
 
 def _ids(request: HttpRequest) -> list[int]:
     ids = []
@@ -216,6 +220,9 @@ def article_action_view(request: HttpRequest) -> HttpResponse:
     try:
         if action in _STATE_ACTIONS:
             service, kwargs, done = _STATE_ACTIONS[action]
+            changed_at = offline_change_time(request)
+            if changed_at is not None and action in _MARK_ACTIONS:  # sent later by the service worker
+                kwargs = {**kwargs, "changed_at": changed_at}
             count = service(user=request.user, ids=ids, **kwargs)
             status = f"{_plural(count)} {done}."
         elif action == "tag":

@@ -13,6 +13,7 @@ from ..imaging import remote_images_as_links
 from ..rows import extraction_summary
 from ..services import media
 from .library import _get_article, is_htmx
+from .pwa import offline_change_time
 
 
 @login_required
@@ -43,9 +44,10 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Store the reading position sent by reader.js: ``percent`` (0-100) and ``paragraph`` (index of the
-    block nearest the top of the screen), through services.article_update (at or past FINISHED_PERCENT the
-    article is marked read). Answers JSON ``{"percent", "paragraph", "finished", "read"}``; 400 for values
-    that are not numbers, 404 for someone else's article."""
+        block nearest the top of the screen), through services.article_update (at or past FINISHED_PERCENT the
+        article is marked read; a position sent later by the service worker carries the time it was reached, and
+    an older one than the server's is ignored: pwa.offline_change_time). Answers JSON ``{"percent", "paragraph", "finished", "read"}``; 400 for values
+        that are not numbers, 404 for someone else's article."""
     try:
         percent = float(request.POST.get("percent", ""))
         paragraph = int(request.POST.get("paragraph", "0"))
@@ -55,7 +57,11 @@ def article_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"error": "percent must be a number"}, status=400)
     was_read = _get_article(request, pk).is_read
     article = services.article_update(
-        user=request.user, pk=pk, progress_percent=percent, progress_paragraph=paragraph
+        user=request.user,
+        pk=pk,
+        progress_percent=percent,
+        progress_paragraph=paragraph,
+        changed_at=offline_change_time(request),
     )
     return JsonResponse(
         {
