@@ -324,6 +324,38 @@ STORAGES["images"] = image_storage(
     region=env.str("FOLIO_S3_REGION", default=""),
 )
 
+# --- apps (wallabag v2 API, feeds, OPDS: compat/) ---------------------------------------------------------
+INSTALLED_APPS += ["oauth2_provider", "compat"]
+# <link rel="alternate"> to the Atom feed of the library view on screen (compat/context_processors.py).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("compat.context_processors.feed_link")
+# wallabag's OAuth2 (FOSOAuthServerBundle): access tokens live 3,600 s, refresh tokens 14 days; both kept
+# hashed-lookup by django-oauth-toolkit. The validator adds wallabag's grants (compat.wallabag.oauth).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FOLIO_OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("FOLIO_OAUTH_REFRESH_TOKEN_SECONDS", default=14 * 24 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
+    "OAUTH2_VALIDATOR_CLASS": "compat.wallabag.oauth.WallabagOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "compat.wallabag.oauth.WallabagOAuthLibCore",
+    "SCOPES": {"read": "Read your library", "write": "Change your library"},
+    "DEFAULT_SCOPES": ["read", "write"],
+    # RFC 9700 (OAuth 2.0 Security BCP): everything Folio does not need is the compliant choice. Only the
+    # token endpoint is routed (no authorization endpoint, so no implicit grant or redirects).
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+# The password grant is wallabag's protocol: every wallabag app logs in with it (RFC 9700 §2.4 advises
+# against it). compat.wallabag.oauth allows it for Folio's per-user clients only, for their owner.
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W002"]
+# The version /api/version and /api/info report: wallabag clients require at least 2.1.1 (wallabag-client's
+# MINIMUM_API_VERSION; the Android app checks 2.x).
+FOLIO_WALLABAG_API_VERSION = "2.6.10"
+
 # --- ui: static delivery ---
 # In production static files are collected into STATIC_ROOT (``make run`` does it when static/ changed) with
 # hashed names and brotli and gzip copies, and WhiteNoise serves them from there (hashed ones cached for a

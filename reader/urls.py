@@ -13,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", FolioLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # wallabag v2 API (compat/wallabag): its exact paths, none with Folio's trailing slash, so no clash.
+    path("", include("compat.wallabag.urls")),
+    path("", include("compat.urls")),
     path("api/", include("articles.api.urls")),
     # --- accounts: share links (/s/), account pages (/account/), Django's password views ---
     path("", include("accounts.urls")),

@@ -11,6 +11,7 @@ set the scene.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -147,3 +148,37 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"folio_test-key-{n:08d}")
     digest = factory.LazyAttribute(lambda t: token_digest(t.key))
     prefix = factory.LazyAttribute(lambda t: t.key[6:14])
+
+
+class OAuthClientFactory(factory.django.DjangoModelFactory):
+    """A wallabag API client (django-oauth-toolkit Application) of ``user`` whose secret is
+    ``OAUTH_CLIENT_SECRET`` (stored hashed, as services.apps.oauth_client_create stores it)."""
+
+    class Meta:
+        model = "oauth2_provider.Application"
+
+    user = factory.SubFactory(UserFactory)
+    name = "wallabag app"
+    client_type = "confidential"
+    authorization_grant_type = "password"
+    client_secret = "test-client-secret"
+    redirect_uris = ""
+
+
+OAUTH_CLIENT_SECRET = "test-client-secret"
+
+
+class AccessTokenFactory(factory.django.DjangoModelFactory):
+    """An OAuth2 access token of ``user`` through ``application`` (expired with ``expired=True``)."""
+
+    class Meta:
+        model = "oauth2_provider.AccessToken"
+
+    class Params:
+        expired = factory.Trait(expires=factory.LazyFunction(lambda: timezone.now() - timedelta(seconds=1)))
+
+    user = factory.SubFactory(UserFactory)
+    application = factory.SubFactory(OAuthClientFactory, user=factory.SelfAttribute("..user"))
+    token = factory.Sequence(lambda n: f"test-access-token-{n:08d}")
+    expires = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+    scope = "read write"

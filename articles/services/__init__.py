@@ -10,6 +10,14 @@ from .account import (
     reader_settings_update,
     saving_options_update,
 )
+from .apps import (
+    app_password_create,
+    app_password_revoke,
+    feed_token_revoke,
+    feed_token_rotate,
+    oauth_client_create,
+    oauth_client_revoke,
+)
 from .highlights import highlight_create, highlight_delete, highlight_update
 from .importing import (
     import_cancel,
@@ -42,6 +50,8 @@ __all__ = [
     "SaveManyResult",
     "api_token_create",
     "api_token_revoke",
+    "app_password_create",
+    "app_password_revoke",
     "article_archive_bulk",
     "article_delete_bulk",
     "article_favorite_bulk",
@@ -59,6 +69,8 @@ __all__ = [
     "article_tags_set",
     "article_untag_bulk",
     "article_update",
+    "feed_token_revoke",
+    "feed_token_rotate",
     "highlight_create",
     "highlight_delete",
     "highlight_update",
@@ -69,6 +81,8 @@ __all__ = [
     "import_requeue_stale",
     "import_retry_failed",
     "import_run",
+    "oauth_client_create",
+    "oauth_client_revoke",
     "reader_settings_get",
     "reader_settings_update",
     "saved_search_create",

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -36,9 +36,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..errors import ArticleError, ArticleNotFound
+from ..languages import search_config_for
 from ..limits import FINISHED_PERCENT, TITLE_MAX_LENGTH
 from ..models import Article, Tag
 from . import enqueue
+from .saving.metadata import clean_metadata
 from .tags import article_tags_set, tag_get_or_create_many
 
 __all__ = [
@@ -103,6 +105,7 @@ def article_update(
     is_favorite: bool | None = None,
     progress_percent: float | None = None,
     progress_paragraph: int | None = None,
+    metadata: Mapping[str, object] | None = None,
     changed_at: dt.datetime | None = None,
 ) -> Article:
     """Change the given attributes of the user's article ``pk``; ``None`` leaves an attribute as it is.
@@ -115,6 +118,9 @@ def article_update(
     - ``progress_percent``: 0-100, clamped; ``progress_paragraph``: index of the paragraph nearest the top
       of the screen, clamped to >= 0. Either stamps ``progress_updated_at``. A percentage at or past
       FINISHED_PERCENT (98) marks the article read, unless the same call says ``is_read=False``.
+    - ``metadata``: stated values of Article.METADATA_FIELDS (checked by saving's clean_metadata; the
+      wallabag API's PATCH of language, preview_picture, published_at, authors); they join
+      ``stated_fields``, so processing keeps them.
     - ``changed_at``: when a change made offline was made (aware datetime); marks or a position older
       than the server's are left as they are (the newest change wins, see the module docstring).
 
@@ -136,6 +142,15 @@ def article_update(
         if "title" not in article.stated_fields:
             article.stated_fields = [*article.stated_fields, "title"]
         changed |= {"title", "stated_fields"}
+    stated = clean_metadata(metadata)
+    if stated:
+        for name, value in stated.items():
+            setattr(article, name, value)
+        if "language" in stated:
+            article.search_config = search_config_for(str(stated["language"]))
+            changed.add("search_config")
+        article.stated_fields = sorted(set(article.stated_fields) | set(stated))
+        changed |= {"stated_fields", *stated}
     for name, value in (("is_archived", is_archived), ("is_favorite", is_favorite)):
         if value is not None:
             setattr(article, name, bool(value))

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from compat.views import api_clients_context
+
 from ..forms import ApiTokenCreateForm, ReaderSettingsForm, SavingSettingsForm
 from ..limits import TOKEN_NAME_MAX_LENGTH
 from ..services.account import (
@@ -62,6 +64,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "token_form": ApiTokenCreateForm(),
         "tokens": list(api_token_list(user=request.user)),
         "new_token": request.session.pop(NEW_TOKEN_KEY, None),
+        **api_clients_context(request),  # the "API clients" include (compat/views.py)
     }
     return render(request, "articles/settings.html", context)
 
