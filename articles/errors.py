@@ -54,6 +54,18 @@ class PageTooLargeError(ArticleError):
     """HTML sent by the browser is over ``FOLIO_PAGE_MAX_BYTES``: API 413."""
 
 
+class SaveRateExceeded(ArticleError):
+    """The person saved more than ``FOLIO_SAVE_RATE_PER_MINUTE`` articles in the last minute (issue 21.4):
+    nothing is saved; ``retry_after`` is the number of seconds (1-60) until a save goes through again.
+    Pages show ``message``; the APIs answer 429 with ``Retry-After``."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"You saved many articles in the last minute; wait {retry_after} seconds and save this one again."
+        )
+        self.retry_after = retry_after
+
+
 class RetryLater(Exception):
     """Raised by a service when the work may succeed later (a timeout, 429, 5xx, a busy site).
 

@@ -16,6 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader.settings")
+os.environ.setdefault(
+    "FOLIO_SAVE_RATE_PER_MINUTE", "0"
+)  # the baseline saves one by one, past the per-minute limit
 
 import django
 

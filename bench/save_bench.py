@@ -125,6 +125,7 @@ def gunicorn_start(database_url: str, port: int) -> subprocess.Popen:
         FOLIO_QUEUE=BENCH_QUEUE,
         FOLIO_SLOW_QUEUE=BENCH_QUEUE,
         FOLIO_API_WRITE_RATE="1000000/minute",
+        FOLIO_SAVE_RATE_PER_MINUTE="0",
         LOG_LEVEL="WARNING",
     )
     process = subprocess.Popen(

@@ -205,6 +205,9 @@ REST_FRAMEWORK = {
 }
 # Most writes (POST/PATCH/DELETE) one person may make through the API, e.g. "120/minute"; empty = no limit.
 FOLIO_API_WRITE_RATE = env("FOLIO_API_WRITE_RATE", default="120/minute")
+# Most single saves one person may make in 60 seconds on every face together (form, bookmarklet, share, APIs),
+# counted in the database (articles/services/saving: _save_rate_check); 0 = no limit. Imports do not count.
+FOLIO_SAVE_RATE_PER_MINUTE = env.int("FOLIO_SAVE_RATE_PER_MINUTE", default=120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Folio API",
     "DESCRIPTION": "Save, read and organise articles in Folio.",

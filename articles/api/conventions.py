@@ -18,7 +18,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..errors import ArticleError, ConflictError, NotFoundError, PageTooLargeError
+from ..errors import ArticleError, ConflictError, NotFoundError, PageTooLargeError, SaveRateExceeded
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,12 @@ def api_exception_handler(exc, context):
         return Response(
             {"error": "page_too_large", "detail": exc.message},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SaveRateExceeded):
+        return Response(
+            {"error": "throttled", "detail": exc.message},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, NotFoundError):
         return Response({"error": "not_found", "detail": exc.message}, status=status.HTTP_404_NOT_FOUND)

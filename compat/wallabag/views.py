@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import sanitizing, services
-from articles.errors import ArticleError, NotFoundError, PageTooLargeError
+from articles.errors import ArticleError, NotFoundError, PageTooLargeError, SaveRateExceeded
 from articles.models import Article
 from articles.queries import tag_list_counted
 from articles.services import exporting
@@ -64,6 +64,10 @@ def wallabag_exception_handler(exc, context):
         else:
             response = _error(401, "invalid_grant", "The access token provided is invalid.")
         response["WWW-Authenticate"] = 'Bearer realm="Service"'
+        return response
+    if isinstance(exc, SaveRateExceeded):
+        response = _error(429, "too_many_requests", exc.message)
+        response["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, PageTooLargeError):
         return _error(413, "page_too_large", exc.message)
