@@ -95,6 +95,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
     from articles.services.account import api_token_create
 
     settings.FOLIO_API_WRITE_RATE = ""
+    settings.FOLIO_SAVE_RATE_PER_MINUTE = 0
     # Its ignored_auth check sends wrong tokens on purpose: the invalid-token throttling would soon answer
     # 429 to everything from this address (tested in tests/accounts/test_throttling.py).
     settings.AXES_ENABLED = False
