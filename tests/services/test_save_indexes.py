@@ -25,7 +25,8 @@ def _article_selects(queries) -> list[str]:
     ]
 
 
-def test_a_save_looks_for_duplicates_with_one_query(user):
+def test_a_save_looks_for_duplicates_with_one_query(user, settings):
+    settings.FOLIO_SAVE_RATE_PER_MINUTE = 0  # the save-rate check is a query of its own (test_save_rate.py)
     ArticleFactory(user=user, url="https://example.com/known", final_key="https://example.com/final")
     with CaptureQueriesContext(connection) as new:
         services.article_save_url(origin="api", user=user, url="https://example.com/new")
@@ -37,9 +38,10 @@ def test_a_save_looks_for_duplicates_with_one_query(user):
 
 
 @pytest.mark.postgres
-def test_duplicate_check_uses_indexes_on_a_large_library(user, other_user):
+def test_duplicate_check_uses_indexes_on_a_large_library(user, other_user, settings):
     """5,000 articles, a fifth with a final and a canonical address of their own: the plan of the
     duplicate check reads the three indexes (a BitmapOr, or index scans) and no sequential scan."""
+    settings.FOLIO_SAVE_RATE_PER_MINUTE = 0  # the test saves faster than a person may
     rows = []
     for n in range(LIBRARY_SIZE):
         url = f"https://site{n % 50}.example/post/{n}"
