@@ -307,11 +307,18 @@ class ReaderSettings(models.Model):
 
 
 class Highlight(models.Model):
-    """A passage of an article the person marked, with an optional note."""
+    """A passage of an article the person marked, with an optional note and one of four colours."""
+
+    class Color(models.TextChoices):
+        YELLOW = "yellow", _("Yellow")
+        GREEN = "green", _("Green")
+        BLUE = "blue", _("Blue")
+        PINK = "pink", _("Pink")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="highlights")
     quote = models.TextField()
     note = models.TextField(blank=True)
+    color = models.CharField(max_length=10, choices=Color.choices, default=Color.YELLOW)
     anchor = models.JSONField(
         default=dict, blank=True, help_text="Where the quote sits (text offsets, prefix, suffix)."
     )

@@ -66,21 +66,39 @@ def _clean_text(quote: str, note: str) -> tuple[str, str]:
     return quote, note
 
 
+def _clean_color(color: str | None) -> str:
+    color = color or Highlight.Color.YELLOW
+    if color not in Highlight.Color.values:
+        raise ArticleError(f"A highlight's colour is one of {', '.join(Highlight.Color.values)}.")
+    return color
+
+
 def highlight_create(
-    *, user: AbstractBaseUser, article_id: int, quote: str, note: str = "", anchor: Mapping | None = None
+    *,
+    user: AbstractBaseUser,
+    article_id: int,
+    quote: str,
+    note: str = "",
+    anchor: Mapping | None = None,
+    color: str | None = None,
 ) -> Highlight:
     """Store a highlight on the user's article ``article_id``: ``quote`` (white space collapsed, at most
-    MAX_QUOTE_LENGTH characters), ``note`` (at most 10,000), ``anchor`` (see highlight_anchor_clean).
+    MAX_QUOTE_LENGTH characters), ``note`` (at most 10,000), ``anchor`` (see highlight_anchor_clean),
+    ``color`` (one of ``Highlight.Color``; None or "" is yellow).
 
     Raises ArticleNotFound for an article that is not one of the user's, ArticleError for an empty or
-    too long quote or note, or a bad anchor.
+    too long quote or note, an unknown colour, or a bad anchor.
     """
     article = Article.objects.filter(pk=article_id, user=user, deleted_at__isnull=True).first()
     if article is None:
         raise ArticleNotFound()
     quote, note = _clean_text(quote, note)
     return Highlight.objects.create(
-        article=article, quote=quote, note=note, anchor=highlight_anchor_clean(anchor)
+        article=article,
+        quote=quote,
+        note=note,
+        anchor=highlight_anchor_clean(anchor),
+        color=_clean_color(color),
     )
 
 
@@ -119,6 +137,7 @@ def highlight_update(
     quote: str | None = None,
     note: str | None = None,
     anchor: Mapping | None = None,
+    color: str | None = None,
 ) -> Highlight:
     """Change the given parts of one of the user's highlights (None leaves a part as it is). Same limits
     as highlight_create. Raises HighlightNotFound, ArticleError."""
@@ -129,7 +148,9 @@ def highlight_update(
     highlight.quote, highlight.note = new_quote, new_note
     if anchor is not None:
         highlight.anchor = highlight_anchor_clean(anchor)
-    highlight.save(update_fields=["quote", "note", "anchor"])
+    if color is not None:
+        highlight.color = _clean_color(color)
+    highlight.save(update_fields=["quote", "note", "anchor", "color"])
     return highlight
 
 
