@@ -246,6 +246,11 @@ FOLIO_IMPORT_QUEUE = env("FOLIO_IMPORT_QUEUE", default="folio-import")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes every database connection before and after every task unless this is set;
+# then it does so only every CELERY_DB_REUSE_MAX tasks, and reader/celery.py closes broken or obsolete
+# connections around each task as Django does around a request (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+# 0 restores the fixup's close-around-every-task behaviour.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-articles": {
         "task": "articles.tasks.article_requeue_stale_task",
