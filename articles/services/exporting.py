@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import lxml.html
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def export_articles(
-    *, user: AbstractBaseUser, view: str = "all", tag: str = "", query: str = "", ids: Iterable[int] = ()
+    *, user: User, view: str = "all", tag: str = "", query: str = "", ids: Iterable[int] = ()
 ) -> QuerySet[Article]:
     """The user's articles to export: a view (all, unread, archive, favorites), narrowed by a tag name,
     a search in the search language (what the search box finds: articles.search.article_search_queryset)
@@ -207,7 +207,10 @@ def _front_value(value: object) -> str:
 def _markdown_converter():
     """markdownify's converter with every text node and attribute made safe (issue 21.5): markdownify
     writes text as it is, so text the reader shows as ``&lt;script&gt;`` would come out as a real tag."""
-    from markdownify import MarkdownConverter, chomp
+    from markdownify import (  # type: ignore[attr-defined]  # chomp is in markdownify/__init__.py, not its .pyi
+        MarkdownConverter,
+        chomp,
+    )
 
     class SafeConverter(MarkdownConverter):
         def escape(self, text, parent_tags):
@@ -346,11 +349,11 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
     book.add_author("Folio")
     # Folio's kept images only (services/media.py), read from storage: nothing is fetched while the person
     # waits, and no unverified bytes go into the book.
-    articles = list(articles)
-    budget = {"count": 0, "seen": {}, "images": media.article_images_stored([a.pk for a in articles])}
+    chosen = list(articles)
+    budget = {"count": 0, "seen": {}, "images": media.article_images_stored([a.pk for a in chosen])}
     chapters = []
     esc = html.escape
-    for index, a in enumerate(articles, start=1):
+    for index, a in enumerate(chosen, start=1):
         body = _embed_images(book, a, sanitizing.clean(a.content_html, a.url), budget)
         highlights = "".join(
             f"<blockquote><p>{esc(h.quote)}</p>"
