@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlsplit
 
 import lxml.html
@@ -337,9 +337,21 @@ def _embed_images(book, article: Article, content_html: str, budget: dict) -> st
     )
 
 
-def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
+class ExportStopped(Exception):
+    """The ``progress`` callback of ``export_epub`` asked to stop (the job was cancelled)."""
+
+
+def export_epub(
+    articles: QuerySet[Article] | Iterable[Article],
+    *,
+    title: str = "Folio",
+    progress: Callable[[int], bool] | None = None,
+) -> bytes:
     """One EPUB 3 book: a chapter per article (title, source link, sanitized content, highlights), a table
-    of contents, images embedded. Made with EbookLib (https://github.com/aerkalov/ebooklib)."""
+    of contents, images embedded. Made with EbookLib (https://github.com/aerkalov/ebooklib).
+
+    ``progress(done)`` is called after each chapter with the number of articles in the book so far (the
+    background job records it); when it returns False the book is abandoned: raises ExportStopped."""
     from ebooklib import epub
 
     book = epub.EpubBook()
@@ -372,6 +384,8 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
         )
         book.add_item(chapter)
         chapters.append(chapter)
+        if progress is not None and not progress(index):
+            raise ExportStopped(index)
     if not chapters:
         empty = epub.EpubHtml(title="No articles", file_name="empty.xhtml")
         empty.content = "<h1>No articles</h1><p>This view had no articles when it was exported.</p>"
