@@ -17,7 +17,7 @@ from django.db import transaction
 
 from ..errors import ArticleError
 from ..limits import TOKEN_NAME_MAX_LENGTH
-from ..models import ApiToken, Article, ArticleImage, Import, ReaderSettings, Tag
+from ..models import ApiToken, Article, ArticleImage, ExportJob, Import, ReaderSettings, Tag
 from ..tokens import token_digest
 from . import media
 
@@ -100,7 +100,7 @@ class AccountDeletion:
 def account_delete(*, user: User) -> AccountDeletion:
     """Delete ``user`` and everything of theirs: articles (with their highlights, kept-image rows, raw
     HTML, share links), tags, imports (and their uploaded files), API tokens, reader settings, saved
-    searches, image jobs and every other row that points at the user (database cascades), then, once the
+    searches, image jobs, export jobs (and their books) and every other row that points at the user (database cascades), then, once the
     transaction has committed, the stored image files that no other person's article names any more
     (files are shared by digest, ``services.media``). Nothing of anyone else is touched.
 
@@ -112,6 +112,10 @@ def account_delete(*, user: User) -> AccountDeletion:
         .distinct()
     )
     import_files = [name for name in Import.objects.filter(user=user).values_list("file", flat=True) if name]
+    # The EPUB books of export jobs kept for download (services/export_jobs.py) go the same way.
+    import_files += [
+        name for name in ExportJob.objects.filter(user=user).values_list("file", flat=True) if name
+    ]
     with transaction.atomic():
         articles = Article.objects.filter(user=user).count()
         tags = Tag.objects.filter(user=user).count()

@@ -144,3 +144,14 @@ def test_a_job_whose_worker_died_ends_failed(user, three):
     export_jobs.export_job_sweep()
     job.refresh_from_db()
     assert job.status == "failed" and "stopped" in job.error
+
+
+def test_deleting_the_account_deletes_its_books(user, three):
+    from articles.services.account import account_delete
+
+    job = export_jobs.export_job_create(user=user, ids=[a.pk for a in three], enqueue=False)
+    job = export_jobs.export_job_run(job_id=job.pk)
+    storage, name = job.file.storage, job.file.name
+    assert storage.exists(name)
+    account_delete(user=user)
+    assert not ExportJob.objects.filter(pk=job.pk).exists() and not storage.exists(name)
