@@ -62,6 +62,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+	$(BIN)/djlint templates --lint
 
 fmt: install
 	$(BIN)/ruff format .

@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from http import HTTPStatus
 from http.client import HTTPException
 from ssl import CertificateError
@@ -157,7 +158,7 @@ def resolve(host: str, port: int) -> IPAddress:
         raise FetchTemporaryError(f"The address {host} could not be found (DNS lookup failed).") from exc
     addresses = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if is_blocked_address(address):
             # The reason is shown to the person who saved the URL: it never says which address the name
             # resolved to, so that Folio cannot be used to map an internal network (issue 21, item 9).
@@ -175,7 +176,9 @@ def resolve(host: str, port: int) -> IPAddress:
 def _parse_content_type(value: str) -> tuple[str, str]:
     message = Message()
     message["content-type"] = value or "application/octet-stream"
-    return message.get_content_type().lower(), (message.get_param("charset") or "").strip().lower()
+    return message.get_content_type().lower(), collapse_rfc2231_value(
+        message.get_param("charset") or ""
+    ).strip().lower()
 
 
 def _known_codec(name: str) -> str:
@@ -253,9 +256,9 @@ def decode_text(body: bytes, header_charset: str = "", html: bool = True) -> tup
             text = body.decode(name)
         except UnicodeDecodeError:
             if name == "utf-8":
-                text = _decode_utf8_tolerant(body)
-                if text is not None:
-                    return text, "utf-8"
+                tolerant = _decode_utf8_tolerant(body)
+                if tolerant is not None:
+                    return tolerant, "utf-8"
             continue
         if name != "utf-8" and _MOJIBAKE.search(text):
             repaired = _decode_utf8_tolerant(body)

@@ -459,3 +459,37 @@ class ImageJob(models.Model):
 
     def __str__(self) -> str:
         return f"Images of {len(self.article_ids)} articles ({self.status})"
+
+
+class ExportJob(models.Model):
+    """A book of several articles made in the background (an EPUB export of more than one article; issue
+    15 item 3), with progress, kept for download until ``expires_at`` (FOLIO_EXPORT_KEEP_HOURS) and then
+    deleted (``services.export_jobs.export_job_sweep``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Making the book"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Deleted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    format = models.CharField(max_length=10, default="epub")
+    title = models.CharField(max_length=500, blank=True, help_text="The book's title.")
+    article_ids = models.JSONField(default=list, help_text="The articles of the book, in order.")
+    position = models.PositiveIntegerField(default=0, help_text="How many articles are in the book so far.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True, help_text="Why it failed, for the person who asked.")
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    byte_size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="When the file is deleted.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} of {len(self.article_ids)} articles ({self.status})"

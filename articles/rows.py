@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
+from markupsafe import Markup
 
 from .models import Article, Tag
 
@@ -152,6 +153,54 @@ def library_rows(articles: Iterable[Article], *, selected: Collection[int] = ())
     """The view-models of ``articles`` in order; rows whose id is in ``selected`` come checked."""
     now, prefix = timezone.now(), get_script_prefix()
     return [library_row(a, now=now, selected=a.pk in selected, prefix=prefix) for a in articles]
+
+
+@dataclass(slots=True)
+class SearchRow:
+    """One search result (``templates/jinja2/articles/_search_rows.html``). ``headline`` is the passage
+    that matched as safe HTML (Markup): articles.search made it (``headline_html``: the text escaped, the
+    matches wrapped in ``<mark>``, then ``sanitizing.clean``; or the escaped excerpt), so the template
+    prints it as it is; every other field is text the template escapes. ``date_label`` is the published
+    day, or "saved <day>" for an article with none; ``date_iso`` the same day as YYYY-MM-DD."""
+
+    pk: int
+    reader_url: str
+    title: str
+    headline: Markup
+    site: str
+    date_iso: str
+    date_label: str
+    tags: list[str]
+
+
+def search_row(article: Article, *, reader_suffix: str = "", prefix: str | None = None) -> SearchRow:
+    """The view-model of one result of ``articles.search.article_search`` (an Article with ``.headline``;
+    tags prefetched). ``reader_suffix`` is added to the reader's address (``?q=…``, so the reader marks the
+    terms); ``prefix`` is the script prefix (looked up when not given)."""
+    url = url_for if prefix is None else functools.partial(_url_under, prefix)
+    language = get_language()
+    if article.published:
+        day: date = article.published
+        date_label = _day_label(day, True, language)
+    else:
+        day = timezone.localtime(article.saved_at).date()
+        date_label = gettext("saved %(day)s") % {"day": _day_label(day, True, language)}
+    return SearchRow(
+        pk=article.pk,
+        reader_url=url("articles:reader", article.pk) + reader_suffix,
+        title=article.display_title,
+        headline=Markup(getattr(article, "headline", "") or ""),  # safe HTML: see SearchRow
+        site=article.site_name or article.domain,
+        date_iso=f"{day:%Y-%m-%d}",
+        date_label=date_label,
+        tags=[tag.name for tag in article.tags.all()],
+    )
+
+
+def search_rows(articles: Iterable[Article], *, reader_suffix: str = "") -> list[SearchRow]:
+    """The view-models of a search page's ``articles`` in order (see ``search_row``)."""
+    prefix = get_script_prefix()
+    return [search_row(a, reader_suffix=reader_suffix, prefix=prefix) for a in articles]
 
 
 def extraction_summary(log: dict | None) -> str:

@@ -13,11 +13,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django import db
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from . import services
 from .errors import RetryLater
 from .models import ImageJob
-from .services import enqueue, media, media_jobs
+from .services import enqueue, export_jobs, media, media_jobs
 from .services.dbretry import CONNECTION_ERRORS
 
 #: The most a retry waits, in seconds, whatever the attempt or the server's Retry-After.
@@ -96,6 +97,7 @@ def article_requeue_stale_task() -> int:
         services.article_requeue_stale()
         + services.import_requeue_stale()
         + media_jobs.image_job_requeue_stale()
+        + export_jobs.export_job_sweep()
     )
 
 
@@ -149,6 +151,25 @@ def image_job_run_task(job_id: int) -> None:
     job = media_jobs.image_job_run(job_id=job_id, seconds=settings.FOLIO_IMPORT_CHUNK_SECONDS)
     if job is not None and job.status != ImageJob.Status.DONE:
         enqueue.image_job_enqueue(job_id)
+
+
+@shared_task(
+    name=enqueue.EXPORT_JOB_RUN_TASK,
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def export_job_run_task(job_id: int) -> None:
+    """Make the book of an export job (services.export_jobs.export_job_run), on FOLIO_IMPORT_QUEUE; the soft
+    time limit ends it ``failed`` with a reason."""
+    try:
+        export_jobs.export_job_run(job_id=job_id, stop_on=(SoftTimeLimitExceeded,))
+    except SoftTimeLimitExceeded:
+        export_jobs.export_job_fail(
+            job_id=job_id, reason=_("Making the book took too long (over 30 minutes). Export fewer articles.")
+        )
 
 
 @shared_task(name=enqueue.ARTICLE_IMAGES_TASK, ignore_result=True, acks_late=True, reject_on_worker_lost=True)

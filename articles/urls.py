@@ -56,6 +56,9 @@ urlpatterns = [
     path("imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),
     path("imports/<int:pk>/cancel/", imports.import_cancel_view, name="import_cancel"),
     path("export/", exporting.export_view, name="export"),
+    path("exports/<int:pk>/", exporting.export_job_view, name="export_job"),
+    path("exports/<int:pk>/download/", exporting.export_job_download_view, name="export_job_download"),
+    path("exports/<int:pk>/cancel/", exporting.export_job_cancel_view, name="export_job_cancel"),
     # Kept images (articles/services/media.py); the pattern matches imaging.LOCAL_PATH.
     re_path(r"^images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$", media.image_view, name="image"),
     path("images/jobs/<int:pk>/", media.image_job_view, name="image_job"),

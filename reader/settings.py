@@ -453,3 +453,8 @@ FOLIO_AUTH_PROXY_CREATE_USERS = env.bool("FOLIO_AUTH_PROXY_CREATE_USERS", defaul
 # article on average. Together they bound the service worker's caches (the oldest entries are evicted).
 FOLIO_OFFLINE_EXTRA_PAGES = env.int("FOLIO_OFFLINE_EXTRA_PAGES", default=20)
 FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", default=30)
+
+# --- shape -------------------------------------------------------------------------------------------------
+# EPUB books of several articles are made in the background (articles/services/export_jobs.py): the file is
+# kept for download this many hours, then deleted by the periodic sweep.
+FOLIO_EXPORT_KEEP_HOURS = env.float("FOLIO_EXPORT_KEEP_HOURS", default=24.0)

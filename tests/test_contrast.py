@@ -15,12 +15,11 @@ def _vars(block: str) -> dict[str, str]:
 
 def _themes() -> dict[str, dict[str, str]]:
     folio = (STATIC / "folio.css").read_text()
-    library = (STATIC / "library.css").read_text()
     system_light = _vars(re.search(r":root\s*\{([^}]*)\}", folio).group(1))
     system_dark = _vars(re.search(r"prefers-color-scheme: dark\)\s*\{\s*:root\s*\{([^}]*)\}", folio).group(1))
     themes = {"system-light": system_light, "system-dark": system_dark}
     for name in ("light", "dark", "sepia"):
-        block = re.search(rf':root\[data-theme="{name}"\]\s*\{{([^}}]*)\}}', library).group(1)
+        block = re.search(rf':root\[data-theme="{name}"\]\s*\{{([^}}]*)\}}', folio).group(1)
         themes[name] = _vars(block)
     return themes
 

@@ -52,7 +52,8 @@ def test_every_enqueued_task_name_is_a_registered_task():
     from reader.celery import app
 
     names = [value for key, value in vars(enqueue).items() if key.endswith("_TASK")]
-    assert len(names) == 6  # process, import run, import fetch, requeue sweep, article images, image job
+    # process, import run, import fetch, requeue sweep, article images, image job, export job
+    assert len(names) == 7
     for name in names:
         assert name in app.tasks, name
 

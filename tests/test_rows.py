@@ -8,7 +8,7 @@ import pytest
 
 from articles import queries
 from articles.models import ArticleImage
-from articles.rows import extraction_summary, library_row, library_rows
+from articles.rows import extraction_summary, library_row, library_rows, search_rows
 from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,47 @@ def test_extraction_summary_in_plain_words():
     assert extraction_summary(log) == (
         "Extracted with readability (after trying trafilatura); 3 fixes applied; 1 warning."
     )
+
+
+# --- search result rows (rows.search_row, printed by templates/jinja2/articles/_search_rows.html) ---------
+
+
+def test_search_rows_escape_text_and_keep_the_headline_marks(client_logged_in, user):
+    from datetime import date
+
+    from articles.search import article_search
+
+    marked = ArticleFactory(
+        user=user,
+        ready=True,
+        title='Pruning <script>alert("x")</script> & care',
+        site_name="Orchards & <Co>",
+        published=date(2025, 3, 4),
+        content_text="How to prune an orchard in <b>winter</b>.",
+        content_html="<p>How to prune an orchard in winter.</p>",
+    )
+    marked.tags.add(TagFactory(user=user, name='<img src=x onerror="y">'))
+    ArticleFactory(
+        user=user,
+        ready=True,
+        title="Second orchard",
+        saved_at=datetime(2026, 11, 3, 9, tzinfo=UTC),
+        content_text="Another orchard.",
+        content_html="<p>Another orchard.</p>",
+    )
+    page = article_search(user=user, query="orchard")
+    rows = {row.title: row for row in search_rows(page.results, reader_suffix="?q=orchard")}
+    first = rows[marked.display_title]
+    assert first.date_label == "4 Mar 2025" and first.date_iso == "2025-03-04"
+    assert first.reader_url == f"/articles/{marked.pk}/?q=orchard"
+    assert "<mark>" in first.headline and "<script" not in first.headline
+    assert rows["Second orchard"].date_label == "saved 3 Nov 2026"
+
+    body = client_logged_in.get(
+        "/search/", {"q": "orchard"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    ).content.decode()
+    assert "Pruning &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; care" in body
+    assert "Orchards &amp; &lt;Co&gt;" in body and "&lt;img src=x onerror=&#34;y&#34;&gt;" in body
+    assert "<script" not in body and "<img src=x" not in body
+    assert '<p class="headline">' in body and "<mark>" in body.split('class="headline"', 1)[1]
+    assert '<time datetime="2026-11-03">saved 3 Nov 2026</time>' in body

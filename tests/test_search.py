@@ -15,6 +15,7 @@ from django.utils import timezone
 from articles import search, services
 from articles.models import Article, SavedSearch, Tag
 from articles.search import _postgres, article_search, search_config_for
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,19 +23,10 @@ PG = "postgresql"
 
 
 def make(user, title="", text="", *, language="en", **fields) -> Article:
-    """A ready article, stored the way processing stores one."""
-    n = Article.objects.count() + 1
-    url = fields.pop("url", f"https://example.com/{n}-{title[:10].replace(' ', '-')}")
-    return Article.objects.create(
-        user=user,
-        url=url,
-        url_key=url,
-        title=title,
-        content_text=text,
-        language=language,
-        search_config=search_config_for(language),
-        status=Article.Status.READY,
-        **fields,
+    """A ready article with ``text`` as its body text, in ``language`` (the factory derives the search
+    configuration as processing does)."""
+    return ArticleFactory(
+        user=user, title=title, content_text=text, language=language, status=Article.Status.READY, **fields
     )
 
 

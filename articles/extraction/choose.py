@@ -81,7 +81,7 @@ def trafilatura_run(tree: etree._Element) -> tuple[etree._Element | None, str]:
         from trafilatura.core import bare_extraction
 
         document = bare_extraction(tree, options=options)
-        if document is None or document.body is None:
+        if document is None or isinstance(document, dict) or document.body is None:  # as_dict is off
             return None, ""
         body, text = document.body, document.raw_text or ""
     if body is None or len(text) < options.min_output_size:

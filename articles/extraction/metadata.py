@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -252,7 +253,7 @@ def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
     return []
 
 
-def strip_site_name(title: str, site_name: str, headings: list[str] = (), url: str = "") -> str:
+def strip_site_name(title: str, site_name: str, headings: Sequence[str] = (), url: str = "") -> str:
     """Drop a site-name segment (`` | Site``, ``Site - ``) from a ``<title>``-style string.
 
     The whole string stays when it is the page's headline (an ``<h1>`` says so) or when no segment is
@@ -326,7 +327,7 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
     article = article or next((o for o in objects if _types(o) & ARTICLE_TYPES), None) or {}
     site_objects = [o for o in objects if _types(o) & {"website", "organization", "newsmediaorganization"}]
 
-    examined = []
+    examined: list = []
 
     def found():
         if not examined:

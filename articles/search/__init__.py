@@ -15,7 +15,7 @@ import contextlib
 import html
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -81,7 +81,7 @@ def _notices(query: SearchQuery) -> list[str]:
 
 def article_search(
     *,
-    user: AbstractBaseUser,
+    user: User,
     query: str | SearchQuery,
     page: int = 1,
     per_page: int = PER_PAGE,
@@ -125,14 +125,16 @@ def article_search(
         article = by_id.get(article_id)
         if article is None:
             continue
-        article.rank = float(rank or 0.0)
+        article.rank = float(rank or 0.0)  # type: ignore[attr-defined]  # search results carry their rank and headline as attributes the result templates read
         text = headlines.get(article_id)
-        article.headline = headline_html(text) if text else html.escape(article.excerpt or "")
+        article.headline = (  # type: ignore[attr-defined]  # (as rank above)
+            headline_html(text) if text else html.escape(article.excerpt or "")
+        )
         result.results.append(article)
     return result
 
 
-def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
+def article_search_count(*, user: User, query: str) -> int:
     """How many of the user's articles ``query`` finds (no ranking, no headlines); 0 for an empty query
     or one the database rejects."""
     parsed = search_query_parse(query)
@@ -147,7 +149,7 @@ def article_search_count(*, user: AbstractBaseUser, query: str) -> int:
     return count
 
 
-def article_search_queryset(*, user: AbstractBaseUser, query: str) -> QuerySet[Article]:
+def article_search_queryset(*, user: User, query: str) -> QuerySet[Article]:
     """Every live article of the user that ``query`` finds (the search language: words, phrases, prefixes,
     exclusions, filters), as an unordered QuerySet for the caller to order and narrow; an empty query
     finds every live article, one made of stop words only finds none. A query the database rejects is
@@ -172,7 +174,7 @@ def article_search_queryset(*, user: AbstractBaseUser, query: str) -> QuerySet[A
     return articles.none()
 
 
-def saved_search_counts(*, user: AbstractBaseUser) -> list[tuple[object, int]]:
+def saved_search_counts(*, user: User) -> list[tuple[object, int]]:
     """The user's saved searches with the number of articles each finds now: [(SavedSearch, count)]."""
     from ..models import SavedSearch
 

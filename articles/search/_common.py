@@ -7,7 +7,7 @@ import html
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from .. import sanitizing
@@ -74,9 +74,9 @@ def filter_sql(flt: Filter) -> tuple[str, list]:
             "(lower(a.site_name) LIKE %s ESCAPE '\\' OR lower(a.url) LIKE %s ESCAPE '\\' "
             "OR lower(a.final_url) LIKE %s ESCAPE '\\')"
         )
-        params = [like(value)] * 3
+        params = [like(str(value))] * 3
     elif flt.key == "author":
-        sql, params = "lower(a.author) LIKE %s ESCAPE '\\'", [like(value)]
+        sql, params = "lower(a.author) LIKE %s ESCAPE '\\'", [like(str(value))]
     elif flt.key == "lang":
         sql, params = "(lower(a.language) = %s OR lower(a.language) LIKE %s)", [value, f"{value}-%"]
     elif flt.key == "is":
@@ -87,9 +87,9 @@ def filter_sql(flt: Filter) -> tuple[str, list]:
             "favorite": ("a.is_favorite = %s", [True]),
         }[str(value)]
     elif flt.key == "before":
-        sql, params = "a.saved_at < %s", [day_start(value)]
+        sql, params = "a.saved_at < %s", [day_start(flt.day)]
     else:  # after: on or after that day
-        sql, params = "a.saved_at >= %s", [day_start(value)]
+        sql, params = "a.saved_at >= %s", [day_start(flt.day)]
     return (f"NOT ({sql})" if flt.negated else sql), params
 
 
@@ -128,7 +128,7 @@ def with_tag_ids(cursor, user_id: int, query: SearchQuery) -> SearchQuery:
     return replace(query, filters=filters)
 
 
-def base_where(user: AbstractBaseUser, query: SearchQuery) -> tuple[list[str], list]:
+def base_where(user: User, query: SearchQuery) -> tuple[list[str], list]:
     """The conditions every search puts on the article ``a``: the user's, not deleted, and the filters."""
     where = ["a.user_id = %s", "a.deleted_at IS NULL"]
     params: list = [user.pk]

@@ -85,9 +85,9 @@ def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
     elif flt.key == "is":
         sql, params = _DOC_FILTERS[str(flt.value)], []
     elif flt.key == "before":
-        sql, params = "s.saved_at < %s", [day_start(flt.value)]
+        sql, params = "s.saved_at < %s", [day_start(flt.day)]
     elif flt.key == "after":
-        sql, params = "s.saved_at >= %s", [day_start(flt.value)]
+        sql, params = "s.saved_at >= %s", [day_start(flt.day)]
     else:
         return None
     return (f"NOT ({sql})" if flt.negated else sql), params
@@ -191,7 +191,9 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
     terms = [t for group in query.groups for t in group] + list(query.excluded)
     if not terms:
         return _PgQuery()
-    exprs, params, spans = [], [], []
+    exprs: list[str] = []
+    params: list = []
+    spans: list[tuple[int, int]] = []
     for term in terms:
         term_exprs, term_params = _pg_term_exprs(term, configs)
         spans.append((len(exprs), len(exprs) + len(term_exprs)))
@@ -199,7 +201,8 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
         params.extend(term_params)
     cursor.execute("SELECT " + ", ".join(exprs), params)
     row = cursor.fetchone()
-    readings, pair_readings = [], []
+    readings: list[str] = []
+    pair_readings: list[tuple[str, bool] | None] = []
     for term, (start, stop) in zip(terms, spans, strict=True):
         variants = list(dict.fromkeys(v for v in row[start:stop] if v))
         if term.kind == "prefix":  # the as-typed reading, and stems no shorter than the typed prefix
@@ -211,8 +214,8 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
             if len(variants) == 1
             else "( " + " | ".join(f"( {v} )" for v in variants) + " )"
         )
-        phrases = [_phrase_pairs(v) for v in variants]
-        if variants and all(phrases):
+        phrases = [found for found in map(_phrase_pairs, variants) if found is not None]
+        if variants and len(phrases) == len(variants):
             alternatives = [" & ".join(_tsquery_lexeme(p) for p in pairs) for pairs, _exact in phrases]
             pair_readings.append(
                 (" | ".join(f"( {a} )" for a in alternatives), all(exact for _p, exact in phrases))
@@ -238,13 +241,13 @@ def _pg_query(cursor, query: SearchQuery, configs: list[str]) -> _PgQuery:
         if all(f == "title" for _r, _p, f in members):
             title.append(_LABEL.sub(lambda m: m.group(1) if m.group(1) == ":*" else "", reading))
             continue
-        members = [(r, p) for r, p, _f in members]
-        if all(p is not None for _r, p in members):
-            pair_ors = [p[0] for _r, p in members]
+        member_pairs = [p for _r, p, _f in members if p is not None]
+        if len(member_pairs) == len(members):
+            pair_ors = [p[0] for p in member_pairs]
             pairs.append(
                 pair_ors[0] if len(pair_ors) == 1 else "( " + " | ".join(f"( {p} )" for p in pair_ors) + " )"
             )
-            if all(p[1] for _r, p in members):
+            if all(p[1] for p in member_pairs):
                 continue  # the pairs are the phrase: nothing to check on the full vector
         match.append(reading)
     if not full and query.groups:
@@ -399,9 +402,10 @@ def _textless(cursor, user, query: SearchQuery, offset: int, limit: int):
         pg_excluded = None  # stop words only: nothing is left out
     where, params = base_where(user, query)
     doc_filters = [_doc_filter_sql(flt, user.pk) for flt in query.filters]
-    if all(doc is not None for doc in doc_filters):
-        doc_where = ["s.user_id = %s", "NOT s.deleted", *(doc[0] for doc in doc_filters)]
-        doc_params = [user.pk, *(p for doc in doc_filters for p in doc[1])]
+    known_filters = [doc for doc in doc_filters if doc is not None]
+    if len(known_filters) == len(doc_filters):
+        doc_where = ["s.user_id = %s", "NOT s.deleted", *(doc[0] for doc in known_filters)]
+        doc_params = [user.pk, *(p for doc in known_filters for p in doc[1])]
         cursor.execute(
             f"SELECT count(*) FROM articles_search_doc s WHERE {' AND '.join(doc_where)}", doc_params
         )

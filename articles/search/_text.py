@@ -80,7 +80,7 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     decomposed = unicodedata.normalize("NFD", word)
-    out = []
+    out: list[str] = []
     for ch in decomposed:
         if unicodedata.combining(ch) and out and ord(out[-1]) < _FOLDED_SCRIPTS:
             continue
@@ -116,7 +116,7 @@ def stems(config: str, tokens: list[str]) -> list[str]:
     if cache_ is None or len(cache_) > CACHE_SIZE:
         cache_ = _local.caches[config] = {}
     get = cache_.get
-    out = []
+    out: list[str | None] = []
     missing = []
     for token in tokens:
         stem = get(token)
@@ -130,8 +130,8 @@ def stems(config: str, tokens: list[str]) -> list[str]:
         stemmed = stemmer.stemWords(unique) if stemmer is not None else unique
         for token, stem in zip(unique, stemmed, strict=True):
             cache_[token] = STOP if token in stopped else fold(stem)
-        out = [stem if stem is not None else cache_[token] for token, stem in zip(tokens, out, strict=True)]
-    return out
+        return [stem if stem is not None else cache_[token] for token, stem in zip(tokens, out, strict=True)]
+    return [stem for stem in out if stem is not None]
 
 
 def index_text(config: str | None, text: str | None) -> str:

@@ -66,6 +66,13 @@ class Filter:
     #: For ``tag``: the ids of the user's tags of that name, once a search has looked them up.
     ids: tuple[int, ...] | None = None
 
+    @property
+    def day(self) -> date:
+        """The day of a ``before``/``after`` filter; TypeError for a filter whose value is text."""
+        if not isinstance(self.value, date):
+            raise TypeError(f"The {self.key}: filter has no day.")
+        return self.value
+
 
 @dataclass
 class SearchQuery:

@@ -12,12 +12,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..errors import ArticleError
 from ..limits import TOKEN_NAME_MAX_LENGTH
-from ..models import ApiToken, Article, ArticleImage, Import, ReaderSettings, Tag
+from ..models import ApiToken, Article, ArticleImage, ExportJob, Import, ReaderSettings, Tag
 from ..tokens import token_digest
 from . import media
 
@@ -32,13 +32,13 @@ READER_SETTINGS = ("font", "font_size", "line_height", "column_width", "theme", 
 OFFLINE_ARTICLES_MAX = 500
 
 
-def reader_settings_get(*, user: AbstractBaseUser) -> ReaderSettings:
+def reader_settings_get(*, user: User) -> ReaderSettings:
     """The person's ReaderSettings row, created with the defaults on first use."""
     row, _created = ReaderSettings.objects.get_or_create(user=user)
     return row
 
 
-def reader_settings_update(*, user: AbstractBaseUser, **values: object) -> ReaderSettings:
+def reader_settings_update(*, user: User, **values: object) -> ReaderSettings:
     """Store the user's reader settings: any of ``font`` (ReaderSettings.Font), ``font_size`` (px, one of
     FONT_SIZES), ``line_height`` (one of LINE_HEIGHTS), ``column_width`` (em, one of COLUMN_WIDTHS),
     ``theme`` (ReaderSettings.Theme), ``offline_articles`` (unread articles kept for reading offline,
@@ -64,7 +64,7 @@ def reader_settings_update(*, user: AbstractBaseUser, **values: object) -> Reade
     return row
 
 
-def saving_options_update(*, user: AbstractBaseUser, send_page_html: bool) -> ReaderSettings:
+def saving_options_update(*, user: User, send_page_html: bool) -> ReaderSettings:
     """Turn the bookmarklet's sending of the page HTML (the DOM as the browser shows it) on or off."""
     row = reader_settings_get(user=user)
     row.send_page_html = bool(send_page_html)
@@ -72,7 +72,7 @@ def saving_options_update(*, user: AbstractBaseUser, send_page_html: bool) -> Re
     return row
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str = "API token") -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str = "API token") -> tuple[ApiToken, str]:
     """Create a token for ``user`` named ``name`` (white space collapsed, cut to 100 characters; blank:
     "API token"). Returns ``(token, key)``: the key (``folio_`` + 256 random bits, ``secrets``) is not
     stored and cannot be shown again."""
@@ -82,7 +82,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str = "API token") -> tupl
     return token, key
 
 
-def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> bool:
+def api_token_revoke(*, user: User, token_id: int) -> bool:
     """Delete the user's token ``token_id`` so its key stops working at once. False if there is none."""
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     return bool(deleted)
@@ -97,10 +97,10 @@ class AccountDeletion:
     image_files: int
 
 
-def account_delete(*, user: AbstractBaseUser) -> AccountDeletion:
+def account_delete(*, user: User) -> AccountDeletion:
     """Delete ``user`` and everything of theirs: articles (with their highlights, kept-image rows, raw
     HTML, share links), tags, imports (and their uploaded files), API tokens, reader settings, saved
-    searches, image jobs and every other row that points at the user (database cascades), then, once the
+    searches, image jobs, export jobs (and their books) and every other row that points at the user (database cascades), then, once the
     transaction has committed, the stored image files that no other person's article names any more
     (files are shared by digest, ``services.media``). Nothing of anyone else is touched.
 
@@ -112,6 +112,10 @@ def account_delete(*, user: AbstractBaseUser) -> AccountDeletion:
         .distinct()
     )
     import_files = [name for name in Import.objects.filter(user=user).values_list("file", flat=True) if name]
+    # The EPUB books of export jobs kept for download (services/export_jobs.py) go the same way.
+    import_files += [
+        name for name in ExportJob.objects.filter(user=user).values_list("file", flat=True) if name
+    ]
     with transaction.atomic():
         articles = Article.objects.filter(user=user).count()
         tags = Tag.objects.filter(user=user).count()

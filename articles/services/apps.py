@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
@@ -22,7 +22,7 @@ from ..limits import TOKEN_NAME_MAX_LENGTH
 from ..tokens import token_digest
 
 
-def oauth_client_create(*, user: AbstractBaseUser, name: str = "") -> tuple[object, str]:
+def oauth_client_create(*, user: User, name: str = "") -> tuple[object, str]:
     """Create an API client (OAuth2 application) of ``user`` named ``name`` (white space collapsed, cut
     to 100 characters; blank: "wallabag app"). Returns ``(application, client_secret)``: the secret is
     stored only as a hash and cannot be shown again; ``application.client_id`` is its public id.
@@ -45,7 +45,7 @@ def oauth_client_create(*, user: AbstractBaseUser, name: str = "") -> tuple[obje
     return application, secret
 
 
-def oauth_client_revoke(*, user: AbstractBaseUser, pk: int) -> bool:
+def oauth_client_revoke(*, user: User, pk: int) -> bool:
     """Delete the user's API client ``pk`` and its tokens (cascade). False when there is no such client
     among the user's."""
     deleted, _ = get_application_model().objects.filter(user=user, pk=pk).delete()
@@ -55,7 +55,7 @@ def oauth_client_revoke(*, user: AbstractBaseUser, pk: int) -> bool:
 # --- Feed token and app passwords (compat.models) -----------------------------------------------------
 
 
-def feed_token_rotate(*, user: AbstractBaseUser) -> str:
+def feed_token_rotate(*, user: User) -> str:
     """Give ``user`` a new feed token (256 random bits, ``secrets``), replacing the old one, whose feed
     URLs stop working at once. Returns the new key."""
     key = secrets.token_urlsafe(32)
@@ -63,13 +63,13 @@ def feed_token_rotate(*, user: AbstractBaseUser) -> str:
     return key
 
 
-def feed_token_revoke(*, user: AbstractBaseUser) -> bool:
+def feed_token_revoke(*, user: User) -> bool:
     """Delete the user's feed token (every feed URL stops working). False if there was none."""
     deleted, _ = FeedToken.objects.filter(user=user).delete()
     return bool(deleted)
 
 
-def app_password_create(*, user: AbstractBaseUser, name: str = "") -> tuple[AppPassword, str]:
+def app_password_create(*, user: User, name: str = "") -> tuple[AppPassword, str]:
     """Create an app password of ``user`` for the OPDS catalog and feeds, named ``name`` (white space
     collapsed, cut to 100 characters; blank: "E-reader"). Returns ``(row, password)``: the password (24
     random characters from ``secrets``) is stored only as a SHA-256 digest and cannot be shown again."""
@@ -79,7 +79,7 @@ def app_password_create(*, user: AbstractBaseUser, name: str = "") -> tuple[AppP
     return row, password
 
 
-def app_password_revoke(*, user: AbstractBaseUser, pk: int) -> bool:
+def app_password_revoke(*, user: User, pk: int) -> bool:
     """Delete the user's app password ``pk``; it stops working at once. False if there is none."""
     deleted, _ = AppPassword.objects.filter(user=user, pk=pk).delete()
     return bool(deleted)

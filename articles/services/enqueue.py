@@ -28,6 +28,7 @@ IMPORT_FETCH_TASK = "articles.tasks.import_fetch_task"
 REQUEUE_STALE_TASK = "articles.tasks.article_requeue_stale_task"
 ARTICLE_IMAGES_TASK = "articles.tasks.article_images_task"
 IMAGE_JOB_RUN_TASK = "articles.tasks.image_job_run_task"
+EXPORT_JOB_RUN_TASK = "articles.tasks.export_job_run_task"
 
 
 def task_send(
@@ -89,6 +90,11 @@ def image_job_enqueue(job_id: int) -> bool:
     """Queue the next chunk of an image job (keep the images of older articles) on FOLIO_IMPORT_QUEUE,
     behind people's saves."""
     return task_send(IMAGE_JOB_RUN_TASK, [job_id], queue=settings.FOLIO_IMPORT_QUEUE)
+
+
+def export_job_enqueue(job_id: int) -> bool:
+    """Queue the making of an export job's book on FOLIO_IMPORT_QUEUE, behind people's saves."""
+    return task_send(EXPORT_JOB_RUN_TASK, [job_id], queue=settings.FOLIO_IMPORT_QUEUE)
 
 
 def import_run_enqueue(import_id: int) -> bool:

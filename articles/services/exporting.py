@@ -15,12 +15,12 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlsplit
 
 import lxml.html
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def export_articles(
-    *, user: AbstractBaseUser, view: str = "all", tag: str = "", query: str = "", ids: Iterable[int] = ()
+    *, user: User, view: str = "all", tag: str = "", query: str = "", ids: Iterable[int] = ()
 ) -> QuerySet[Article]:
     """The user's articles to export: a view (all, unread, archive, favorites), narrowed by a tag name,
     a search in the search language (what the search box finds: articles.search.article_search_queryset)
@@ -207,7 +207,10 @@ def _front_value(value: object) -> str:
 def _markdown_converter():
     """markdownify's converter with every text node and attribute made safe (issue 21.5): markdownify
     writes text as it is, so text the reader shows as ``&lt;script&gt;`` would come out as a real tag."""
-    from markdownify import MarkdownConverter, chomp
+    from markdownify import (  # type: ignore[attr-defined]  # chomp is in markdownify/__init__.py, not its .pyi
+        MarkdownConverter,
+        chomp,
+    )
 
     class SafeConverter(MarkdownConverter):
         def escape(self, text, parent_tags):
@@ -334,9 +337,21 @@ def _embed_images(book, article: Article, content_html: str, budget: dict) -> st
     )
 
 
-def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
+class ExportStopped(Exception):
+    """The ``progress`` callback of ``export_epub`` asked to stop (the job was cancelled)."""
+
+
+def export_epub(
+    articles: QuerySet[Article] | Iterable[Article],
+    *,
+    title: str = "Folio",
+    progress: Callable[[int], bool] | None = None,
+) -> bytes:
     """One EPUB 3 book: a chapter per article (title, source link, sanitized content, highlights), a table
-    of contents, images embedded. Made with EbookLib (https://github.com/aerkalov/ebooklib)."""
+    of contents, images embedded. Made with EbookLib (https://github.com/aerkalov/ebooklib).
+
+    ``progress(done)`` is called after each chapter with the number of articles in the book so far (the
+    background job records it); when it returns False the book is abandoned: raises ExportStopped."""
     from ebooklib import epub
 
     book = epub.EpubBook()
@@ -346,11 +361,11 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
     book.add_author("Folio")
     # Folio's kept images only (services/media.py), read from storage: nothing is fetched while the person
     # waits, and no unverified bytes go into the book.
-    articles = list(articles)
-    budget = {"count": 0, "seen": {}, "images": media.article_images_stored([a.pk for a in articles])}
+    chosen = list(articles)
+    budget = {"count": 0, "seen": {}, "images": media.article_images_stored([a.pk for a in chosen])}
     chapters = []
     esc = html.escape
-    for index, a in enumerate(articles, start=1):
+    for index, a in enumerate(chosen, start=1):
         body = _embed_images(book, a, sanitizing.clean(a.content_html, a.url), budget)
         highlights = "".join(
             f"<blockquote><p>{esc(h.quote)}</p>"
@@ -369,6 +384,8 @@ def export_epub(articles: QuerySet[Article], *, title: str = "Folio") -> bytes:
         )
         book.add_item(chapter)
         chapters.append(chapter)
+        if progress is not None and not progress(index):
+            raise ExportStopped(index)
     if not chapters:
         empty = epub.EpubHtml(title="No articles", file_name="empty.xhtml")
         empty.content = "<h1>No articles</h1><p>This view had no articles when it was exported.</p>"

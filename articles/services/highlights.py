@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from ..errors import ArticleError, ArticleNotFound, HighlightNotFound
 from ..highlighting import MAX_QUOTE_LENGTH
@@ -75,7 +75,7 @@ def _clean_color(color: str | None) -> str:
 
 def highlight_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     article_id: int,
     quote: str,
     note: str = "",
@@ -123,7 +123,7 @@ def highlight_build_for_import(
     return highlight
 
 
-def _highlight(user: AbstractBaseUser, highlight_id: int) -> Highlight:
+def _highlight(user: User, highlight_id: int) -> Highlight:
     highlight = Highlight.objects.filter(pk=highlight_id, article__user=user).first()
     if highlight is None:
         raise HighlightNotFound()
@@ -132,7 +132,7 @@ def _highlight(user: AbstractBaseUser, highlight_id: int) -> Highlight:
 
 def highlight_update(
     *,
-    user: AbstractBaseUser,
+    user: User,
     highlight_id: int,
     quote: str | None = None,
     note: str | None = None,
@@ -154,7 +154,7 @@ def highlight_update(
     return highlight
 
 
-def highlight_delete(*, user: AbstractBaseUser, highlight_id: int) -> int:
+def highlight_delete(*, user: User, highlight_id: int) -> int:
     """Delete one of the user's highlights; returns its article's id. Raises HighlightNotFound."""
     highlight = _highlight(user, highlight_id)
     article_id = highlight.article_id

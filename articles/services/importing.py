@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -54,7 +54,7 @@ def size_message(limit: int) -> str:
     return f"The file is larger than the {size} Folio imports."
 
 
-def import_create(*, user: AbstractBaseUser, data: bytes, filename: str, enqueue: bool = True) -> Import:
+def import_create(*, user: User, data: bytes, filename: str, enqueue: bool = True) -> Import:
     """Check and store an uploaded export file, then queue its import (unless ``enqueue`` is False: the
     management command runs it in-process). Returns the ``pending`` Import.
 
@@ -97,9 +97,9 @@ def interleave_by_host(items: Iterable[ImportItem]) -> list[ImportItem]:
     while queues:
         still = []
         for queue in queues:
-            item = next(queue, None)
-            if item is not None:
-                result.append(item)
+            following = next(queue, None)
+            if following is not None:
+                result.append(following)
                 still.append(queue)
         queues = still
     return result
@@ -309,7 +309,7 @@ def import_progress(job: Import) -> dict[str, int]:
     return {name: counts[name] or 0 for name in ("ready", "failed", "remaining")}
 
 
-def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
+def import_retry_failed(*, user: User, import_id: int) -> int:
     """Queue again, on the import queue, the articles of one of the user's imports whose fetch failed.
 
     Returns how many were queued. Raises NotFoundError for someone else's import.
@@ -333,7 +333,7 @@ def import_retry_failed(*, user: AbstractBaseUser, import_id: int) -> int:
 CANCELLED_REASON = "You cancelled this import. The entries written before that are in your library."
 
 
-def import_cancel(*, user: AbstractBaseUser, import_id: int) -> bool:
+def import_cancel(*, user: User, import_id: int) -> bool:
     """Cancel one of the user's imports that is still ``pending`` or ``running``: it ends ``failed`` with
     CANCELLED_REASON and its file is deleted; a running import stops before its next batch (the entries
     already written stay, and their articles are fetched). Returns False if it had already ended.

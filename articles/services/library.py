@@ -29,8 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
+from functools import partial
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 
-def _owned(user: AbstractBaseUser, ids: Iterable[int], *, deleted: bool = False) -> QuerySet[Article]:
+def _owned(user: User, ids: Iterable[int], *, deleted: bool = False) -> QuerySet[Article]:
     ids = [int(i) for i in ids]
     return Article.objects.filter(user=user, id__in=ids, deleted_at__isnull=not deleted)
 
@@ -96,7 +97,7 @@ def clean_title(title: str) -> str:
 @transaction.atomic
 def article_update(
     *,
-    user: AbstractBaseUser,
+    user: User,
     pk: int,
     title: str | None = None,
     tags: Iterable[str] | None = None,
@@ -187,7 +188,7 @@ def article_update(
     return article
 
 
-def article_retry(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
+def article_retry(*, user: User, ids: Iterable[int]) -> int:
     """Queue the user's articles ``ids`` for processing again (refetch / retry), attempts counted from
     zero. Articles being fetched right now are left alone. Returns how many were queued; each task is sent
     when the transaction commits."""
@@ -196,7 +197,7 @@ def article_retry(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
         status=Article.Status.QUEUED, failure_reason="", attempts=0, updated_at=timezone.now()
     )
     for article_id in ids:
-        transaction.on_commit(lambda article_id=article_id: enqueue.article_process_enqueue(article_id))
+        transaction.on_commit(partial(enqueue.article_process_enqueue, article_id))
     return len(ids)
 
 
@@ -207,7 +208,7 @@ def article_retry(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
 
 
 def article_archive_bulk(
-    *, user: AbstractBaseUser, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
+    *, user: User, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
 ) -> int:
     """Archive (``value=True``) or move back to the inbox (``False``) the user's articles ``ids``; the read
     state does not change. ``changed_at``: see the module docstring (the newest change wins)."""
@@ -218,7 +219,7 @@ def article_archive_bulk(
 
 
 def article_favorite_bulk(
-    *, user: AbstractBaseUser, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
+    *, user: User, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
 ) -> int:
     """Mark (``value=True``) or unmark the user's articles ``ids`` as favorites. ``changed_at``: see the
     module docstring (the newest change wins)."""
@@ -229,7 +230,7 @@ def article_favorite_bulk(
 
 
 def article_read_bulk(
-    *, user: AbstractBaseUser, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
+    *, user: User, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
 ) -> int:
     """Mark the user's articles ``ids`` read (``read_at`` = now, kept if already read) or unread (cleared).
 
@@ -247,20 +248,20 @@ def article_read_bulk(
     )
 
 
-def article_delete_bulk(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
+def article_delete_bulk(*, user: User, ids: Iterable[int]) -> int:
     """Delete the user's articles ``ids`` (soft: ``deleted_at`` is set, so article_restore_bulk can undo
     and saving the same address again restores it)."""
     now = timezone.now()
     return _owned(user, ids).update(deleted_at=now, updated_at=now)
 
 
-def article_restore_bulk(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
+def article_restore_bulk(*, user: User, ids: Iterable[int]) -> int:
     """Undo article_delete_bulk for the user's deleted articles ``ids``."""
     return _owned(user, ids, deleted=True).update(deleted_at=None, updated_at=timezone.now())
 
 
 @transaction.atomic
-def article_tag_bulk(*, user: AbstractBaseUser, ids: Iterable[int], names: Iterable[str]) -> list[Tag]:
+def article_tag_bulk(*, user: User, ids: Iterable[int], names: Iterable[str]) -> list[Tag]:
     """Add the named tags (created on the fly, matched ignoring case) to the user's articles ``ids``.
 
     Two queries for the links whatever the number of articles: one read of the existing links, one bulk
@@ -281,7 +282,7 @@ def article_tag_bulk(*, user: AbstractBaseUser, ids: Iterable[int], names: Itera
     return tags
 
 
-def article_untag_bulk(*, user: AbstractBaseUser, ids: Iterable[int], tag_ids: Iterable[int]) -> int:
+def article_untag_bulk(*, user: User, ids: Iterable[int], tag_ids: Iterable[int]) -> int:
     """Remove the user's tags ``tag_ids`` from the user's articles ``ids``. Returns the links removed."""
     through = Article.tags.through
     deleted, _ = through.objects.filter(

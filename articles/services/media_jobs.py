@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from .media import article_images_refresh
 
 
 def image_job_create(
-    *, user: AbstractBaseUser, ids: Iterable[int], retry_missing: bool = True, enqueue: bool = True
+    *, user: User, ids: Iterable[int], retry_missing: bool = True, enqueue: bool = True
 ) -> ImageJob:
     """Start keeping the images of ``user``'s ready articles among ``ids`` (other ids are ignored), and
     queue the job on the background queue (FOLIO_IMPORT_QUEUE, behind people's saves) unless ``enqueue``
@@ -94,9 +95,7 @@ def image_job_requeue_stale(*, older_than: float = 600.0) -> int:
     return sent
 
 
-def articles_missing_images(
-    *, user: AbstractBaseUser | None = None, retry_missing: bool = False
-) -> list[int]:
+def articles_missing_images(*, user: User | None = None, retry_missing: bool = False) -> list[int]:
     """Ids of ready articles (of ``user``, or everyone's) whose HTML still loads an image from another site
     or whose lead image was never tried, newest first: what ``keep_images`` goes through. With
     ``retry_missing``, also the articles with an image Folio could not keep before."""
@@ -106,7 +105,7 @@ def articles_missing_images(
     lead_rows = ArticleImage.objects.filter(article=OuterRef("pk"), is_lead=True)
     if retry_missing:
         lead_rows = lead_rows.filter(status=ArticleImage.Status.STORED)
-    needed = Q(content_html__contains='src="http') | (~Q(lead_image="") & ~Exists(lead_rows))
+    needed: Q | Combinable = Q(content_html__contains='src="http') | (~Q(lead_image="") & ~Exists(lead_rows))
     if retry_missing:
         needed |= Q(content_html__contains=imaging.MISSING_CLASS)
     return list(articles.filter(needed).order_by("-saved_at", "-id").values_list("id", flat=True))

@@ -17,7 +17,7 @@ import logging
 import os
 import socket
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 
 import lxml.etree
 import lxml.html
@@ -191,7 +191,7 @@ def article_process(*, article_id: int, fetch_timeout: float | None = None, task
     use_stored = article.source != Article.Source.FETCH and raw is not None and bool(raw.html)
     final_url = article.url
     try:
-        if use_stored:
+        if use_stored and raw is not None:
             result = extraction.extract(raw.html, article.url)
         else:
             page = fetching.fetch(article.url, total_timeout=fetch_timeout)
@@ -322,7 +322,7 @@ def extraction_from_content(
         text=text,
         title=title,
         author=text_of("author"),
-        published=published if hasattr(published, "isoformat") else None,
+        published=published if isinstance(published, date) else None,
         site_name=text_of("site_name"),
         lead_image=text_of("lead_image"),
         excerpt=text_of("excerpt"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from ..errors import ArticleError
 from ..limits import SAVED_SEARCH_NAME_MAX_LENGTH, SAVED_SEARCH_QUERY_MAX_LENGTH
@@ -12,7 +12,7 @@ MAX_NAME_LENGTH = SAVED_SEARCH_NAME_MAX_LENGTH
 MAX_QUERY_LENGTH = SAVED_SEARCH_QUERY_MAX_LENGTH
 
 
-def saved_search_create(*, user: AbstractBaseUser, name: str, query: str) -> SavedSearch:
+def saved_search_create(*, user: User, name: str, query: str) -> SavedSearch:
     """Save ``query`` under ``name`` (a search saved again under the same name takes the new query).
 
     Raises ArticleError for an empty or too long name or query.
@@ -29,7 +29,7 @@ def saved_search_create(*, user: AbstractBaseUser, name: str, query: str) -> Sav
     return saved
 
 
-def saved_search_delete(*, user: AbstractBaseUser, pk: int) -> bool:
+def saved_search_delete(*, user: User, pk: int) -> bool:
     """Delete one of the user's saved searches; False if there is no such search (or it is someone else's)."""
     deleted, _ = SavedSearch.objects.filter(user=user, pk=pk).delete()
     return bool(deleted)

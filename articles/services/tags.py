@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -42,7 +42,7 @@ def clean_tag_names(names: Iterable[str]) -> list[str]:
     return result
 
 
-def _by_lower_name(user: AbstractBaseUser, names: list[str]) -> dict[str, Tag]:
+def _by_lower_name(user: User, names: list[str]) -> dict[str, Tag]:
     """The user's tags whose lower-cased name is one of ``names`` lower-cased, by ``name.lower()``: one
     query on the (Lower(name), user) unique index."""
     found = (
@@ -53,14 +53,14 @@ def _by_lower_name(user: AbstractBaseUser, names: list[str]) -> dict[str, Tag]:
     return {tag.name.lower(): tag for tag in found}
 
 
-def _same_name(user: AbstractBaseUser, name: str):
+def _same_name(user: User, name: str):
     """The user's tags equal to ``name`` as the unique constraint sees it (the database's own lower()), so a
     name the database lower-cases differently from Python (SQLite and PostgreSQL's C locale lower ASCII
     only) still finds its row."""
     return Tag.objects.annotate(name_lower=Lower("name")).filter(user=user, name_lower=Lower(Value(name)))
 
 
-def _get_or_create_one(user: AbstractBaseUser, name: str) -> Tag:
+def _get_or_create_one(user: User, name: str) -> Tag:
     tag = _same_name(user, name).first()
     if tag is None:
         try:
@@ -71,7 +71,7 @@ def _get_or_create_one(user: AbstractBaseUser, name: str) -> Tag:
     return tag
 
 
-def tag_get_or_create_many(*, user: AbstractBaseUser, names: Iterable[str]) -> list[Tag]:
+def tag_get_or_create_many(*, user: User, names: Iterable[str]) -> list[Tag]:
     """The user's tags with these names (matched ignoring case), creating the missing ones, in the order of
     ``names`` (cleaned by clean_tag_names). Three queries whatever the number of names: one read, one bulk
     insert of the missing ones (a name created concurrently is skipped by the unique constraint), one read
@@ -106,7 +106,7 @@ def article_tags_set(*, article: Article, names: Iterable[str], replace: bool = 
     return tags
 
 
-def _tag(user: AbstractBaseUser, pk: int) -> Tag:
+def _tag(user: User, pk: int) -> Tag:
     try:
         tag = Tag.objects.filter(user=user, pk=int(pk)).first()
     except (TypeError, ValueError):
@@ -117,7 +117,7 @@ def _tag(user: AbstractBaseUser, pk: int) -> Tag:
 
 
 @transaction.atomic
-def tag_merge(*, user: AbstractBaseUser, source_ids: Iterable[int], target_id: int) -> Tag:
+def tag_merge(*, user: User, source_ids: Iterable[int], target_id: int) -> Tag:
     """Move every article of the user's tags ``source_ids`` to the user's tag ``target_id`` and delete the
     sources. Returns the target tag.
 
@@ -146,7 +146,7 @@ def tag_merge(*, user: AbstractBaseUser, source_ids: Iterable[int], target_id: i
 
 
 @transaction.atomic
-def tag_rename(*, user: AbstractBaseUser, pk: int, name: str) -> Tag:
+def tag_rename(*, user: User, pk: int, name: str) -> Tag:
     """Rename the user's tag ``pk`` to ``name`` (white space collapsed). Returns the tag that now carries
     the name: when another of the user's tags already has it (ignoring case), the two are merged into that
     one (tag_merge) and that tag is returned, so ``result.pk != pk`` tells a face it merged.
@@ -166,7 +166,7 @@ def tag_rename(*, user: AbstractBaseUser, pk: int, name: str) -> Tag:
     return tag
 
 
-def tag_delete(*, user: AbstractBaseUser, pk: int) -> None:
+def tag_delete(*, user: User, pk: int) -> None:
     """Delete the user's tag ``pk``; its articles stay, without it. Raises TagNotFound."""
     deleted, _ = Tag.objects.filter(user=user, pk=_tag(user, pk).pk).delete()
     if not deleted:

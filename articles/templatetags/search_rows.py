@@ -1,49 +1,29 @@
-"""``{% search_rows page reader_suffix %}``: the result rows of a search page, rendered in Python.
+"""``{% search_rows page reader_suffix %}``: the result rows of a search page, printed from per-row
+view-models (``rows.search_row``: linkding's ``BookmarkItem`` pattern, as the library rows) by the Jinja2
+template ``templates/jinja2/articles/_search_rows.html``.
 
-Through the template engine the 20 rows (a URL, two dates, the tags, the headline each) cost about 4 ms of a
-35 ms search request at 100,000 articles (bench/search_bench.py); built with escaped f-strings they cost a
-fraction of a millisecond. The markup is the one ``_search_results.html`` had. Every value from the article
-is escaped with ``html.escape``; the headline is already sanitized HTML (articles.search.headline_html).
+The rows were escaped f-strings here; they are a template again (issue 15, item 4). Decisions (the date
+and its label, the reader's address, the tags) are made once per row in Python, and the template only
+prints them, with Jinja2's autoescaping; the headline is safe HTML made by articles.search. Cost of a
+50-row page: bench/search_rows_bench.py (README "Benchmarks").
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils import dateformat
+from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
-from .library_rows import esc, url_for
+from ..rows import search_rows as search_row_models
 
 register = template.Library()
 
-
-def _time(article) -> str:
-    if article.published:
-        day, label = article.published, ""
-    else:
-        day, label = template_localtime(article.saved_at), "saved "
-    return (
-        f'<time datetime="{dateformat.format(day, "Y-m-d")}">{label}{dateformat.format(day, "j M Y")}</time>'
-    )
-
-
-def search_row(article, reader_suffix: str) -> str:
-    """One result: ``<li class="search-result">`` with the title link, the headline (the passage that
-    matched) under it, then site, date and tags."""
-    href = esc(url_for("articles:reader", article.pk) + reader_suffix)
-    tags = "".join(f'<span class="tag">{esc(tag.name)}</span>' for tag in article.tags.all())
-    headline = f'<p class="headline">{article.headline}</p>' if article.headline else ""
-    return (
-        f'<li class="search-result" id="result-{article.pk}">'
-        f'<h2 class="article-title"><a class="search-result-link" href="{href}">'
-        f"{esc(article.display_title)}</a></h2>{headline}"
-        f'<p class="article-meta"><span class="site">{esc(article.site_name or article.domain)}</span> '
-        f"{_time(article)} {tags}</p></li>"
-    )
+_ROWS_TEMPLATE = "articles/_search_rows.html"
 
 
 @register.simple_tag
 def search_rows(page, reader_suffix: str = "") -> SafeString:
-    """All result rows of a SearchPage (the contents of its ``<ol>``)."""
-    return mark_safe("\n".join(search_row(article, reader_suffix) for article in page.results))
+    """All result rows of a SearchPage (the contents of its ``<ol>``); ``reader_suffix`` (``?q=…``) is added
+    to each reader address."""
+    rows = search_row_models(page.results, reader_suffix=reader_suffix)
+    return mark_safe(engines["jinja2"].get_template(_ROWS_TEMPLATE).render({"rows": rows}))

@@ -4,6 +4,15 @@
    Everywhere: / search, g u / g a / g f go to Unread / Archive / Favorites, ? shows the list.
    Actions are done by clicking the matching [data-key] button, so they go through the same htmx forms
    (and the same server code) as a mouse click. No framework, no inline script (CSP). */
+
+// The CSRF token, read in one place: the hx-headers attribute base.html puts on <body> (htmx sends it with
+// every request; reader.js and pwa.js, loaded after this file, call this for their own requests).
+window.Folio = window.Folio || {};
+window.Folio.csrfToken = function () {
+  try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+  catch (e) { return ""; }
+};
+
 (function () {
   "use strict";
   var dialog = document.getElementById("shortcuts");
@@ -83,8 +92,11 @@
       window.location.href = link.href;
     }
   }
+  // The one handler of "/" (issue 15): the search page's own box first, then the header's, then a page's
+  // search or address field.
   function focusSearch() {
-    var field = document.querySelector("input[type=search], [data-search-field], #id_q") || document.getElementById("id_url");
+    var field = document.getElementById("search-q") || document.getElementById("header-search-q") ||
+      document.querySelector("input[type=search], [data-search-field], #id_q") || document.getElementById("id_url");
     if (field) { field.focus(); if (field.select) field.select(); return true; }
     return false;
   }

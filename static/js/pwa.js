@@ -15,10 +15,7 @@
   if (!("serviceWorker" in navigator)) return;
   var container = navigator.serviceWorker;
 
-  function token() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
-    catch (e) { return ""; }
-  }
+  function token() { return window.Folio && window.Folio.csrfToken ? window.Folio.csrfToken() : ""; }
   function tell(message) {
     message.token = token();
     return container.ready.then(function (registration) {

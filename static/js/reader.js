@@ -10,8 +10,7 @@
   var url = reader.getAttribute("data-progress-url");
   var BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, figure, table";
   var blocks = Array.prototype.slice.call(body.querySelectorAll(BLOCKS));
-  var token = "";
-  try { token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { token = ""; }
+  var token = window.Folio && window.Folio.csrfToken ? window.Folio.csrfToken() : "";  // keys.js
   var last = { percent: -1, paragraph: -1 };
   var timer = null;
 

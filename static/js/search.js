@@ -1,11 +1,7 @@
-/* Search: "/" focuses the search box, arrow keys move through results, and the reader highlights and
+/* Search: arrow keys move through results ("/" is keys.js's, the one handler of that key), and the reader highlights and
    scrolls to the terms of the search a result was opened from (?q=… in the reader's address). */
 (function () {
   "use strict";
-
-  function isTyping(target) {
-    return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
-  }
 
   function resultLinks() {
     return Array.prototype.slice.call(document.querySelectorAll("#search-results .search-result-link"));
@@ -13,16 +9,6 @@
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.key === "/" && !isTyping(target)) {
-      var box = document.getElementById("search-q") || document.getElementById("header-search-q");
-      if (box) {
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        box.focus();
-        box.select();
-      }
-      return;
-    }
     if (event.key !== "ArrowDown" && event.key !== "ArrowUp" && event.key !== "Escape") return;
     var links = resultLinks();
     if (!links.length) return;

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from articles.models import Article
-from articles.search import search_config_for
 from tests.browser import logged_in_page
+from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,25 +21,21 @@ def test_search_as_you_type_keyboard_and_reader_highlight(live_server, client, u
     from playwright.sync_api import sync_playwright
 
     body_text = "The orchard keeper prunes every apple tree in March."
-    target = Article.objects.create(
+    target = ArticleFactory(
         user=user,
         url="https://example.com/orchard",
-        url_key="https://example.com/orchard",
         title="Notes from the valley",
         status=Article.Status.READY,
         language="en",
-        search_config=search_config_for("en"),
         content_text="Weather. " * 60 + body_text,
         content_html=FILLER + f"<p>{body_text}</p>",
     )
-    Article.objects.create(
+    ArticleFactory(
         user=user,
         url="https://example.com/other",
-        url_key="https://example.com/other",
         title="Other",
         status=Article.Status.READY,
         language="en",
-        search_config="english",
         content_text="Nothing here.",
     )
     with sync_playwright() as p:

@@ -17,6 +17,7 @@ from articles import imaging, services
 from articles.models import Article, ArticleImage
 from articles.services import media
 from tests import imagefiles
+from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("image_store")]
 
@@ -319,7 +320,7 @@ def test_reader_csp_allows_only_folios_own_images(client_logged_in, kept_image):
 
 
 def test_article_saved_before_keeps_no_remote_image_in_the_reader(client_logged_in, user):
-    article = Article.objects.create(
+    article = ArticleFactory(
         user=user, url="https://news.test/old", url_key="news.test/old", status="ready", title="Old",
         content_html=f'{PARA}<p><img src="https://cdn.news.test/a.jpg" alt="Harbour"></p>',
     )  # fmt: skip

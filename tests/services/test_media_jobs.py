@@ -16,6 +16,7 @@ from django.urls import reverse
 from articles.models import Article, ArticleImage, ImageJob
 from articles.services import media, media_jobs
 from tests import imagefiles
+from tests.factories import ArticleFactory
 from tests.pageserver import wait_for
 
 pytestmark = pytest.mark.usefixtures("image_store")
@@ -26,7 +27,7 @@ PARA = "<p>" + " ".join(["Old harbours kept their cranes long after the ships ha
 def old_article(user, page_server, name: str, images: list[str], lead: str = "") -> Article:
     """A ready article as Folio stored it before it kept images: remote <img> in its HTML."""
     figures = "".join(f'<p><img src="{src}" alt="picture {i}"></p>' for i, src in enumerate(images))
-    return Article.objects.create(
+    return ArticleFactory(
         user=user,
         url=page_server.url(f"/old/{name}.html"),
         url_key=f"old/{name}",

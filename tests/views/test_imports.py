@@ -190,12 +190,18 @@ def test_export_epub_with_embedded_image(client_logged_in, library, page_server)
 
 
 def test_export_epub_of_a_view_has_a_table_of_contents(client_logged_in, library, tmp_path):
+    """A view of two articles is a background job (tests/views/test_export_jobs.py); its book is read here."""
     import ebooklib
     from ebooklib import epub
 
-    response = export(client_logged_in, format="epub")
+    from articles.services import export_jobs
+
+    response = client_logged_in.get(reverse("articles:export"), {"format": "epub"})
+    job_id = int(response["Location"].rstrip("/").split("/")[-1])
+    export_jobs.export_job_run(job_id=job_id)
+    response = client_logged_in.get(reverse("articles:export_job_download", args=[job_id]))
     path = tmp_path / "export.epub"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))
     book = epub.read_epub(str(path))
     titles = [link.title for link in book.toc]
     assert titles == ["Second", '=1+2 "quoted" <b>title</b>']  # newest save first

@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -55,7 +55,7 @@ __all__ = [
 SAVE_DEFERRED = ("content_html", "content_text", "extraction_log")
 
 
-def duplicates_of(*, user: AbstractBaseUser, key: str) -> QuerySet[Article]:
+def duplicates_of(*, user: User, key: str) -> QuerySet[Article]:
     """The user's articles that are a duplicate of normalized address ``key``: live articles whose given,
     final or canonical address has that key, and a deleted one with that given address (saving it again
     restores it; the (user, url_key) unique constraint counts deleted rows too). Oldest first.
@@ -71,7 +71,7 @@ def duplicates_of(*, user: AbstractBaseUser, key: str) -> QuerySet[Article]:
     )
 
 
-def _find_existing(user: AbstractBaseUser, key: str) -> Article | None:
+def _find_existing(user: User, key: str) -> Article | None:
     rows = list(duplicates_of(user=user, key=key)[:20])
     live = [a for a in rows if a.deleted_at is None]
     if live:
@@ -100,7 +100,7 @@ def _state_fields(
     return fields
 
 
-def _save_rate_check(user: AbstractBaseUser, now) -> None:
+def _save_rate_check(user: User, now) -> None:
     """Refuse a single save past ``FOLIO_SAVE_RATE_PER_MINUTE`` (0: no limit) of the person's saves in the
     last 60 seconds, on every face at once (issue 21.4: 150 form saves in 20 s went through). Counted in the
     database, so every web process and worker sees the same count: one range scan of the
@@ -123,7 +123,7 @@ def _save_rate_check(user: AbstractBaseUser, now) -> None:
 
 def _save(
     *,
-    user: AbstractBaseUser,
+    user: User,
     url: str,
     tags: Iterable[str],
     origin: str,
@@ -191,7 +191,7 @@ def _save(
 @transaction.atomic
 def article_save_url(
     *,
-    user: AbstractBaseUser,
+    user: User,
     url: str,
     tags: Iterable[str] = (),
     origin: str,
@@ -244,7 +244,7 @@ def article_save_url(
 @transaction.atomic
 def article_save_page(
     *,
-    user: AbstractBaseUser,
+    user: User,
     url: str,
     html: str,
     title: str = "",

@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -50,7 +52,7 @@ class SaveManyResult:
     to_fetch: list[int] = field(default_factory=list)
 
 
-def _entry_metadata(entry: ImportItem) -> dict[str, object]:
+def _entry_metadata(entry: ImportItem) -> dict[str, Any]:
     """Fields of the article that an entry's ``extra`` carries (Folio's own export carries them all);
     values that do not fit are left out, never refused: one odd field must not lose the entry."""
     extra = entry.extra
@@ -84,7 +86,7 @@ def _entry_metadata(entry: ImportItem) -> dict[str, object]:
 
 
 def _entry_article(
-    entry: ImportItem, *, user: AbstractBaseUser, url: str, key: str, origin: str, job: Import | None, now
+    entry: ImportItem, *, user: User, url: str, key: str, origin: str, job: Import | None, now
 ) -> Article:
     """The unsaved Article for one entry; an entry that carries its content is stored ``ready`` through
     processing.article_store_extraction, exactly as a processed article is."""
@@ -123,7 +125,7 @@ def _entry_article(
     return article
 
 
-def duplicate_keys_of(*, user: AbstractBaseUser, keys: list[str]) -> QuerySet:
+def duplicate_keys_of(*, user: User, keys: list[str]) -> QuerySet:
     """``(url_key, final_key, canonical_key)`` of the user's articles (deleted ones included) whose given,
     final or canonical address has one of the normalized ``keys``: the duplicate check of a batch, one query
     that PostgreSQL may answer from the same three indexes as a single save's when the library is large."""
@@ -144,7 +146,7 @@ def duplicate_keys_of(*, user: AbstractBaseUser, keys: list[str]) -> QuerySet:
 
 def article_save_many(
     *,
-    user: AbstractBaseUser,
+    user: User,
     entries: Iterable[ImportItem],
     origin: str,
     import_job: Import | None = None,
@@ -247,7 +249,7 @@ def fetch_enqueue_on_commit(article_ids: list[int]) -> None:
     size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
     for start in range(0, len(article_ids), size):
         chunk = article_ids[start : start + size]
-        transaction.on_commit(lambda chunk=chunk: enqueue.import_fetch_enqueue(article_ids=chunk))
+        transaction.on_commit(partial(enqueue.import_fetch_enqueue, article_ids=chunk))
 
 
 def _entry_tag_names(entry: ImportItem) -> list[str]:
