@@ -337,8 +337,9 @@ class Highlight(models.Model):
 
 class ReadingEvent(models.Model):
     """How far the person read one article on one day: one row per (article, day), grown each time the
-    reading position advances (articles.services.library.article_update). ``percent`` is the sum of the
-    advances that day (at most 100), ``words`` the article's words those advances cover."""
+    reading position advances past the furthest point reached that day, ``high``
+    (articles.services.reading). ``percent`` is the sum of those advances (at most 100), ``words`` the
+    article's words they cover."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_events"
@@ -346,6 +347,7 @@ class ReadingEvent(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reading_events")
     day = models.DateField()
     percent = models.FloatField(default=0.0)
+    high = models.FloatField(default=0.0, help_text="The furthest position reached that day, 0-100.")
     words = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 

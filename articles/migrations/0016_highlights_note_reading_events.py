@@ -70,6 +70,10 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("day", models.DateField()),
                 ("percent", models.FloatField(default=0.0)),
+                (
+                    "high",
+                    models.FloatField(default=0.0, help_text="The furthest position reached that day, 0-100."),
+                ),
                 ("words", models.PositiveIntegerField(default=0)),
                 ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (

@@ -2,10 +2,10 @@
 
 A **reading event** (``ReadingEvent``) is how far one article was read on one day. The one progress door,
 ``library.article_update``, calls ``reading_event_record`` whenever an article's reading position advances;
-the advance (new percentage less the old one) is added to that article's row for that day. Deduplicated
-and bounded: one row per (article, day) whatever the number of progress saves, its percentage capped at
-100 and its words at the article's word count; a position moving back records nothing, so scrolling up
-and down again counts once.
+the advance (new percentage less the old one, less what was already read that day) is added to that
+article's row for that day. Deduplicated and bounded: one row per (article, day) whatever the number of
+progress saves, its percentage capped at 100 and its words at the article's word count; a position moving
+back records nothing, and scrolling down again over what was read that day counts once.
 
 Words read are the article's ``word_count`` times the share of it the advances covered; minutes read are
 those words at WORDS_PER_MINUTE (238, Brysbaert 2019, the figure the reading-time estimate uses).
@@ -36,18 +36,23 @@ STREAK_MAX_DAYS = 365
 
 def reading_event_record(*, article: Article, start: float, end: float, when: dt.datetime) -> ReadingEvent:
     """Add the advance from ``start`` to ``end`` percent (0-100, end > start) of ``article`` to its
-    reading event of the local day of ``when``; the day's percentage is capped at 100 and its words at
-    the article's word count. Called by library.article_update inside its transaction (the article row
+    reading event of the local day of ``when``, counting only what lies past the furthest point reached
+    that day (``high``: going back and reading a passage again the same day adds nothing); the day's
+    percentage is capped at 100 and its words at the article's word count. Called by library.article_update inside its transaction (the article row
     is locked, so two saves of one article cannot race). Returns the event."""
     day = timezone.localdate(when)
-    advance = max(0.0, min(100.0, end) - max(0.0, start))
+    end = min(100.0, end)
     event, _created = ReadingEvent.objects.get_or_create(
         article=article, day=day, defaults={"user_id": article.user_id}
     )
+    advance = max(0.0, end - max(0.0, start, event.high))
+    if advance <= 0:
+        return event  # read again what was already read today
     event.percent = min(100.0, event.percent + advance)
+    event.high = max(event.high, end)
     event.words = min(article.word_count, round(article.word_count * event.percent / 100))
     event.updated_at = when
-    event.save(update_fields=["percent", "words", "updated_at"])
+    event.save(update_fields=["percent", "high", "words", "updated_at"])
     return event
 
 
