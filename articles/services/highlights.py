@@ -130,6 +130,42 @@ def _highlight(user: AbstractBaseUser, highlight_id: int) -> Highlight:
     return highlight
 
 
+def highlight_get(*, user: AbstractBaseUser, highlight_id: int) -> Highlight:
+    """One of the user's highlights on a live article, with its article. Raises HighlightNotFound for
+    anyone else's, a missing one, or one whose article is deleted."""
+    highlight = (
+        Highlight.objects.select_related("article")
+        .filter(pk=highlight_id, article__user=user, article__deleted_at__isnull=True)
+        .first()
+    )
+    if highlight is None:
+        raise HighlightNotFound()
+    return highlight
+
+
+def highlight_list(
+    *,
+    user: AbstractBaseUser,
+    query: str = "",
+    tag: str = "",
+    color: str = "",
+    article_id: int | None = None,
+):
+    """The user's highlights on live articles, newest first, narrowed by a search (the query language,
+    read over quote, note and title), a tag name, a colour and an article: the highlights library's
+    selection (services.highlights_library.highlight_queryset), for the API and other faces. An article
+    id that is not one of the user's live articles raises ArticleNotFound; an unknown colour
+    ArticleError."""
+    from .highlights_library import highlight_queryset
+
+    if (
+        article_id is not None
+        and not Article.objects.filter(pk=article_id, user=user, deleted_at__isnull=True).exists()
+    ):
+        raise ArticleNotFound()
+    return highlight_queryset(user=user, query=query, tag=tag, color=color, article_id=article_id)
+
+
 def highlight_update(
     *,
     user: AbstractBaseUser,

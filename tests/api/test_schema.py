@@ -26,6 +26,13 @@ EXPECTED_OPERATIONS = {
     ("/api/tags/{id}/", "patch"),
     ("/api/tags/{id}/", "delete"),
     ("/api/tags/{id}/merge/", "post"),
+    # highlights (issue 17)
+    ("/api/highlights/", "get"),
+    ("/api/highlights/{id}/", "get"),
+    ("/api/highlights/{id}/", "patch"),
+    ("/api/highlights/{id}/", "delete"),
+    ("/api/articles/{id}/highlights/", "get"),
+    ("/api/articles/{id}/highlights/", "post"),
     # accounts (issue 16): share links, the person's account, administrators' people and invitations
     ("/api/shares/", "get"),
     ("/api/shares/", "post"),
