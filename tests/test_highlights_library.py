@@ -89,7 +89,9 @@ def test_reader_shows_the_note_form_and_saves_with_and_without_htmx(client_logge
     assert b"Plain &lt;b&gt;form&lt;/b&gt; note" in shown.content  # escaped, never HTML
     swapped = client_logged_in.post(url, {"note": "htmx note"}, HTTP_HX_REQUEST="true")
     assert swapped.status_code == 200 and b"htmx note" in swapped.content
-    too_long = client_logged_in.post(url, {"note": "y" * (ARTICLE_NOTE_MAX_LENGTH + 1)}, HTTP_HX_REQUEST="true")
+    too_long = client_logged_in.post(
+        url, {"note": "y" * (ARTICLE_NOTE_MAX_LENGTH + 1)}, HTTP_HX_REQUEST="true"
+    )
     assert too_long.status_code == 400
     assert b"y" * 100 in too_long.content  # the typed text is kept in the form
     article.refresh_from_db()
@@ -112,20 +114,42 @@ def library(user, other_user):
     """Three articles of the person with highlights of several colours and a note, one of another person."""
     now = timezone.now()
     physics = ArticleFactory(
-        user=user, ready=True, title="Quantum physics primer", author="Ada", site_name="Physics Today",
-        url="https://physics.example/primer", tags=["science"],
+        user=user,
+        ready=True,
+        title="Quantum physics primer",
+        author="Ada",
+        site_name="Physics Today",
+        url="https://physics.example/primer",
+        tags=["science"],
     )
     cooking = ArticleFactory(user=user, ready=True, title="Bread baking", tags=["food"])
     other = ArticleFactory(user=user, ready=True, title="Miscellany")
-    h1 = HighlightFactory(article=physics, quote="Entanglement is spooky action", color="yellow",
-                          created_at=now - dt.timedelta(days=3))
-    h2 = HighlightFactory(article=physics, quote="Superposition of states", note="ask about decoherence",
-                          color="blue", created_at=now - dt.timedelta(days=2))
-    h3 = HighlightFactory(article=cooking, quote="Knead the dough for ten minutes", color="green",
-                          created_at=now - dt.timedelta(days=1))
-    h4 = HighlightFactory(article=other, quote="A spooky story", color="pink", created_at=now - dt.timedelta(hours=1))
+    h1 = HighlightFactory(
+        article=physics,
+        quote="Entanglement is spooky action",
+        color="yellow",
+        created_at=now - dt.timedelta(days=3),
+    )
+    h2 = HighlightFactory(
+        article=physics,
+        quote="Superposition of states",
+        note="ask about decoherence",
+        color="blue",
+        created_at=now - dt.timedelta(days=2),
+    )
+    h3 = HighlightFactory(
+        article=cooking,
+        quote="Knead the dough for ten minutes",
+        color="green",
+        created_at=now - dt.timedelta(days=1),
+    )
+    h4 = HighlightFactory(
+        article=other, quote="A spooky story", color="pink", created_at=now - dt.timedelta(hours=1)
+    )
     services.article_update(user=user, pk=cooking.pk, note="Try rye flour next time")
-    theirs = HighlightFactory(article=ArticleFactory(user=other_user, ready=True), quote="spooky secret of theirs")
+    theirs = HighlightFactory(
+        article=ArticleFactory(user=other_user, ready=True), quote="spooky secret of theirs"
+    )
     return {"physics": physics, "cooking": cooking, "h1": h1, "h2": h2, "h3": h3, "h4": h4, "theirs": theirs}
 
 
@@ -167,7 +191,9 @@ def test_library_search_language(user, library):
     assert _page(user, query="quantum") == [("highlight", h["h2"].pk), ("highlight", h["h1"].pk)]  # title
     assert _page(user, query="knead OR rye") == [("note", h["cooking"].pk), ("highlight", h["h3"].pk)]
     assert _page(user, query="-tag:science") == [
-        ("note", h["cooking"].pk), ("highlight", h["h4"].pk), ("highlight", h["h3"].pk),
+        ("note", h["cooking"].pk),
+        ("highlight", h["h4"].pk),
+        ("highlight", h["h3"].pk),
     ]
     assert _page(user, query="secret") == []  # another person's highlight
 
@@ -210,11 +236,19 @@ def test_library_page_needs_a_login(client):
 
 def test_markdown_zip_one_file_per_article_with_yaml_front_matter_and_no_html(client_logged_in, user):
     hostile = ArticleFactory(
-        user=user, ready=True, title='<script>alert(1)</script> "Quotes": and --- dashes',
-        author="A & B", site_name="Site <x>", url="https://example.com/a?b=<c>", tags=["x: y", "<b>"],
+        user=user,
+        ready=True,
+        title='<script>alert(1)</script> "Quotes": and --- dashes',
+        author="A & B",
+        site_name="Site <x>",
+        url="https://example.com/a?b=<c>",
+        tags=["x: y", "<b>"],
     )
-    HighlightFactory(article=hostile, quote="<img src=x onerror=alert(1)> [link](javascript:alert(1))",
-                     note="**bold** <i>note</i>")
+    HighlightFactory(
+        article=hostile,
+        quote="<img src=x onerror=alert(1)> [link](javascript:alert(1))",
+        note="**bold** <i>note</i>",
+    )
     services.article_update(user=user, pk=hostile.pk, note="# not a heading <script>")
     plain = ArticleFactory(user=user, ready=True, title="Plain")
     HighlightFactory(article=plain, quote="Just a quote")
@@ -235,7 +269,10 @@ def test_markdown_zip_one_file_per_article_with_yaml_front_matter_and_no_html(cl
     for tag in ("<script", "<img", "<i>", "<b>", 'href="javascript'):
         assert tag not in rendered
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered  # shown as text
-    assert "Just a quote" in archive.read(next(n for n in names if n.startswith(f"highlights/{plain.pk}-"))).decode()
+    assert (
+        "Just a quote"
+        in archive.read(next(n for n in names if n.startswith(f"highlights/{plain.pk}-"))).decode()
+    )
 
 
 def test_readwise_csv_parses_with_its_columns(client_logged_in, user, library):
@@ -255,12 +292,20 @@ def test_readwise_csv_parses_with_its_columns(client_logged_in, user, library):
     assert dt.datetime.strptime(first["Date"], "%Y-%m-%d %H:%M:%S")
     assert by_quote["Superposition of states"]["Note"] == "ask about decoherence"
     everything = highlights_library.highlights_export_readwise_text(user=user)
-    notes = [r for r in csv.DictReader(io.StringIO(everything.lstrip("\ufeff"))) if r["Highlight"].startswith("Try rye")]
+    notes = [
+        r
+        for r in csv.DictReader(io.StringIO(everything.lstrip("\ufeff")))
+        if r["Highlight"].startswith("Try rye")
+    ]
     assert len(notes) == 1 and notes[0]["Title"] == "Bread baking"
 
 
 def test_readwise_csv_neutralises_formulas(user):
     article = ArticleFactory(user=user, ready=True, title="=HYPERLINK(1)")
     highlight_create(user=user, article_id=article.pk, quote="=cmd|' /C calc'!A0")
-    rows = list(csv.reader(io.StringIO(highlights_library.highlights_export_readwise_text(user=user).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(highlights_library.highlights_export_readwise_text(user=user).lstrip("\ufeff"))
+        )
+    )
     assert rows[1][0].startswith("'=") and rows[1][1].startswith("'=")

@@ -69,11 +69,26 @@ def history(user, other_user):
     """Twelve weeks of a person's reading: articles saved and finished on known days, reading on known
     days (a streak of three days ending today, a gap before), and another person's reading."""
     today = timezone.localdate()
-    days = {name: today - dt.timedelta(days=n) for name, n in (("today", 0), ("d1", 1), ("d2", 2), ("d10", 10), ("d30", 30))}
-    long_read = ArticleFactory(user=user, ready=True, word_count=2000, site_name="Long Reads",
-                               saved_at=_at(days["d30"]), tags=["essays", "science"])
-    short = ArticleFactory(user=user, ready=True, word_count=600, site_name="Quick News",
-                           saved_at=_at(days["d10"]), tags=["science"])
+    days = {
+        name: today - dt.timedelta(days=n)
+        for name, n in (("today", 0), ("d1", 1), ("d2", 2), ("d10", 10), ("d30", 30))
+    }
+    long_read = ArticleFactory(
+        user=user,
+        ready=True,
+        word_count=2000,
+        site_name="Long Reads",
+        saved_at=_at(days["d30"]),
+        tags=["essays", "science"],
+    )
+    short = ArticleFactory(
+        user=user,
+        ready=True,
+        word_count=600,
+        site_name="Quick News",
+        saved_at=_at(days["d10"]),
+        tags=["science"],
+    )
     unread = ArticleFactory(user=user, ready=True, word_count=900, saved_at=_at(days["d2"]))
     old = ArticleFactory(user=user, ready=True, word_count=100, saved_at=_at(today - dt.timedelta(days=200)))
     _read(user, long_read, [25, 50], days["d10"])  # 1000 words
