@@ -66,6 +66,10 @@ def test_bad_input_is_400_and_changes_nothing(api_client, user):
         api_client.post(url, {"quote": "x", "anchor": {"big": "y" * 20_000}}, format="json").status_code
         == 400
     )
+    # Text PostgreSQL cannot store in an anchor (a NUL, a lone surrogate), sent as raw JSON.
+    for anchor in ('{"\\u0000key": 1}', '{"prefix": "a\\u0000b"}', '{"k": "\\ud87b"}'):
+        body = '{"quote": "x", "anchor": ' + anchor + "}"
+        assert api_client.post(url, body, content_type="application/json").status_code == 400, anchor
     bad = api_client.patch(f"/api/highlights/{highlight.pk}/", {"quote": ""}, format="json")
     assert bad.status_code == 400 and bad.json()["error"] == "invalid"
     highlight.refresh_from_db()
