@@ -166,7 +166,7 @@ def _chart(stats: reading.ReadingStats) -> dict:
                 "width": round(slot * 0.7, 1),
                 "height": height,
                 "label_x": round(i * slot + slot / 2, 1),
-                "label": week.start.strftime("%d.%m") if i % 2 == len(weeks) % 2 else "",
+                "label": week.start.strftime("%d.%m") if (len(weeks) - 1 - i) % 2 == 0 else "",
                 "week": week,
             }
         )
