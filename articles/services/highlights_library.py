@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..errors import ArticleError
 from ..models import Article, Highlight
@@ -145,7 +146,10 @@ def highlight_queryset(
     )
     if color:
         if color not in Highlight.Color.values:
-            raise ArticleError(f"A highlight's colour is one of {', '.join(Highlight.Color.values)}.")
+            raise ArticleError(
+                _("A highlight's colour is one of %(colours)s.")
+                % {"colours": ", ".join(Highlight.Color.values)}
+            )
         qs = qs.filter(color=color)
     if tag:
         qs = qs.filter(article__tags__name__iexact=tag)
@@ -213,7 +217,7 @@ def highlights_library_page(
     if after:
         cursor = _parse_cursor(after)
         if cursor is None:
-            raise ArticleError("This page link is not valid any more.")
+            raise ArticleError(_("This page link is not valid any more."))
     highlights = highlight_queryset(user=user, query=parsed, tag=tag, color=color, article_id=article_id)
     if cursor:
         highlights = highlights.filter(_before("created_at", 0, cursor))
