@@ -31,3 +31,5 @@ HIGHLIGHT_ANCHOR_MAX_BYTES = 10_000
 #: face (reader, API, imports' progress, apps). 98 rather than 100: the last screen of a long article
 #: often holds the footer's leftovers, so a reader who reached it has finished.
 FINISHED_PERCENT = 98.0
+#: Characters of the note on an article (Article.note): a page of text, like a highlight's note.
+ARTICLE_NOTE_MAX_LENGTH = 10_000

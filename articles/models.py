@@ -149,6 +149,10 @@ class Article(models.Model):
     progress_percent = models.FloatField(default=0.0, help_text="Reading progress, 0-100.")
     progress_paragraph = models.PositiveIntegerField(default=0, help_text="Index of the nearest paragraph.")
     progress_updated_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(
+        blank=True, default="", db_default="", help_text="The person's note on the article (searchable)."
+    )
+    note_updated_at = models.DateTimeField(null=True, blank=True)
     marks_changed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -329,6 +333,30 @@ class Highlight(models.Model):
 
     def __str__(self) -> str:
         return self.quote[:60]
+
+
+class ReadingEvent(models.Model):
+    """How far the person read one article on one day: one row per (article, day), grown each time the
+    reading position advances past the furthest point reached that day, ``high``
+    (articles.services.reading). ``percent`` is the sum of those advances (at most 100), ``words`` the
+    article's words they cover."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_events"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reading_events")
+    day = models.DateField()
+    percent = models.FloatField(default=0.0)
+    high = models.FloatField(default=0.0, help_text="The furthest position reached that day, 0-100.")
+    words = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "day"], name="reading_event_article_day")]
+        indexes = [models.Index(fields=["user", "day"], name="reading_event_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.day} {self.percent:.0f}%"
 
 
 class SavedSearch(models.Model):

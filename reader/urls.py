@@ -38,6 +38,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("articles.reading_urls")),  # --- highlights: note, /highlights/, /stats/ ---
     path("", include("articles.urls")),
 ]
 

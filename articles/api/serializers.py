@@ -3,7 +3,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..limits import TAG_NAME_MAX_LENGTH, TAGS_PER_REQUEST_MAX, TITLE_MAX_LENGTH, URL_MAX_LENGTH
+from ..limits import (
+    ARTICLE_NOTE_MAX_LENGTH,
+    TAG_NAME_MAX_LENGTH,
+    TAGS_PER_REQUEST_MAX,
+    TITLE_MAX_LENGTH,
+    URL_MAX_LENGTH,
+)
 from ..models import Article
 
 #: What the schema promises an address looks like. Folio's rule (urlnorm.validate_url: an absolute http(s)
@@ -88,6 +94,8 @@ EXTRA_FIELDS = (
     "progress_paragraph",
     "saved_at",
     "updated_at",
+    "note",
+    "note_updated_at",
 )
 
 
@@ -219,6 +227,12 @@ class ArticleUpdateInput(StrictInput):
     is_favorite = StrictBooleanField(required=False)
     progress_percent = StrictFloatField(required=False, min_value=0, max_value=100)
     progress_paragraph = StrictIntegerField(required=False, min_value=0, max_value=1_000_000)
+    note = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=ARTICLE_NOTE_MAX_LENGTH,
+        help_text="The person's note on the article (searchable); an empty string clears it.",
+    )
 
 
 class TagOutput(serializers.Serializer):

@@ -43,6 +43,7 @@ def parse(data: bytes) -> Iterator[ImportItem]:
                 "content_text",
                 "final_url",
                 "canonical_url",
+                "note",
             )
             if entry.get(key) not in (None, "")
         }

@@ -77,6 +77,8 @@ def filter_sql(flt: Filter) -> tuple[str, list]:
         params = [like(str(value))] * 3
     elif flt.key == "author":
         sql, params = "lower(a.author) LIKE %s ESCAPE '\\'", [like(str(value))]
+    elif flt.key == "note":
+        sql, params = "lower(a.note) LIKE %s ESCAPE '\\'", [like(str(value))]
     elif flt.key == "lang":
         sql, params = "(lower(a.language) = %s OR lower(a.language) LIKE %s)", [value, f"{value}-%"]
     elif flt.key == "is":

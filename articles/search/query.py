@@ -8,6 +8,7 @@ Syntax (any mix, separated by spaces)::
     -word -"a b"    without the word or phrase
     pref*           words starting with "pref"
     tag:NAME  tag:"two words"   site:DOMAIN   author:NAME   title:WORD   title:"a phrase"   lang:CODE
+    note:TEXT  note:"a phrase"  the note on the article contains the text (its words are searched anywhere too)
     is:unread  is:read  is:archived  is:favorite  before:YYYY-MM-DD  after:YYYY-MM-DD
     -tag:NAME -site:DOMAIN -is:read ...   (filters can be negated too)
 
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-FILTER_KEYS = ("tag", "site", "author", "title", "lang", "is", "before", "after")
+FILTER_KEYS = ("tag", "site", "author", "title", "lang", "is", "before", "after", "note")
 IS_VALUES = ("unread", "read", "archived", "favorite")
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32

@@ -6,7 +6,8 @@ PostgreSQL (created by migrations 0002_search and 0004_search_phrase_pairs, whos
 - ``articles_article.search_tags`` (text): the article's tag names, space-separated, kept by triggers on the
   article-tag link table and on tag rename;
 - ``articles_search_doc`` (one narrow row per article): ``search_vector`` (tsvector: title weighted A;
-  author, site name and tags B; body C; parsed under the article's ``search_config``; stored out of line)
+  author, site name, tags and the person's note on the article B (the note since migration
+  0016_highlights_note_reading_events, SQL frozen in ``_search_v2.py``); body C; parsed under the article's ``search_config``; stored out of line)
   and copies of the columns searches filter on most (user, deleted, read, archived, favorite, saved_at,
   and ``site``: the site name and the hosts of the URLs, lower-cased), with a GIN index on the vector;
 - ``articles_article.search_rank_vector`` (tsvector): the compact ranking vector, the full vector less the
@@ -22,8 +23,10 @@ import) keeps the index in step; statement triggers handle delete and truncate. 
 fastupdate off, so a search never scans a pending list. Migration 0009 adds ``article_search_title``, the
 GIN expression index of the title's lexemes (articles.search._postgres.TITLE_VECTOR).
 
-SQLite (this module's ``SQLITE_*``, created by migration 0008_sqlite_search_languages, which carries its own
-copy): an FTS5 table ``articles_search(title, meta, body, owner)`` with rowid = article id, whose columns
+SQLite (this module's ``SQLITE_*``, created by migration 0008_sqlite_search_languages and given the note by
+0016_highlights_note_reading_events, each carrying its own copy): an FTS5 table
+``articles_search(title, meta, body, owner)`` with rowid = article id (``meta``: author, site name, tag
+names and the person's note on the article), whose columns
 hold each article's words as the stems of its own language (``folio_search_text(config, text)``, the SQL
 function ``sqlite_register`` gives every SQLite connection: articles.search._text), kept in step by
 triggers on the article table, the article-tag link table and tag rename. It holds the articles that are
@@ -44,7 +47,7 @@ SQLITE_TOKENIZE = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 _SQLITE_META = (
     "coalesce({a}.author, '') || ' ' || coalesce({a}.site_name, '') || ' ' || coalesce((SELECT"
     " group_concat(t.name, ' ') FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id"
-    " WHERE at.article_id = {a}.id), '')"
+    " WHERE at.article_id = {a}.id), '') || ' ' || coalesce({a}.note, '')"
 )
 
 
@@ -74,7 +77,7 @@ SQLITE_TRIGGERS = [
         {_SQLITE_ROW}
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS articles_search_au
-        AFTER UPDATE OF title, author, site_name, content_text, search_config ON articles_article BEGIN
+        AFTER UPDATE OF title, author, site_name, content_text, search_config, note ON articles_article BEGIN
         DELETE FROM articles_search WHERE rowid = old.id;
         {_SQLITE_ROW}
     END""",

@@ -98,6 +98,7 @@ def export_json(articles: QuerySet[Article]) -> bytes:
                 "is_favorite": a.is_favorite,
                 "progress_percent": a.progress_percent,
                 "tags": [t.name for t in a.tags.all()],
+                "note": a.note,
                 "content_html": a.content_html,
                 "content_text": a.content_text,
                 "highlights": [

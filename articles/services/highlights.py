@@ -28,7 +28,8 @@ MAX_START = 10_000_000
 def highlight_anchor_clean(anchor: Mapping | None) -> dict:
     """The anchor to store: a copy of ``anchor`` with ``prefix``/``suffix`` cut to CONTEXT_LENGTH
     characters and a ``start`` that is not an integer in [0, MAX_START) dropped. Raises ArticleError when
-    it is not an object or is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON."""
+    it is not an object, is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON (UTF-8), or holds a NUL
+    character or a lone surrogate (text PostgreSQL cannot store)."""
     if anchor is None:
         return {}
     if not isinstance(anchor, Mapping):
@@ -46,9 +47,14 @@ def highlight_anchor_clean(anchor: Mapping | None) -> dict:
     ):
         del clean["start"]
     try:
-        size = len(json.dumps(clean).encode())
+        # UTF-8 as stored: a lone surrogate fails to encode (ValueError), and a NUL character is refused
+        # too, since PostgreSQL's jsonb holds neither (the API's fuzzing sent both: a 500 before).
+        encoded = json.dumps(clean, ensure_ascii=False, allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
         raise ArticleError("A highlight's position must be plain JSON.") from exc
+    if b"\\u0000" in encoded or b"\x00" in encoded:
+        raise ArticleError("A highlight's position must be plain JSON.")
+    size = len(encoded)
     if size > HIGHLIGHT_ANCHOR_MAX_BYTES:
         raise ArticleError("A highlight's position is too large.")
     return clean
@@ -128,6 +134,42 @@ def _highlight(user: User, highlight_id: int) -> Highlight:
     if highlight is None:
         raise HighlightNotFound()
     return highlight
+
+
+def highlight_get(*, user: AbstractBaseUser, highlight_id: int) -> Highlight:
+    """One of the user's highlights on a live article, with its article. Raises HighlightNotFound for
+    anyone else's, a missing one, or one whose article is deleted."""
+    highlight = (
+        Highlight.objects.select_related("article")
+        .filter(pk=highlight_id, article__user=user, article__deleted_at__isnull=True)
+        .first()
+    )
+    if highlight is None:
+        raise HighlightNotFound()
+    return highlight
+
+
+def highlight_list(
+    *,
+    user: AbstractBaseUser,
+    query: str = "",
+    tag: str = "",
+    color: str = "",
+    article_id: int | None = None,
+):
+    """The user's highlights on live articles, newest first, narrowed by a search (the query language,
+    read over quote, note and title), a tag name, a colour and an article: the highlights library's
+    selection (services.highlights_library.highlight_queryset), for the API and other faces. An article
+    id that is not one of the user's live articles raises ArticleNotFound; an unknown colour
+    ArticleError."""
+    from .highlights_library import highlight_queryset
+
+    if (
+        article_id is not None
+        and not Article.objects.filter(pk=article_id, user=user, deleted_at__isnull=True).exists()
+    ):
+        raise ArticleNotFound()
+    return highlight_queryset(user=user, query=query, tag=tag, color=color, article_id=article_id)
 
 
 def highlight_update(

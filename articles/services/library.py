@@ -14,6 +14,10 @@ Rules, the same on every face:
 - **Reading progress at or past FINISHED_PERCENT (98 %) marks the article read** (once: the first read
   time is kept), from the reader, the API and every other face.
 - Marking an article unread also resets its reading progress, so it leaves "Continue reading".
+- **The note on the article** (``note``) is stripped and at most ARTICLE_NOTE_MAX_LENGTH (10,000)
+  characters (ArticleError); it is searchable (the search triggers index it beside the tags).
+- **Reading progress that advances records a reading event** (``ReadingEvent``: one row per article and
+  day, services.reading), from which the statistics page counts words and minutes read.
 - Archiving does not change the read state; a face whose protocol says otherwise (wallabag's
   ``archive=1``: archived and read) passes both.
 - **The newest change wins** (issue 12, offline reading). A change made offline is sent later with the
@@ -35,12 +39,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..errors import ArticleError, ArticleNotFound
 from ..languages import search_config_for
-from ..limits import FINISHED_PERCENT, TITLE_MAX_LENGTH
+from ..limits import ARTICLE_NOTE_MAX_LENGTH, FINISHED_PERCENT, TITLE_MAX_LENGTH
 from ..models import Article, Tag
-from . import enqueue
+from . import enqueue, reading
 from .saving.metadata import clean_metadata
 from .tags import article_tags_set, tag_get_or_create_many
 
@@ -56,6 +61,7 @@ __all__ = [
     "article_untag_bulk",
     "article_update",
     "change_time",
+    "clean_note",
     "clean_title",
 ]
 
@@ -94,6 +100,17 @@ def clean_title(title: str) -> str:
     return title
 
 
+def clean_note(note: str) -> str:
+    """``note`` with surrounding white space removed ("" clears the note). Raises ArticleError when it is
+    longer than ARTICLE_NOTE_MAX_LENGTH (10,000) characters."""
+    note = str(note).strip()
+    if len(note) > ARTICLE_NOTE_MAX_LENGTH:
+        raise ArticleError(
+            _("A note can have at most %(count)d characters.") % {"count": ARTICLE_NOTE_MAX_LENGTH}
+        )
+    return note
+
+
 @transaction.atomic
 def article_update(
     *,
@@ -107,6 +124,7 @@ def article_update(
     progress_percent: float | None = None,
     progress_paragraph: int | None = None,
     metadata: Mapping[str, object] | None = None,
+    note: str | None = None,
     changed_at: dt.datetime | None = None,
 ) -> Article:
     """Change the given attributes of the user's article ``pk``; ``None`` leaves an attribute as it is.
@@ -122,6 +140,7 @@ def article_update(
     - ``metadata``: stated values of Article.METADATA_FIELDS (checked by saving's clean_metadata; the
       wallabag API's PATCH of language, preview_picture, published_at, authors); they join
       ``stated_fields``, so processing keeps them.
+    - ``note``: the person's note on the article (see clean_note; "" clears it); stamps ``note_updated_at``.
     - ``changed_at``: when a change made offline was made (aware datetime); marks or a position older
       than the server's are left as they are (the newest change wins, see the module docstring).
 
@@ -138,6 +157,11 @@ def article_update(
     if _is_stale(changed_at, when, article.progress_updated_at):
         progress_percent = progress_paragraph = None
     changed: set[str] = set()
+    previous_percent = article.progress_percent
+    if note is not None:
+        article.note = clean_note(note)
+        article.note_updated_at = now
+        changed |= {"note", "note_updated_at"}
     if title is not None:
         article.title = clean_title(title)
         if "title" not in article.stated_fields:
@@ -183,6 +207,10 @@ def article_update(
         changed.add("marks_changed_at")
     if changed:
         article.save(update_fields=[*sorted(changed), "updated_at"])
+    if "progress_percent" in changed and article.progress_percent > previous_percent:
+        reading.reading_event_record(
+            article=article, start=previous_percent, end=article.progress_percent, when=when
+        )
     if tags is not None:
         article_tags_set(article=article, names=tags, replace=True)
     return article

@@ -109,6 +109,9 @@ def library(user, page_server, image_store):
     ArticleFactory(user=user, failed=True, url="https://example.org/" + "very-long-path-" * 12)
     ArticleFactory(user=user, status=Article.Status.QUEUED, url="https://example.net/queued")
     HighlightFactory(article=article, quote="Lighthouses were lit by hand")
+    # Issue 17: a note on the article, and reading recorded for /stats/ (through the one door).
+    services.article_update(user=user, pk=article.pk, note="Ask the museum about the last keeper's logbook.")
+    services.article_update(user=user, pk=article.pk, progress_percent=60)
     ImportFactory(user=user, total=3, created_count=3)
     SavedSearchFactory(user=user, name="Lights", query="lighthouse")
     return article
@@ -129,6 +132,8 @@ def _pages(article: Article, failed: Article) -> list[tuple[str, str]]:
         ("imports", "/imports/"),
         ("popup", "/save/popup/?url=https%3A%2F%2Fexample.com%2Fpage&title=A+page"),
         ("saved", f"/save/{article.pk}/"),
+        ("highlights", "/highlights/"),
+        ("stats", "/stats/"),
         ("not-found", "/articles/999999/"),
     ]
 

@@ -196,6 +196,7 @@ def test_json_export_round_trips(user, django_user_model):
     stored = article(user, "https://example.com/wb-stored")
     stored.author, stored.site_name, stored.language, stored.excerpt = "A. Writer", "Example", "en", "Short."
     stored.progress_percent = 42.5
+    stored.note = "The note on the article travels too."
     stored.save()
     HighlightFactory(article=stored, quote="Second paragraph.", note="n2", anchor={"start": 80})
     exported = export_json(export_articles(user=user))
@@ -222,12 +223,14 @@ def test_json_export_round_trips(user, django_user_model):
                 a.is_archived,
                 a.is_favorite,
                 a.progress_percent,
+                a.note,
                 sorted(t.name for t in a.tags.all()),
                 [(h.quote, h.note, h.anchor, h.created_at) for h in a.highlights.all()],
             )
         return rows
 
     assert snapshot(fresh) == snapshot(user)
+    assert Article.objects.get(user=fresh, url=stored.url).note == "The note on the article travels too."
     assert (
         json.loads(export_json(export_articles(user=fresh)))["articles"] == json.loads(exported)["articles"]
     )

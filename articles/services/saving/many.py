@@ -18,6 +18,7 @@ from django.utils import timezone
 from ...errors import ArticleError
 from ...importers import ImportItem
 from ...limits import (
+    ARTICLE_NOTE_MAX_LENGTH,
     AUTHOR_MAX_LENGTH,
     FINISHED_PERCENT,
     LANGUAGE_MAX_LENGTH,
@@ -74,6 +75,9 @@ def _entry_metadata(entry: ImportItem) -> dict[str, Any]:
     for key in ("progress", "progress_percent"):
         with contextlib.suppress(KeyError, TypeError, ValueError):
             fields["progress_percent"] = max(0.0, min(float(extra[key]), 100.0))
+    note = extra.get("note")
+    if isinstance(note, str) and note.strip():  # the note on the article (Folio's export); cut, never refused
+        fields["note"] = note.strip()[:ARTICLE_NOTE_MAX_LENGTH]
     for name in ("final_url", "canonical_url"):
         value = extra.get(name)
         if isinstance(value, str) and value:
@@ -91,6 +95,8 @@ def _entry_article(
     """The unsaved Article for one entry; an entry that carries its content is stored ``ready`` through
     processing.article_store_extraction, exactly as a processed article is."""
     fields = _entry_metadata(entry)
+    if "note" in fields:
+        fields["note_updated_at"] = now
     saved_at = entry.saved_at or now
     read_at = entry.read_at or (saved_at if entry.is_read else None)
     if read_at is None and fields.get("progress_percent", 0.0) >= FINISHED_PERCENT:
