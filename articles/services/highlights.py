@@ -136,7 +136,7 @@ def _highlight(user: User, highlight_id: int) -> Highlight:
     return highlight
 
 
-def highlight_get(*, user: AbstractBaseUser, highlight_id: int) -> Highlight:
+def highlight_get(*, user: User, highlight_id: int) -> Highlight:
     """One of the user's highlights on a live article, with its article. Raises HighlightNotFound for
     anyone else's, a missing one, or one whose article is deleted."""
     highlight = (
@@ -151,7 +151,7 @@ def highlight_get(*, user: AbstractBaseUser, highlight_id: int) -> Highlight:
 
 def highlight_list(
     *,
-    user: AbstractBaseUser,
+    user: User,
     query: str = "",
     tag: str = "",
     color: str = "",

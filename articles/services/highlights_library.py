@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,7 +105,7 @@ def _filter_q(flt: Filter, prefix: str, date_field: str) -> Q:
             "favorite": Q(**{f"{prefix}is_favorite": True}),
         }[str(value)]
     else:
-        start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+        start = timezone.make_aware(dt.datetime.combine(flt.day, dt.time.min))
         q = Q(**{f"{date_field}__lt" if flt.key == "before" else f"{date_field}__gte": start})
     return ~q if flt.negated else q
 
@@ -131,7 +131,7 @@ def _apply_query(qs: QuerySet, query: SearchQuery, *, fields: tuple[str, ...], p
 
 def highlight_queryset(
     *,
-    user: AbstractBaseUser,
+    user: User,
     query: str | SearchQuery = "",
     tag: str = "",
     color: str = "",
@@ -162,7 +162,7 @@ def highlight_queryset(
 
 
 def note_queryset(
-    *, user: AbstractBaseUser, query: str | SearchQuery = "", tag: str = "", article_id: int | None = None
+    *, user: User, query: str | SearchQuery = "", tag: str = "", article_id: int | None = None
 ) -> QuerySet[Article]:
     """The user's live articles with a note, most recently edited note first, narrowed as
     highlight_queryset narrows (a note has no colour)."""
@@ -200,7 +200,7 @@ def _before(field: str, kind: int, cursor: tuple[dt.datetime, int, int]) -> Q:
 
 def highlights_library_page(
     *,
-    user: AbstractBaseUser,
+    user: User,
     query: str = "",
     tag: str = "",
     color: str = "",
@@ -232,7 +232,7 @@ def highlights_library_page(
         if cursor:
             notes = notes.filter(_before("note_updated_at", 1, cursor))
         items += [
-            LibraryItem(KIND_NOTE, a.pk, a.note_updated_at, a, note=a.note)
+            LibraryItem(KIND_NOTE, a.pk, a.note_updated_at or a.saved_at, a, note=a.note)
             for a in notes.prefetch_related("tags")[: per_page + 1]
         ]
     items.sort(key=lambda i: (i.when, 1 if i.kind == KIND_NOTE else 0, i.pk), reverse=True)
@@ -277,8 +277,9 @@ def _attach(chunk: list[Article], highlights: QuerySet[Highlight], with_note: se
     for h in highlights.filter(article_id__in=[a.pk for a in chunk]).order_by("created_at", "id"):
         by_article.setdefault(h.article_id, []).append(h)
     for article in chunk:
-        article.selected_highlights = by_article.get(article.pk, [])
-        article.selected_note = article.note if article.pk in with_note else ""
+        # Attached for the exports only (not model fields; mypy's django plugin does not know them).
+        article.selected_highlights = by_article.get(article.pk, [])  # type: ignore[attr-defined]
+        article.selected_note = article.note if article.pk in with_note else ""  # type: ignore[attr-defined]
     return chunk
 
 
@@ -315,7 +316,7 @@ def highlights_markdown(article: Article) -> str:
 
 
 def highlights_export_markdown_zip(
-    *, user: AbstractBaseUser, query: str = "", tag: str = "", color: str = "", article_id: int | None = None
+    *, user: User, query: str = "", tag: str = "", color: str = "", article_id: int | None = None
 ):
     """A ZIP of one ``highlights/<id>-<slug>.md`` per article with highlights or a note in the selection
     (same arguments as highlights_library_page). Returns an open binary file positioned at 0, held in
@@ -335,7 +336,7 @@ class _Echo:
 
 
 def highlights_export_readwise_csv(
-    *, user: AbstractBaseUser, query: str = "", tag: str = "", color: str = "", article_id: int | None = None
+    *, user: User, query: str = "", tag: str = "", color: str = "", article_id: int | None = None
 ) -> Iterator[str]:
     """Readwise's CSV (READWISE_COLUMNS), one row per highlight and one per article note (its Highlight
     cell is the note, as Readwise keeps document notes), as lines of text to stream. Cells that a
@@ -345,12 +346,12 @@ def highlights_export_readwise_csv(
     yield "\ufeff" + writer.writerow(READWISE_COLUMNS)  # a BOM so that spreadsheets read UTF-8
     for article in _export_articles(user, query, tag, color, article_id):
         common = (article.display_title, article.author, article.url)
-        if article.selected_note:
+        if article.selected_note:  # type: ignore[attr-defined]
             when = article.note_updated_at or article.saved_at
             yield writer.writerow(
-                [csv_cell(v) for v in (article.selected_note, *common, "", "", _readwise_date(when))]
+                [csv_cell(v) for v in (article.selected_note, *common, "", "", _readwise_date(when))]  # type: ignore[attr-defined]
             )
-        for h in article.selected_highlights:
+        for h in article.selected_highlights:  # type: ignore[attr-defined]
             start = h.anchor.get("start") if isinstance(h.anchor, dict) else None
             location = start if isinstance(start, int) and not isinstance(start, bool) else ""
             yield writer.writerow(

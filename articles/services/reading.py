@@ -19,7 +19,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -103,7 +103,7 @@ def _week_of(value: dt.date | dt.datetime) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _streak(user: AbstractBaseUser, today: dt.date) -> tuple[int, bool]:
+def _streak(user: User, today: dt.date) -> tuple[int, bool]:
     """(days in a row with reading ending today, or yesterday when nothing was read yet today; whether
     today has reading). At most STREAK_MAX_DAYS days are read."""
     days = list(
@@ -125,9 +125,7 @@ def _streak(user: AbstractBaseUser, today: dt.date) -> tuple[int, bool]:
     return streak, read_today
 
 
-def reading_stats(
-    *, user: AbstractBaseUser, weeks: int = STATS_WEEKS, today: dt.date | None = None
-) -> ReadingStats:
+def reading_stats(*, user: User, weeks: int = STATS_WEEKS, today: dt.date | None = None) -> ReadingStats:
     """The user's reading statistics over the last ``weeks`` weeks (Monday to Sunday, local time; the
     current week included) up to ``today`` (default: the local date now):
 
@@ -164,7 +162,7 @@ def reading_stats(
     live = events.filter(article__deleted_at__isnull=True)
     sites = (
         live.values(site=F("article__site_name"))
-        .exclude(site="")
+        .exclude(site="")  # type: ignore[misc]  # an annotation alias, unknown to django-stubs
         .annotate(w=Sum("words"))
         .order_by("-w", "site")[:TOP_COUNT]
     )
