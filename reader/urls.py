@@ -38,6 +38,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("newsletters.urls")),  # newsletters by e-mail: settings actions, /api/newsletters/
     path("", include("articles.urls")),
 ]
 
