@@ -8,6 +8,7 @@ MIME per RFC 2045-2049, encoded words per RFC 2047). The body is the part ``Emai
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -178,18 +179,64 @@ def _date(message: EmailMessage):
         return None
 
 
+#: Or, in a short link text (at most 15 words), a verb of reading (as a whole word) with a place on the web:
+#: "Ver este correo en el navegador", "Diese E-Mail online lesen", "Lire cette lettre sur le web".
+VIEW_WORDS = frozenset(
+    [
+        "view",
+        "read",
+        "open",
+        "see",
+        "ansehen",
+        "anzeigen",
+        "lesen",
+        "öffnen",
+        "voir",
+        "afficher",
+        "lire",
+        "ouvrir",
+        "ver",
+        "abrir",
+        "leer",
+        "visualizar",
+        "ábrelo",
+        "ábralo",
+        "míralo",
+        "visualiza",
+        "visualizza",
+        "leggi",
+        "apri",
+        "bekijk",
+        "bekijken",
+        "lees",
+        "abra",
+    ]
+)
+PLACE_PHRASES = (
+    "browser", "navigateur", "navegador", "online", "en ligne", "en línea", "web version", "webversion",
+    "web-version", "version web", "versión web", "sur le web", "on the web", "web page", "webpage", "im web",
+)  # fmt: skip
+
+
 def _is_view_online(text: str) -> bool:
     text = " ".join(text.lower().split())
-    return any(phrase in text for phrase in VIEW_ONLINE_PHRASES)
+    if any(phrase in text for phrase in VIEW_ONLINE_PHRASES):
+        return True
+    words = re.findall(r"\w+", text)
+    return len(words) <= 15 and not VIEW_WORDS.isdisjoint(words) and any(p in text for p in PLACE_PHRASES)
 
 
 def view_online_link_html(html: str) -> str:
     """The address of the first link whose text reads "view in browser" (VIEW_ONLINE_PHRASES), parsed
     with lxml; ``""`` when there is none or the HTML cannot be parsed."""
     try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"))
-    except (ValueError, lxml.etree.ParserError):
-        return ""
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):  # a str with an XML encoding declaration: as UTF-8 bytes
+        try:
+            parser = lxml.html.HTMLParser(encoding="utf-8")
+            tree = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=parser)
+        except (ValueError, lxml.etree.ParserError):
+            return ""
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href.lower().startswith(("http://", "https://")):
