@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -172,6 +173,21 @@ class MailboxError(ArticleError):
     """Mailbox settings that cannot be used; ``message`` is shown to the person (the API answers 400)."""
 
 
+#: A host name (RFC 1123 labels, after IDNA) or an IPv4 address; at most 253 characters.
+_HOST = re.compile(
+    r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
+def _printable(value: str) -> bool:
+    """Whether ``value`` encodes to UTF-8 (no lone surrogates) and holds no control characters."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
 def mailbox_of(*, user: AbstractBaseUser) -> Mailbox | None:
     """The person's IMAP mailbox settings, or None."""
     return Mailbox.objects.filter(user=user).first()
@@ -183,7 +199,7 @@ def mailbox_set(
     host: str,
     port: int,
     username: str,
-    password: str | None,
+    password: str | None = None,
     folder: str = "INBOX",
     mark_seen: bool = True,
     enabled: bool = True,
@@ -194,8 +210,16 @@ def mailbox_set(
     host = (host or "").strip().lower().rstrip(".")
     username = (username or "").strip()
     folder = (folder or "").strip() or "INBOX"
-    if not host or len(host) > 253 or any(c.isspace() or c in "/:@" for c in host):
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = ""
+    if not _HOST.fullmatch(ascii_host):
         raise MailboxError(_("Enter the mail server's host name, e.g. imap.example.com."))
+    host = ascii_host
+    for value in (username, password or ""):
+        if not _printable(value):
+            raise MailboxError(_("The user name and password cannot hold control or invalid characters."))
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise MailboxError(_("The port must be between 1 and 65535 (IMAP over TLS is 993)."))
     if not username:

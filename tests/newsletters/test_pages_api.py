@@ -161,11 +161,19 @@ def test_api_mailbox_is_per_person_and_never_shows_the_password(api_client, user
     shown = api_client.get("/api/newsletters/mailbox/").json()
     assert shown["host"] == "imap.example.com" and shown["port"] == 993 and shown["folder"] == "Letters"
     assert "password" not in shown and "password_encrypted" not in shown
+    no_password = {k: v for k, v in body.items() if k != "password"}
+    assert api_client.put("/api/newsletters/mailbox/", no_password, format="json").status_code == 200
+    from newsletters.secrets import decrypt
+
+    assert decrypt(Mailbox.objects.get(user=user).password_encrypted) == "pw"
     bad = api_client.put("/api/newsletters/mailbox/", {**body, "port": "993"}, format="json")
     assert bad.status_code == 400 and "port" in bad.json()["errors"]
     bad = api_client.put("/api/newsletters/mailbox/", {**body, "host": "imap.example.com/x"}, format="json")
     assert bad.status_code == 400 and bad.json()["error"] == "invalid"
     bad = api_client.put("/api/newsletters/mailbox/", {**body, "folder": "Boîte"}, format="json")
+    assert bad.status_code == 400
+    lone_surrogates = '{"host": "\\u0007e\\ud88f", "username": "me"}'  # valid JSON, not valid UTF-8 text
+    bad = api_client.put("/api/newsletters/mailbox/", lone_surrogates, content_type="application/json")
     assert bad.status_code == 400
     assert api_client.delete("/api/newsletters/mailbox/").status_code == 204
     assert api_client.delete("/api/newsletters/mailbox/").status_code == 404
