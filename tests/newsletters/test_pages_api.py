@@ -247,3 +247,12 @@ def test_mid_addresses_open_only_the_email_door(user):
         article_save_page(user=user, url="mid:", html="<p>x</p>", origin="email")
     article, created = article_save_page(user=user, url="mid:a@b", html="<p>x</p>", origin="email")
     assert created and article.url == article.url_key == "mid:a@b"
+
+
+def test_an_article_kept_under_its_message_id_opens_in_the_reader_and_library(client_logged_in, user):
+    message = newsletter(to="x@y", text="A short letter with enough words to make an article of it.")
+    delivery = services.message_deliver(user=user, raw=message.as_bytes(), via="smtp")
+    assert delivery.article.url == "mid:issue-12@papertrail.example"
+    assert client_logged_in.get(f"/articles/{delivery.article.pk}/").status_code == 200
+    library = client_logged_in.get("/").content.decode()
+    assert "The Weekly Folio #12" in library
