@@ -458,3 +458,22 @@ FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", d
 # EPUB books of several articles are made in the background (articles/services/export_jobs.py): the file is
 # kept for download this many hours, then deleted by the periodic sweep.
 FOLIO_EXPORT_KEEP_HOURS = env.float("FOLIO_EXPORT_KEEP_HOURS", default=24.0)
+
+# --- mail ---------------------------------------------------------------------------------------------------
+# Newsletters by e-mail (newsletters/): each person's private address is <token>@FOLIO_MAIL_DOMAIN (empty: the
+# SMTP side is off and the settings page says how to turn it on). `manage.py mail_receiver` listens on
+# FOLIO_MAIL_HOST:FOLIO_MAIL_PORT (behind a real MX or relay) and refuses messages over FOLIO_MAIL_MAX_BYTES
+# (10 MB). IMAP mailboxes are polled every FOLIO_MAIL_IMAP_INTERVAL seconds, at most FOLIO_MAIL_IMAP_BATCH
+# messages a poll, FOLIO_MAIL_IMAP_TIMEOUT seconds per socket operation.
+INSTALLED_APPS += ["newsletters"]
+FOLIO_MAIL_DOMAIN = env("FOLIO_MAIL_DOMAIN", default="").strip().lower()
+FOLIO_MAIL_HOST = env("FOLIO_MAIL_HOST", default="127.0.0.1")
+FOLIO_MAIL_PORT = env.int("FOLIO_MAIL_PORT", default=2525)
+FOLIO_MAIL_MAX_BYTES = env.int("FOLIO_MAIL_MAX_BYTES", default=10 * 1024 * 1024)
+FOLIO_MAIL_IMAP_INTERVAL = env.float("FOLIO_MAIL_IMAP_INTERVAL", default=300.0)
+FOLIO_MAIL_IMAP_BATCH = env.int("FOLIO_MAIL_IMAP_BATCH", default=50)
+FOLIO_MAIL_IMAP_TIMEOUT = env.float("FOLIO_MAIL_IMAP_TIMEOUT", default=30.0)
+CELERY_BEAT_SCHEDULE["newsletters-imap-poll"] = {
+    "task": "newsletters.tasks.mailboxes_poll_task",
+    "schedule": FOLIO_MAIL_IMAP_INTERVAL,
+}

@@ -39,6 +39,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("articles.reading_urls")),  # --- highlights: note, /highlights/, /stats/ ---
+    path("", include("newsletters.urls")),  # newsletters by e-mail: settings actions, /api/newsletters/
     path("", include("articles.urls")),
 ]
 

@@ -45,6 +45,12 @@ EXPECTED_OPERATIONS = {
     ("/api/people/", "get"),
     ("/api/people/{id}/", "patch"),
     ("/api/invitations/", "post"),
+    # newsletters by e-mail (issue 14 item 2): the private address and the IMAP mailbox
+    ("/api/newsletters/address/", "get"),
+    ("/api/newsletters/address/rotate/", "post"),
+    ("/api/newsletters/mailbox/", "get"),
+    ("/api/newsletters/mailbox/", "put"),
+    ("/api/newsletters/mailbox/", "delete"),
 }
 
 #: The checks the run applies: no server error, and every answer (status, content type, headers, body)

@@ -30,9 +30,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ...errors import PageTooLargeError, SaveRateExceeded
+from ...errors import InvalidURLError, PageTooLargeError, SaveRateExceeded
 from ...languages import search_config_for
-from ...limits import TITLE_MAX_LENGTH
+from ...limits import TITLE_MAX_LENGTH, URL_MAX_LENGTH
 from ...models import Article, ArticleSource
 from ...urlnorm import normalize_url, validate_url
 from ..dbretry import retry_on_connection_loss
@@ -121,6 +121,19 @@ def _save_rate_check(user: User, now) -> None:
         raise SaveRateExceeded(max(1, min(60, math.ceil((oldest - window).total_seconds()))))
 
 
+def _address_and_key(url: str, origin: str) -> tuple[str, str]:
+    """The address to store and its duplicate key. An http(s) address (validate_url, normalize_url), or,
+    for ``origin="email"`` only, an RFC 2392 ``mid:`` address: a newsletter without a "view in browser"
+    link is saved under its Message-ID (newsletters.parsing), its key the address itself. Raises
+    InvalidURLError."""
+    if origin == Article.Origin.EMAIL and (url or "").startswith("mid:"):
+        if len(url) <= len("mid:") or len(url) > URL_MAX_LENGTH or any(c.isspace() for c in url):
+            raise InvalidURLError("That is not a valid message address.")
+        return url, url
+    url = validate_url(url)
+    return url, normalize_url(url)
+
+
 def _save(
     *,
     user: User,
@@ -137,8 +150,7 @@ def _save(
     """Create or find the article and apply the save; returns ``(article, created, was_failed)``."""
     if origin not in Article.Origin.values:
         raise ValueError(f"Unknown origin {origin!r}")
-    url = validate_url(url)
-    key = normalize_url(url)
+    url, key = _address_and_key(url, origin)
     stated = clean_metadata(metadata)
     provisional = collapse(title or "", TITLE_MAX_LENGTH)
     now = timezone.now()
