@@ -25,17 +25,20 @@ from ..languages import LANGUAGE_CONFIGS, search_config_for
 from ..models import Article
 from . import _postgres, _sqlite
 from ._common import PER_PAGE, SearchPage, headline_html
+from .matching import MatchItem, query_matches_item
 from .query import MIN_PREFIX, SearchQuery, search_query_parse
 
 __all__ = [
     "LANGUAGE_CONFIGS",
     "PER_PAGE",
+    "MatchItem",
     "SearchPage",
     "SearchQuery",
     "article_search",
     "article_search_count",
     "article_search_queryset",
     "headline_html",
+    "query_matches_item",
     "saved_search_counts",
     "search_config_for",
     "search_query_parse",
