@@ -3,8 +3,8 @@ item that is not (yet) an article? Used by feed subscriptions' "keep only entrie
 
 The reading is the same as the search's (articles.search.query; words stemmed as ``_text`` stems them for
 SQLite, PostgreSQL's stop words), applied to the text given (a feed entry's title and summary, not the
-whole page, which is not fetched yet). A word matches when its stem under the item's language, or the word
-itself (the ``simple`` configuration), is among the text's; a phrase when its stems follow each other;
+whole page, which is not fetched yet). A word matches when its stem under the item's language (English when
+the item does not say), or the word itself (the ``simple`` configuration), is among the text's; a phrase when its stems follow each other;
 a prefix when a word starts with it. Filters: ``title:`` looks at the title only; ``site:`` at the host of
 the item's address (sub-domains included); ``author:`` a part of the author; ``lang:`` the language code;
 ``tag:`` the tags the item will get; ``is:unread`` is true and ``is:read``/``is:favorite`` false for a new
@@ -41,7 +41,8 @@ class _Indexed:
     """An item's words and stems under the configurations tried (its language's and ``simple``)."""
 
     def __init__(self, item: MatchItem):
-        self.configs = list(dict.fromkeys([search_config_for(item.language), "simple"]))
+        language = search_config_for(item.language) if item.language else "english"
+        self.configs = list(dict.fromkeys([language, "simple"]))
         self.title_words = _text.words(item.title)
         self.all_words = self.title_words + _text.words(item.text)
         self.stems = {

@@ -48,6 +48,7 @@ from . import enqueue
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "OPML_READ_LIMIT",
     "FeedError",
     "OpmlError",
     "OpmlImportResult",
@@ -443,6 +444,11 @@ def _import_item(feed: Feed, entry: ParsedEntry) -> ImportItem:
         is_archived=feed.archive_on_arrival,
         extra=extra,
     )
+
+
+def OPML_READ_LIMIT() -> int:
+    """Bytes an upload is read for: one more than FOLIO_FEED_OPML_MAX_BYTES, so that "too large" shows."""
+    return settings.FOLIO_FEED_OPML_MAX_BYTES + 1
 
 
 @dataclass
