@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,9 +37,7 @@ class FeedEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["interval"].min_value = settings.FOLIO_FEED_MIN_INTERVAL
         self.fields["interval"].widget.attrs["min"] = settings.FOLIO_FEED_MIN_INTERVAL
-        self.fields["interval"].validators.append(
-            forms.IntegerField(min_value=settings.FOLIO_FEED_MIN_INTERVAL).validators[0]
-        )
+        self.fields["interval"].validators.append(MinValueValidator(settings.FOLIO_FEED_MIN_INTERVAL))
 
 
 class OpmlImportForm(forms.Form):
