@@ -13,10 +13,10 @@ from tests.feeds.feeddocs import ConditionalFeed, rss
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH  # noqa: E402
-from tests.browser.test_pages_browser import ARTIFACTS, PHONE, SMALL_TARGETS_JS, _log_in  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.browser.test_pages_browser import ARTIFACTS, PHONE, SMALL_TARGETS_JS, _log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
