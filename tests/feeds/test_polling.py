@@ -217,3 +217,11 @@ def test_unsubscribe_keeps_the_articles(user, page_server):
     services.feed_delete(feed)
     assert not Feed.objects.exists() and not FeedEntry.objects.exists()
     assert Article.objects.filter(user=user, deleted_at__isnull=True).count() == 2
+
+
+def test_beat_runs_the_due_feeds_task(settings):
+    from reader.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["feeds-poll-due"]["task"] == "feeds.tasks.feeds_poll_due_task"
+    app.loader.import_default_modules()
+    assert {"feeds.tasks.feeds_poll_due_task", "feeds.tasks.feed_poll_task"} <= set(app.tasks)

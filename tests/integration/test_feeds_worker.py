@@ -46,3 +46,19 @@ def test_a_poll_through_the_worker_ends_with_ready_articles(
     assert wait_for(lambda: len(doc.statuses) > polls, timeout=60), celery_worker_process.log()[-3000:]
     assert doc.statuses[-1] == 304
     assert Article.objects.filter(user=user).count() == 2
+
+    # Beat's task finds the feed due and the worker brings the new entry.
+    from django.utils import timezone
+
+    from feeds.tasks import feeds_poll_due_task
+
+    doc.set(rss([("new", page_server.url("/seed/voz-russia-taliban.html?from=feed")), *entries]))
+    Feed.objects.filter(pk=feed_id).update(next_poll_at=timezone.now())
+    assert feeds_poll_due_task() == 1
+
+    def third_ready():
+        articles = Article.objects.filter(user=user, origin="feed")
+        return articles.count() == 3 and all(a.status in ("ready", "failed") for a in articles)
+
+    assert wait_for(third_ready, timeout=120), celery_worker_process.log()[-3000:]
+    assert Article.objects.filter(user=user, status="ready").count() == 3
