@@ -3,7 +3,6 @@ person, token or session authentication as ``articles.api``; errors in its JSON 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -196,9 +195,7 @@ class OpmlApi(APIView):
         if upload is None:
             raise ValidationError({"file": ["Send the OPML file in the field 'file'."]})
         try:
-            result = services.opml_import(
-                user=request.user, data=upload.read(settings.FOLIO_FEED_OPML_MAX_BYTES + 1)
-            )
+            result = services.opml_import(user=request.user, data=upload.read(services.opml_read_limit()))
         except services.OpmlError as exc:
             raise ValidationError({"detail": exc.reason}) from exc
         return Response(

@@ -138,7 +138,7 @@ def opml_import(request: HttpRequest) -> HttpResponse:
         return redirect("feeds:list")
     upload = form.cleaned_data["file"]
     try:
-        result = services.opml_import(user=request.user, data=upload.read(services.OPML_READ_LIMIT()))
+        result = services.opml_import(user=request.user, data=upload.read(services.opml_read_limit()))
     except services.OpmlError as exc:
         messages.error(request, exc.reason)
         return redirect("feeds:list")

@@ -2,7 +2,8 @@
 
 Faces call ``article_search`` (a ranked page with headlines), ``article_search_count`` (saved searches),
 ``article_search_queryset`` (every article a query finds, for the export), ``saved_search_counts`` and
-``search_terms_for_reader``; ``search_query_parse`` reads the query language (articles.search.query).
+``search_terms_for_reader``; ``search_query_parse`` reads the query language (articles.search.query);
+``query_matches_item`` evaluates it on one item's text in Python (articles.search.matching: feeds).
 Behind them, one private module per engine: ``_postgres`` (tsvector, GIN, ``ts_rank_cd``,
 ``ts_headline``) and ``_sqlite`` (FTS5 over stems written in Python by ``_text``); ``_common`` holds the
 filter SQL both use, ``schema`` the database objects. Both engines read the same query language the same

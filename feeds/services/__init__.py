@@ -48,7 +48,6 @@ from . import enqueue
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "OPML_READ_LIMIT",
     "FeedError",
     "OpmlError",
     "OpmlImportResult",
@@ -62,6 +61,7 @@ __all__ = [
     "feeds_poll_due",
     "opml_export",
     "opml_import",
+    "opml_read_limit",
 ]
 
 
@@ -300,7 +300,8 @@ def feed_poll(*, feed_id: int) -> PollResult:
     """Poll feed ``feed_id`` once: a conditional GET, then its new entries (those without a FeedEntry)
     saved as articles with the feed's tags and options, at most FOLIO_FEED_MAX_NEW_ENTRIES of them in
     document order (the others are remembered as passed over, never saved later: a flood does not fill
-    the library). A paused or deleted feed is left alone.
+    the library). A deleted feed is left alone; a paused one is polled only when the person asks (beat
+    never queues it).
 
     Failures (fetch errors, a document that is not a feed) never raise: they are stored on the feed
     (``last_error``, ``failures``) and the next poll backs off (module docstring).
@@ -446,8 +447,9 @@ def _import_item(feed: Feed, entry: ParsedEntry) -> ImportItem:
     )
 
 
-def OPML_READ_LIMIT() -> int:
-    """Bytes an upload is read for: one more than FOLIO_FEED_OPML_MAX_BYTES, so that "too large" shows."""
+def opml_read_limit() -> int:
+    """Bytes of an uploaded OPML file worth reading: one more than FOLIO_FEED_OPML_MAX_BYTES, so that
+    opml_import can say the file is too large without reading all of it."""
     return settings.FOLIO_FEED_OPML_MAX_BYTES + 1
 
 
