@@ -436,8 +436,6 @@ def _import_item(feed: Feed, entry: ParsedEntry) -> ImportItem:
         extra["published"] = entry.published.isoformat()
     if entry.summary:
         extra["excerpt"] = entry.summary[:1000]
-    if feed.title:
-        extra["site_name"] = feed.title
     return ImportItem(
         url=entry.link,
         title=entry.title,
