@@ -119,6 +119,13 @@ class FetchedPage:
     text: str = ""
     charset: str = ""
     redirects: list[tuple[str, int]] = field(default_factory=list)
+    #: The final answer's headers, names lower-cased (``etag``, ``last-modified`` for a conditional GET).
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a ``304 Not Modified`` answer to a conditional request (no body)."""
+        return self.status == 304
 
 
 def is_blocked_address(address: IPAddress, allowed: list | None = None) -> bool:
@@ -307,6 +314,7 @@ class _Limits:
     max_bytes: int
     accept: str
     referer: str
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
 
 def fetch(
@@ -317,6 +325,7 @@ def fetch(
     total_timeout: float | None = None,
     accept: str = PAGE_ACCEPT,
     referer: str = "",
+    headers: dict[str, str] | None = None,
 ) -> FetchedPage:
     """GET ``url`` safely and return the final page.
 
@@ -330,7 +339,10 @@ def fetch(
     ``FOLIO_FETCH_PER_HOST`` fetches run against one host at a time (``hostlimit``).
     ``accept_types`` (default HTML, plain text and PDF) lists the media types returned; others raise.
     ``accept`` is the Accept header sent; ``referer`` (optional) the Referer header, for image hosts that
-    refuse requests without one.
+    refuse requests without one. ``headers`` (optional) are further request headers, e.g. ``If-None-Match``
+    and ``If-Modified-Since`` for a conditional GET (RFC 9110 §13.1); they cannot replace ``Host``. When
+    such a request is answered ``304 Not Modified`` the page is returned with ``status`` 304 and an empty
+    body (``not_modified``); without conditional headers a 304 is an error as before.
 
     Raises FetchRefusedError (scheme or address refused), FetchPermanentError (4xx other than 408/429,
     unsupported type or compression, too large, too many redirects) or FetchTemporaryError (timeouts,
@@ -342,6 +354,9 @@ def fetch(
         max_bytes=settings.FOLIO_FETCH_MAX_BYTES if max_bytes is None else max_bytes,
         accept=accept,
         referer=referer,
+        extra_headers=tuple(
+            (name, value) for name, value in (headers or {}).items() if name.lower() not in ("host",)
+        ),
     )
     total = settings.FOLIO_FETCH_TOTAL_TIMEOUT if total_timeout is None else total_timeout
     watchdog = _Watchdog(time.monotonic() + total)
@@ -557,6 +572,8 @@ def _open(
     }
     if limits.referer:
         headers["Referer"] = limits.referer
+    for name, value in limits.extra_headers:
+        headers[name] = value
     host = target.host
     try:
         conn.connect()
@@ -593,6 +610,11 @@ def _read_page(
     redirects: list[tuple[str, int]],
 ) -> FetchedPage:
     content_type, charset = _parse_content_type(headers.get("content-type", ""))
+    conditional = {name.lower() for name, _ in limits.extra_headers} & {"if-none-match", "if-modified-since"}
+    if status == 304 and conditional:
+        return FetchedPage(
+            url=url, status=status, content_type="", body=b"", redirects=redirects, headers=headers
+        )
     if status >= 300:
         error: FetchError
         if status in (408, 429) or status >= 500:
@@ -619,7 +641,9 @@ def _read_page(
             f"The page was sent compressed as {headers.get('content-encoding')}, which Folio cannot decode."
         )
     body = _read_capped(response, limits.max_bytes)
-    page = FetchedPage(url=url, status=status, content_type=content_type, body=body, redirects=redirects)
+    page = FetchedPage(
+        url=url, status=status, content_type=content_type, body=body, redirects=redirects, headers=headers
+    )
     if content_type in HTML_TYPES or content_type in TEXT_TYPES:
         page.text, page.charset = decode_text(body, charset, html=content_type in HTML_TYPES)
     return page

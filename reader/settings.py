@@ -476,4 +476,27 @@ FOLIO_MAIL_IMAP_TIMEOUT = env.float("FOLIO_MAIL_IMAP_TIMEOUT", default=30.0)
 CELERY_BEAT_SCHEDULE["newsletters-imap-poll"] = {
     "task": "newsletters.tasks.mailboxes_poll_task",
     "schedule": FOLIO_MAIL_IMAP_INTERVAL,
+
+# --- feeds ------------------------------------------------------------------------------------------------
+# Feed subscriptions (feeds/): RSS 2.0, Atom and JSON Feed polled by Celery beat through the one fetch client.
+# Every FOLIO_FEED_CHECK_INTERVAL seconds beat queues a poll of each due feed. A feed is polled every
+# interval minutes (its own setting, FOLIO_FEED_DEFAULT_INTERVAL by default, never below
+# FOLIO_FEED_MIN_INTERVAL); after an error the wait doubles per consecutive failure up to
+# FOLIO_FEED_MAX_BACKOFF minutes. One poll saves at most FOLIO_FEED_MAX_NEW_ENTRIES new entries, reads at most
+# FOLIO_FEED_MAX_ENTRIES entries of a document and FOLIO_FEED_MAX_BYTES bytes of it.
+INSTALLED_APPS += ["feeds"]
+FOLIO_FEED_CHECK_INTERVAL = env.float("FOLIO_FEED_CHECK_INTERVAL", default=60.0)
+FOLIO_FEED_DEFAULT_INTERVAL = env.int("FOLIO_FEED_DEFAULT_INTERVAL", default=60)
+FOLIO_FEED_MIN_INTERVAL = env.int("FOLIO_FEED_MIN_INTERVAL", default=15)
+FOLIO_FEED_MAX_BACKOFF = env.int("FOLIO_FEED_MAX_BACKOFF", default=24 * 60)
+FOLIO_FEED_MAX_NEW_ENTRIES = env.int("FOLIO_FEED_MAX_NEW_ENTRIES", default=50)
+FOLIO_FEED_MAX_ENTRIES = env.int("FOLIO_FEED_MAX_ENTRIES", default=500)
+FOLIO_FEED_MAX_BYTES = env.int("FOLIO_FEED_MAX_BYTES", default=15 * 1024 * 1024)
+FOLIO_FEED_OPML_MAX_BYTES = env.int("FOLIO_FEED_OPML_MAX_BYTES", default=2 * 1024 * 1024)
+FOLIO_FEED_OPML_MAX_FEEDS = env.int("FOLIO_FEED_OPML_MAX_FEEDS", default=1000)
+# Queue of feed polls ("": FOLIO_IMPORT_QUEUE, the lane of bulk work, away from people's single saves).
+FOLIO_FEED_QUEUE = env("FOLIO_FEED_QUEUE", default="")
+CELERY_BEAT_SCHEDULE["feeds-poll-due"] = {
+    "task": "feeds.tasks.feeds_poll_due_task",
+    "schedule": FOLIO_FEED_CHECK_INTERVAL,
 }

@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("", include("articles.reading_urls")),  # --- highlights: note, /highlights/, /stats/ ---
     path("", include("newsletters.urls")),  # newsletters by e-mail: settings actions, /api/newsletters/
+    path("", include("feeds.urls")),
     path("", include("articles.urls")),
 ]
 

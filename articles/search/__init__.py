@@ -2,7 +2,8 @@
 
 Faces call ``article_search`` (a ranked page with headlines), ``article_search_count`` (saved searches),
 ``article_search_queryset`` (every article a query finds, for the export), ``saved_search_counts`` and
-``search_terms_for_reader``; ``search_query_parse`` reads the query language (articles.search.query).
+``search_terms_for_reader``; ``search_query_parse`` reads the query language (articles.search.query);
+``query_matches_item`` evaluates it on one item's text in Python (articles.search.matching: feeds).
 Behind them, one private module per engine: ``_postgres`` (tsvector, GIN, ``ts_rank_cd``,
 ``ts_headline``) and ``_sqlite`` (FTS5 over stems written in Python by ``_text``); ``_common`` holds the
 filter SQL both use, ``schema`` the database objects. Both engines read the same query language the same
@@ -25,17 +26,20 @@ from ..languages import LANGUAGE_CONFIGS, search_config_for
 from ..models import Article
 from . import _postgres, _sqlite
 from ._common import PER_PAGE, SearchPage, headline_html
+from .matching import MatchItem, query_matches_item
 from .query import MIN_PREFIX, SearchQuery, search_query_parse
 
 __all__ = [
     "LANGUAGE_CONFIGS",
     "PER_PAGE",
+    "MatchItem",
     "SearchPage",
     "SearchQuery",
     "article_search",
     "article_search_count",
     "article_search_queryset",
     "headline_html",
+    "query_matches_item",
     "saved_search_counts",
     "search_config_for",
     "search_query_parse",

@@ -51,6 +51,16 @@ EXPECTED_OPERATIONS = {
     ("/api/newsletters/mailbox/", "get"),
     ("/api/newsletters/mailbox/", "put"),
     ("/api/newsletters/mailbox/", "delete"),
+    # feeds (issue 14, item 1): subscriptions, poll now, a feed's articles, OPML
+    ("/api/feeds/", "get"),
+    ("/api/feeds/", "post"),
+    ("/api/feeds/{id}/", "get"),
+    ("/api/feeds/{id}/", "patch"),
+    ("/api/feeds/{id}/", "delete"),
+    ("/api/feeds/{id}/poll/", "post"),
+    ("/api/feeds/{id}/articles/", "get"),
+    ("/api/feeds/opml/", "get"),
+    ("/api/feeds/opml/", "post"),
 }
 
 #: The checks the run applies: no server error, and every answer (status, content type, headers, body)
@@ -114,6 +124,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
     settings.AXES_ENABLED = False
     queue = f"folio-schemathesis-{uuid.uuid4().hex[:8]}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.FOLIO_FEED_QUEUE = queue  # feed polls ("poll now") go to the same unread queue
     key = api_token_create(user=user, name="schemathesis")[1]
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
