@@ -476,6 +476,7 @@ FOLIO_MAIL_IMAP_TIMEOUT = env.float("FOLIO_MAIL_IMAP_TIMEOUT", default=30.0)
 CELERY_BEAT_SCHEDULE["newsletters-imap-poll"] = {
     "task": "newsletters.tasks.mailboxes_poll_task",
     "schedule": FOLIO_MAIL_IMAP_INTERVAL,
+}
 
 # --- feeds ------------------------------------------------------------------------------------------------
 # Feed subscriptions (feeds/): RSS 2.0, Atom and JSON Feed polled by Celery beat through the one fetch client.
