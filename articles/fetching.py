@@ -28,6 +28,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
 from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
@@ -452,11 +453,11 @@ def _target(url: str) -> _Target:
         )
     host = parts.hostname
     if not host:
-        raise FetchRefusedError("The address has no host name.")
+        raise FetchRefusedError(gettext_noop("The address has no host name."))
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
-        raise FetchRefusedError("The address has an invalid port.") from exc
+        raise FetchRefusedError(gettext_noop("The address has an invalid port.")) from exc
     try:
         ascii_host = host.encode("idna").decode("ascii").rstrip(".")
     except UnicodeError as exc:
@@ -531,7 +532,7 @@ def _open(
     address = resolve(target.host, target.port)
     remaining = watchdog.remaining()
     if remaining <= 0:
-        raise FetchTemporaryError("The site took too long to answer.")
+        raise FetchTemporaryError(gettext_noop("The site took too long to answer."))
     connect_timeout = min(settings.FOLIO_FETCH_CONNECT_TIMEOUT, remaining)
     conn: HTTPConnection
     if target.scheme == "https":
@@ -644,13 +645,17 @@ def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, *, truncate: bo
                 raise FetchTooLargeError(f"The page is larger than Folio's limit of {_size(limit)}.")
             chunks.append(chunk)
     except urllib3.exceptions.ReadTimeoutError as exc:
-        raise FetchTemporaryError("The site stopped sending the page (read timed out).") from exc
+        raise FetchTemporaryError(
+            gettext_noop("The site stopped sending the page (read timed out).")
+        ) from exc
     except urllib3.exceptions.DecodeError as exc:
         raise FetchPermanentError(
             "The page was sent with a compression Folio cannot decode (the compressed data is damaged)."
         ) from exc
     except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
-        raise FetchTemporaryError("The connection broke while the page was downloading.") from exc
+        raise FetchTemporaryError(
+            gettext_noop("The connection broke while the page was downloading.")
+        ) from exc
     return b"".join(chunks)[:limit] if truncate else b"".join(chunks)
 
 

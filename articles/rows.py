@@ -15,8 +15,8 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
-from django.utils import dateformat, timezone
-from django.utils.translation import get_language
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext, ngettext
 
 from .models import Article, Tag
 
@@ -73,6 +73,13 @@ class LibraryRow:
     excerpt: str
     failure_reason: str
     selected: bool = False
+    #: Sentences with the row's values in them, in the active language (the template only prints them).
+    select_label: str = ""
+    actions_label: str = ""
+    tags_label: str = ""
+    reading_label: str = ""
+    progress_label: str = ""
+    more_from_label: str = ""
 
 
 def _excerpt(text: str) -> str:
@@ -96,8 +103,18 @@ _STATUS_LABELS = dict(Article.Status.choices)
 
 @functools.lru_cache(maxsize=1024)
 def _day_label(day: date, with_year: bool, language: str | None) -> str:
-    """ "1 Dec" (or "1 Dec 2025"): dateformat is 0.3 ms a call, and a page's rows share few days."""
-    return dateformat.format(day, "j M Y" if with_year else "j M")
+    """The day in the active language's format: "December 1" / "1. Dezember" / "1 décembre" (with the
+    year, "Dec. 1, 2025" / "1. Dezember 2025": Django's MONTH_DAY_FORMAT and DATE_FORMAT of ``language``).
+    Cached per language: formatting is 0.3 ms a call, and a page's rows share few days."""
+    return formats.date_format(day, "DATE_FORMAT" if with_year else "MONTH_DAY_FORMAT")
+
+
+def stored_text(text: str) -> str:
+    """A sentence Folio stored in English (a failure reason written by the worker, an import problem)
+    in the active language when it is one of the fixed sentences of the catalogue (marked with
+    ``gettext_noop`` where they are raised: articles/fetching.py, extraction, importers); a sentence with
+    values in it (a host name, a status code) is shown as stored."""
+    return gettext(text) if text else ""
 
 
 def library_row(
@@ -143,8 +160,15 @@ def library_row(
         tags=list(tags),
         thumbnail_url=_thumbnail_url(getattr(article, "lead_thumb", None)),
         excerpt=_excerpt(article.excerpt or ""),
-        failure_reason=article.failure_reason,
+        failure_reason=stored_text(article.failure_reason),
         selected=selected,
+        select_label=gettext("Select “%(title)s”") % {"title": article.display_title},
+        actions_label=gettext("Actions for “%(title)s”") % {"title": article.display_title},
+        tags_label=gettext("Tags for “%(title)s” (separated by commas)") % {"title": article.display_title},
+        reading_label=ngettext("%(minutes)d min", "%(minutes)d min", article.reading_time_minutes or 0)
+        % {"minutes": article.reading_time_minutes or 0},
+        progress_label=gettext("%(percent)d%% read") % {"percent": int(article.progress_percent or 0)},
+        more_from_label=gettext("More from %(site)s") % {"site": article.site_name or article.domain},
     )
 
 
@@ -160,15 +184,20 @@ def extraction_summary(log: dict | None) -> str:
     normal and the tracker images dropped. '' for no log."""
     if not log:
         return ""
-    parts = [f"Extracted with {log.get('extractor') or 'an unknown extractor'}"]
+    extractor = log.get("extractor") or gettext("an unknown extractor")
     fallbacks = [f.get("extractor", "") for f in log.get("fallbacks") or [] if isinstance(f, dict)]
     if fallbacks:
-        parts[0] += f" (after trying {', '.join(name for name in fallbacks if name)})"
+        parts = [
+            gettext("Extracted with %(extractor)s (after trying %(fallbacks)s)")
+            % {"extractor": extractor, "fallbacks": ", ".join(name for name in fallbacks if name)}
+        ]
+    else:
+        parts = [gettext("Extracted with %(extractor)s") % {"extractor": extractor}]
     images = log.get("images") or {}
     fixes = len(log.get("removed") or []) + int(images.get("lazy") or 0) + int(images.get("dropped") or 0)
     if fixes:
-        parts.append(f"{fixes} fix{'es' if fixes != 1 else ''} applied")
+        parts.append(ngettext("%(count)d fix applied", "%(count)d fixes applied", fixes) % {"count": fixes})
     warnings = len(log.get("warnings") or [])
     if warnings:
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        parts.append(ngettext("%(count)d warning", "%(count)d warnings", warnings) % {"count": warnings})
     return "; ".join(parts) + "."

@@ -9,9 +9,10 @@ is escaped with ``html.escape``; the headline is already sanitized HTML (article
 from __future__ import annotations
 
 from django import template
-from django.utils import dateformat
+from django.utils import dateformat, formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 from .library_rows import esc, url_for
 
@@ -19,13 +20,14 @@ register = template.Library()
 
 
 def _time(article) -> str:
+    """The published day (else "saved <day>") in the active language's DATE_FORMAT."""
     if article.published:
-        day, label = article.published, ""
+        day = article.published
+        label = formats.date_format(day, "DATE_FORMAT")
     else:
-        day, label = template_localtime(article.saved_at), "saved "
-    return (
-        f'<time datetime="{dateformat.format(day, "Y-m-d")}">{label}{dateformat.format(day, "j M Y")}</time>'
-    )
+        day = template_localtime(article.saved_at)
+        label = gettext("saved %(date)s") % {"date": formats.date_format(day, "DATE_FORMAT")}
+    return f'<time datetime="{dateformat.format(day, "Y-m-d")}">{esc(label)}</time>'
 
 
 def search_row(article, reader_suffix: str) -> str:
