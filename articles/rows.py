@@ -103,9 +103,9 @@ _STATUS_LABELS = dict(Article.Status.choices)
 
 @functools.lru_cache(maxsize=1024)
 def _day_label(day: date, with_year: bool, language: str | None) -> str:
-    """The day in the active language's format: "December 1" / "1. Dezember" / "1 décembre" (with the
-    year, "Dec. 1, 2025" / "1. Dezember 2025": Django's MONTH_DAY_FORMAT and DATE_FORMAT of ``language``).
-    Cached per language: formatting is 0.3 ms a call, and a page's rows share few days."""
+    """The day in the active language's format: "3 Nov" / "3. November" / "3 novembre" (with the year,
+    "1 May 2025" / "1. Mai 2025": MONTH_DAY_FORMAT and DATE_FORMAT of ``language``, English from
+    reader/formats/en). Cached per language: formatting is 0.3 ms a call, and a page's rows share few days."""
     return formats.date_format(day, "DATE_FORMAT" if with_year else "MONTH_DAY_FORMAT")
 
 

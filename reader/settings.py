@@ -470,3 +470,4 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_pr
 # The library rows' Jinja2 templates get {{ _("…") }}, gettext and ngettext (Django's, so the active
 # language applies): jinja2.ext.i18n installed by reader.jinja2.environment.
 TEMPLATES[1]["OPTIONS"]["environment"] = "reader.jinja2.environment"
+FORMAT_MODULE_PATH = ["reader.formats"]  # English keeps Folio's day-first short dates (reader/formats/en)

@@ -101,7 +101,26 @@ def _english_patterns() -> list[tuple[str, re.Pattern]]:
     return patterns
 
 
-BLOCKS = "p li h1 h2 h3 button a label summary dt dd th td legend option title span strong".split()
+BLOCKS = [
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "button",
+    "a",
+    "label",
+    "summary",
+    "dt",
+    "dd",
+    "th",
+    "td",
+    "legend",
+    "option",
+    "title",
+    "span",
+    "strong",
+]
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
 
 
@@ -113,7 +132,8 @@ def _visible_texts(page: bytes) -> set[str]:
         "//script|//style|//code|//kbd|//pre|//textarea|//*[contains(@class,'reader-body')]"
         "|//*[contains(@class,'headline')]|//*[contains(@class,'excerpt')]|//*[contains(@class,'tag')]"
     ):
-        element.drop_tree() if element.getparent() is not None else None
+        if element.getparent() is not None:
+            element.drop_tree()
     texts = set()
     for element in tree.iter():
         if not isinstance(element.tag, str):
@@ -331,7 +351,7 @@ def test_dates_are_localised(client, user, settings):
     assert "5 mars 2024" in library
     ReaderSettings.objects.filter(user=user).update(language="en")
     library = client.get("/all/").content.decode()
-    assert "March 5, 2024" in library
+    assert "5 Mar 2024" in library  # Folio's English format (reader/formats/en)
 
 
 @pytest.mark.django_db
