@@ -9,6 +9,7 @@ No queries here: the rows come from ``queries.article_page`` / ``queries.article
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, ngettext
 
+from .fetching import REASONS_WITH_VALUES
 from .models import Article, Tag
 
 #: Characters of the excerpt a row shows (a longer one is cut at a word and ends with "…").
@@ -111,10 +113,31 @@ def _day_label(day: date, with_year: bool, language: str | None) -> str:
 
 def stored_text(text: str) -> str:
     """A sentence Folio stored in English (a failure reason written by the worker, an import problem)
-    in the active language when it is one of the fixed sentences of the catalogue (marked with
-    ``gettext_noop`` where they are raised: articles/fetching.py, extraction, importers); a sentence with
-    values in it (a host name, a status code) is shown as stored."""
-    return gettext(text) if text else ""
+    in the active language: a fixed sentence of the catalogue (marked with ``gettext_noop`` where it is
+    raised: articles/fetching.py, extraction, importers) is looked up as it is; one of the fetch client's
+    sentences with values (``fetching.REASONS_WITH_VALUES``, "The server answered 404 Not Found.") is
+    matched back to its msgid and translated with the same values. Anything else is shown as stored."""
+    if not text:
+        return ""
+    translated = gettext(text)
+    if translated != text or get_language() in (None, "en"):
+        return translated
+    for msgid, pattern in _stored_patterns():
+        match = pattern.match(text)
+        if match:
+            return gettext(msgid) % match.groupdict()
+    return text
+
+
+@functools.cache
+def _stored_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """(msgid, regex) for each of fetching.REASONS_WITH_VALUES: ``%(host)s`` becomes ``(?P<host>.+?)``."""
+    patterns = []
+    for msgid in REASONS_WITH_VALUES:
+        parts = re.split(r"%\((\w+)\)s", msgid)
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+        patterns.append((msgid, re.compile(f"^{regex}$", re.S)))
+    return patterns
 
 
 def library_row(

@@ -21,7 +21,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from lxml import html as lxml_html
 
 from articles.models import Article, ReaderSettings
@@ -72,6 +72,14 @@ def _compiled_catalogues():
         from django.utils.translation import trans_real
 
         trans_real._translations = {}  # forget catalogues loaded before the compilation
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """Requests leave their language active in this thread (Django activates one per request and never
+    resets it); the tests after these run in English again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _plain(msgid: str) -> str:
@@ -356,8 +364,8 @@ def test_dates_are_localised(client, user, settings):
 
 @pytest.mark.django_db
 def test_stored_failure_reasons_are_translated_when_fixed(client, user):
-    """A failure reason the worker stored in English is shown in German when it is one of the fixed
-    sentences of the catalogue; one with values in it stays as stored."""
+    """A failure reason the worker stored in English is shown in German: a fixed sentence as it is, one of
+    the fetch client's sentences with values matched back to its msgid; anything else as stored."""
     fixed = ArticleFactory(user=user, failed=True, failure_reason="The site took too long to answer.")
     ReaderSettingsFactory(user=user, language="de")
     client.force_login(user)
@@ -365,6 +373,12 @@ def test_stored_failure_reasons_are_translated_when_fixed(client, user):
         "Die Website hat zu lange nicht geantwortet." in client.get(f"/articles/{fixed.pk}/").content.decode()
     )
     assert "Die Website hat zu lange nicht geantwortet." in client.get("/all/").content.decode()
+    # With values: matched back to the fetch client's sentence, translated, the values kept.
+    with_status = ArticleFactory(user=user, failed=True)  # "The server answered 404 Not Found."
+    page = client.get(f"/articles/{with_status.pk}/").content.decode()
+    assert "Der Server antwortete mit 404 Not Found." in page
+    unknown = ArticleFactory(user=user, failed=True, failure_reason="Something only this test says.")
+    assert "Something only this test says." in client.get(f"/articles/{unknown.pk}/").content.decode()
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from articles.errors import ArticleError, NotFoundError
 from articles.tokens import token_digest
@@ -57,12 +57,16 @@ def invitation_create(
         if invitation.email and link_base:
             try:
                 send_mail(
-                    subject="You are invited to Folio",
-                    message=(
-                        f"{admin.get_username()} invites you to their Folio, a place to save and read "
-                        f"articles.\n\nCreate your account here (the link works once, for {days} days):\n"
-                        f"{link_base}{token}/\n"
-                    ),
+                    # In the inviting administrator's language: the invited person's is not known yet.
+                    subject=gettext("You are invited to Folio"),
+                    message=ngettext(
+                        "%(name)s invites you to their Folio, a place to save and read articles.\n\n"
+                        "Create your account here (the link works once, for %(days)d day):\n%(link)s\n",
+                        "%(name)s invites you to their Folio, a place to save and read articles.\n\n"
+                        "Create your account here (the link works once, for %(days)d days):\n%(link)s\n",
+                        days,
+                    )
+                    % {"name": admin.get_username(), "days": days, "link": f"{link_base}{token}/"},
                     from_email=None,
                     recipient_list=[invitation.email],
                 )

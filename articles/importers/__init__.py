@@ -239,7 +239,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if any(n.endswith(".csv") for n in names):
             return "pocket_csv"
         raise ImportFileError(
-            "Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export)."
+            gettext_noop("Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export).")
         )
     head = data[:65536]
     text, _ = decode(head if len(data) > 65536 else data) if head.strip() else ("", "")
@@ -251,7 +251,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if "is_archived" in stripped or "is_starred" in stripped or '"url"' in stripped:
             return "wallabag"
         raise ImportFileError(
-            "Folio does not recognise this JSON file (expected a wallabag or Folio export)."
+            gettext_noop("Folio does not recognise this JSON file (expected a wallabag or Folio export).")
         )
     if lowered.startswith("<") or "<!doctype" in lowered or "<html" in lowered:
         if "netscape-bookmark-file" in lowered:
@@ -261,7 +261,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if "<dt>" in text.lower():
             return "netscape"
         raise ImportFileError(
-            "Folio does not recognise this HTML file (expected bookmarks or a Pocket export)."
+            gettext_noop("Folio does not recognise this HTML file (expected bookmarks or a Pocket export).")
         )
     header = csv_header(stripped)
     if {"url", "time_added"} <= header:
@@ -274,9 +274,11 @@ def detect_format(data: bytes, filename: str = "") -> str:
     if name.endswith(".html") or name.endswith(".htm"):
         return "netscape"
     raise ImportFileError(
-        "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, "
-        "Readwise Reader, "
-        "browser bookmarks and Folio exports."
+        gettext_noop(
+            "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, "
+            "Readwise Reader, "
+            "browser bookmarks and Folio exports."
+        )
     )
 
 

@@ -71,7 +71,8 @@ def import_create(*, user: AbstractBaseUser, data: bytes, filename: str, enqueue
     try:
         fmt = importers.detect_format(data, filename)
     except ImportFileError as exc:
-        raise ImportRejectedError(exc.message) from exc
+        # The importers' fixed sentences are marked with gettext_noop; here, in the request, in its language.
+        raise ImportRejectedError(gettext(exc.message)) from exc
     safe_name = (filename or "import").replace("\\", "/").rsplit("/", 1)[-1][:200] or "import"
     with transaction.atomic():
         job = Import(user=user, filename=safe_name, format=fmt)

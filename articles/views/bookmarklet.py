@@ -119,7 +119,7 @@ def save_page_view(request: HttpRequest) -> HttpResponse:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         # Browsers send this header on every request (Fetch Metadata); CSRF already refuses a cross-site
         # POST, this refuses one even if a token leaked. Absent (old browsers, API tools): CSRF decides.
-        return HttpResponseForbidden("Folio saves pages only from its own window.")
+        return HttpResponseForbidden(gettext("Folio saves pages only from its own window."))
     form = SavePageForm(request.POST, request.FILES)
     code = 400
     if form.is_valid():

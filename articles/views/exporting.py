@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from ..limits import TAG_NAME_MAX_LENGTH
@@ -16,7 +17,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     view = request.GET.get("view", "all")
     if fmt not in exporting.FORMATS or view not in exporting.VIEWS:
-        return HttpResponseBadRequest("Unknown export format or view.")
+        return HttpResponseBadRequest(gettext("Unknown export format or view."))
     ids = [v for v in request.GET.getlist("article") if v.isdigit()]
     tag = request.GET.get("tag", "").strip()[:TAG_NAME_MAX_LENGTH]
     query = request.GET.get("q", "").strip()[:200]
