@@ -90,22 +90,26 @@ def _plain(msgid: str) -> str:
 
 def _english_patterns() -> list[tuple[str, re.Pattern]]:
     """(msgid, pattern) for each msgid (and plural) whose German translation differs from it."""
-    patterns = []
+    pairs = []
     for message in _catalogue("de"):
         if not message.id:
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for msgid, msgstr in zip(ids, strings, strict=False):
-            if _plain(msgid) == _plain(msgstr):
-                continue  # the same word in German ("Tags", "Export", "Details")
-            plain = _plain(msgid)
-            literal = re.sub(r"%\([a-z_]+\)[sdrg]", "", plain)
-            if not re.search(r"[A-Za-z]{3}", literal):
-                continue  # "%(count)d min": no English word to find
-            parts = re.split(r"%\([a-z_]+\)[sdrg]", plain)
-            pattern = re.compile("^" + ".+?".join(re.escape(p) for p in parts) + "$")
-            patterns.append((msgid, pattern))
+        pairs += zip(ids, strings, strict=False)
+    # The same word in German ("Tags", "Export", "Details"), in any of its contexts ("Tag" the noun is
+    # "Tag"; "Tag" the verb is "Taggen"): not English left over.
+    same = {_plain(msgid) for msgid, msgstr in pairs if _plain(msgid) == _plain(msgstr)}
+    patterns = []
+    for msgid, _msgstr in pairs:
+        if _plain(msgid) in same:
+            continue
+        plain = _plain(msgid)
+        literal = re.sub(r"%\([a-z_]+\)[sdrg]", "", plain)
+        if not re.search(r"[A-Za-z]{3}", literal):
+            continue  # "%(count)d min": no English word to find
+        parts = re.split(r"%\([a-z_]+\)[sdrg]", plain)
+        patterns.append((msgid, re.compile("^" + ".+?".join(re.escape(p) for p in parts) + "$")))
     return patterns
 
 
