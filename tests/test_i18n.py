@@ -237,12 +237,15 @@ def _pages(article: Article, failed: Article) -> list[tuple[str, str]]:
         ("shares", "/account/shares/"),
         ("two-factor", "/account/two-factor/"),
         ("password-change", "/account/password/"),
+        ("people", "/account/people/"),
     ]
 
 
 @pytest.mark.django_db
 def test_every_page_in_german_has_no_english_string_left(client, user, library):
     ReaderSettingsFactory(user=user, language="de")
+    user.is_staff = True  # the people and invitations page too
+    user.save(update_fields=["is_staff"])
     client.force_login(user)
     patterns = _english_patterns()
     assert len(patterns) > 400  # the walk compares against the whole catalogue
@@ -396,3 +399,14 @@ def test_messages_and_errors_are_translated(client, user):
         "/articles/actions/", {"action": "archive", "ids": [article.pk], "next": "/"}, follow=True
     )
     assert "1 Artikel archiviert." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_password_reset_email_in_the_browsers_language(client, user, mailoutbox):
+    user.email = "reader@example.com"
+    user.save(update_fields=["email"])
+    client.post("/account/password/reset/", {"email": "reader@example.com"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert "Alguien (esperamos que tú) ha pedido restablecer la contraseña" in body
+    assert "Establece una contraseña nueva aquí" in body
