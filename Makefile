@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgres://$(PG_TEST_AUTH)@127.0.0.1:5432/folio_$(TEST_ID)
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run worker worker-slow test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy bench-save
+.PHONY: messages messages-compile install run worker worker-slow test test-pg test-sqlite lint fmt migrations-check bench bench-library bench-import bench-search check-deploy bench-save
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,25 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test,dev]"
 	touch $@
 
-install: $(BIN)/.installed
+# Translations (README, "Languages"): the .po catalogues are committed, the .mo files are compiled here
+# from them with Babel's pure-Python compiler (no GNU gettext needed), and only when a .po changed.
+# `make messages` refreshes the catalogues from the code and templates (Django's makemessages, which needs
+# GNU gettext's xgettext/msgmerge: Debian's `gettext` package); then fill the new msgstr and commit.
+MESSAGE_LANGUAGES := de fr es
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+locale/%.mo: locale/%.po
+	$(BIN)/pybabel -q compile -i $< -o $@ -l $(word 2,$(subst /, ,$<))
+
+messages-compile: $(MO_FILES)
+
+messages:
+	@command -v xgettext >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) -e html,txt,py --no-obsolete \
+	  --add-location file -i ".venv/*" -i "staticfiles/*" -i "data/*" -i "tests/*" -i "bench/*" -i "shared/*" -i "static/*"
+	@echo "Folio: now fill the new (empty or fuzzy) msgstr in locale/*/LC_MESSAGES/django.po; tests/test_i18n.py checks."
+
+install: $(BIN)/.installed $(MO_FILES)
 
 # Static files are collected (hashed, brotli and gzip copies; a minute or more) only when a file under
 # static/ or the installed packages changed since the last run: the stamp file records the last collection.
@@ -50,11 +68,11 @@ test: install
 	@status=0; $(MAKE) --no-print-directory test-pg || status=1; \
 	  $(MAKE) --no-print-directory test-sqlite || status=1; exit $$status
 
-test-pg:
+test-pg: $(MO_FILES)
 	DATABASE_URL=$(PG_TEST_URL) CELERY_BROKER_URL=$(REDIS_TEST_URL) FOLIO_REDIS_PREFIX=folio-$(TEST_ID) \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
-test-sqlite:
+test-sqlite: $(MO_FILES)
 	DATABASE_URL= CELERY_BROKER_URL= REDIS_URL= FOLIO_DATA_DIR=$(CURDIR)/data/test-sqlite FOLIO_REDIS_PREFIX=folio-$(TEST_ID) \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 

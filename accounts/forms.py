@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 #: Choices of a share link's lifetime, in days ("" = until revoked).
 EXPIRY_CHOICES = [
@@ -19,53 +20,63 @@ class ShareCreateForm(forms.Form):
 
     article = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     expires_in_days = forms.TypedChoiceField(
-        label="Link works for", choices=EXPIRY_CHOICES, coerce=int, empty_value=None, required=False
+        label=gettext_lazy("Link works for"),
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
-    include_highlights = forms.BooleanField(label="Show my highlights", required=False)
+    include_highlights = forms.BooleanField(label=gettext_lazy("Show my highlights"), required=False)
 
 
 class SignupForm(forms.Form):
     """A new account: user name, e-mail (for password resets), the password twice."""
 
     username = forms.CharField(
-        label="User name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=gettext_lazy("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     email = forms.EmailField(
-        label="E-mail", required=False, help_text="Optional; needed to reset a forgotten password."
+        label=gettext_lazy("E-mail"),
+        required=False,
+        help_text=gettext_lazy("Optional; needed to reset a forgotten password."),
     )
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=gettext_lazy("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=gettext_lazy("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            raise forms.ValidationError("The two passwords differ.")
+            raise forms.ValidationError(gettext("The two passwords differ."))
         return data
 
 
 class EmailForm(forms.Form):
     """Change one's e-mail address."""
 
-    email = forms.EmailField(label="E-mail")
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
 
 
 class InvitationForm(forms.Form):
     """An administrator's invitation: optionally e-mailed to an address."""
 
-    email = forms.EmailField(label="E-mail the link to (optional)", required=False)
+    email = forms.EmailField(label=gettext_lazy("E-mail the link to (optional)"), required=False)
 
 
 class DeleteAccountForm(forms.Form):
     """Deleting one's account asks for the password again (and a typed confirmation)."""
 
     password = forms.CharField(
-        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=gettext_lazy("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    confirm = forms.CharField(label='Type "delete" to confirm', max_length=20)
+    confirm = forms.CharField(label=gettext_lazy('Type "delete" to confirm'), max_length=20)
 
     def clean_confirm(self):
         if self.cleaned_data["confirm"].strip().lower() != "delete":

@@ -19,6 +19,7 @@ import jwt
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -114,7 +115,9 @@ class FolioOIDCCallbackView(OIDCAuthenticationCallbackView):
 
         messages.error(
             self.request,
-            "Signing in with your identity provider did not work. Try again or ask your administrator.",
+            gettext(
+                "Signing in with your identity provider did not work. Try again or ask your administrator."
+            ),
         )
         return super().login_failure()
 

@@ -4,6 +4,8 @@ services: processing turns them into a failed article or a ``RetryLater``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, ngettext
+
 
 class ArticleError(Exception):
     """A request about an article that cannot be carried out; ``message`` is shown to the person.
@@ -24,22 +26,22 @@ class NotFoundError(ArticleError):
 class ArticleNotFound(NotFoundError):
     """No such article among the person's (live) articles."""
 
-    def __init__(self, message: str = "No such article."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or gettext("No such article."))
 
 
 class TagNotFound(NotFoundError):
     """No such tag among the person's tags."""
 
-    def __init__(self, message: str = "No such tag."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or gettext("No such tag."))
 
 
 class HighlightNotFound(NotFoundError):
     """No such highlight on the person's articles."""
 
-    def __init__(self, message: str = "No such highlight."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or gettext("No such highlight."))
 
 
 class ConflictError(ArticleError):
@@ -61,7 +63,12 @@ class SaveRateExceeded(ArticleError):
 
     def __init__(self, retry_after: int):
         super().__init__(
-            f"You saved many articles in the last minute; wait {retry_after} seconds and save this one again."
+            ngettext(
+                "You saved many articles in the last minute; wait %(seconds)d second and save this one again.",
+                "You saved many articles in the last minute; wait %(seconds)d seconds and save this one again.",
+                retry_after,
+            )
+            % {"seconds": retry_after}
         )
         self.retry_after = retry_after
 

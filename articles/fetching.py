@@ -29,6 +29,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util.request import ACCEPT_ENCODING as URLLIB3_ENCODINGS
 from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
@@ -52,6 +53,50 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
+
+# Failure reasons with values in them (a host, a status, a size). The worker stores them on the article in
+# English, formatted with ``%``; articles.rows.stored_text matches a stored one back to its sentence and
+# shows it in the reader's language (the values stay as they are).
+DNS_FAILED = gettext_noop("The address %(host)s could not be found (DNS lookup failed).")
+PRIVATE_ADDRESS = gettext_noop(
+    "Folio does not fetch %(host)s: it leads to a private, local or reserved address."
+)
+TOO_SLOW = gettext_noop("The page took more than %(seconds)s seconds to download.")
+HOST_BUSY = gettext_noop(
+    "Folio is already fetching %(count)s pages from %(host)s; it will try again shortly."
+)
+TOO_MANY_REDIRECTS = gettext_noop("The page redirected more than %(count)s times.")
+NOT_HTTP = gettext_noop("Folio only fetches http and https addresses, not %(scheme)s: links.")
+BAD_HOST = gettext_noop("The host name %(host)s is not valid.")
+REFUSED = gettext_noop("Could not connect to %(host)s: the connection was refused.")
+CONNECT_TIMEOUT = gettext_noop("Could not connect to %(host)s: the connection timed out.")
+NO_ANSWER = gettext_noop("%(host)s did not answer in time.")
+BAD_CERTIFICATE = gettext_noop("%(host)s has an invalid or untrusted HTTPS certificate.")
+CONNECT_FAILED = gettext_noop("Could not connect to %(host)s (%(error)s).")
+SERVER_ANSWERED = gettext_noop("The server answered %(status)s.")
+REDIRECT_WITHOUT_ADDRESS = gettext_noop("The server answered %(status)s without a new address.")
+UNREADABLE_TYPE = gettext_noop("Folio cannot read this kind of file (%(type)s).")
+UNKNOWN_ENCODING = gettext_noop("The page was sent compressed as %(encoding)s, which Folio cannot decode.")
+TOO_LARGE = gettext_noop("The page is larger than Folio's limit of %(size)s.")
+REASONS_WITH_VALUES = (
+    DNS_FAILED,
+    PRIVATE_ADDRESS,
+    TOO_SLOW,
+    HOST_BUSY,
+    TOO_MANY_REDIRECTS,
+    NOT_HTTP,
+    BAD_HOST,
+    REFUSED,
+    CONNECT_TIMEOUT,
+    NO_ANSWER,
+    BAD_CERTIFICATE,
+    CONNECT_FAILED,
+    REDIRECT_WITHOUT_ADDRESS,
+    SERVER_ANSWERED,
+    UNREADABLE_TYPE,
+    UNKNOWN_ENCODING,
+    TOO_LARGE,
+)
 #: Content codings urllib3 decodes here (zstd only when the zstandard package is installed). A body in any
 #: other coding fails: it is never stored still compressed.
 DECODABLE_ENCODINGS = {"identity", "x-gzip", *(e.strip() for e in URLLIB3_ENCODINGS.split(","))}
@@ -162,7 +207,7 @@ def resolve(host: str, port: int) -> IPAddress:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchTemporaryError(f"The address {host} could not be found (DNS lookup failed).") from exc
+        raise FetchTemporaryError(DNS_FAILED % {"host": host}) from exc
     addresses = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
@@ -171,12 +216,10 @@ def resolve(host: str, port: int) -> IPAddress:
             # resolved to, so that Folio cannot be used to map an internal network (issue 21, item 9).
             # The operator finds the address in the log.
             logger.info("Refused to fetch %s: it resolves to %s", host, address)
-            raise FetchRefusedError(
-                f"Folio does not fetch {host}: it leads to a private, local or reserved address."
-            )
+            raise FetchRefusedError(PRIVATE_ADDRESS % {"host": host})
         addresses.append(address)
     if not addresses:
-        raise FetchTemporaryError(f"The address {host} could not be found (DNS lookup failed).")
+        raise FetchTemporaryError(DNS_FAILED % {"host": host})
     return addresses[0]
 
 
@@ -360,7 +403,7 @@ def fetch(
     )
     total = settings.FOLIO_FETCH_TOTAL_TIMEOUT if total_timeout is None else total_timeout
     watchdog = _Watchdog(time.monotonic() + total)
-    too_slow = f"The page took more than {total:g} seconds to download."
+    too_slow = TOO_SLOW % {"seconds": f"{total:g}"}
     redirects: list[tuple[str, int]] = []
     current = url
     try:
@@ -374,8 +417,7 @@ def fetch(
                 )
             except hostlimit.HostBusy as exc:
                 raise FetchHostBusyError(
-                    f"Folio is already fetching {settings.FOLIO_FETCH_PER_HOST} pages from {target.host}; "
-                    "it will try again shortly.",
+                    HOST_BUSY % {"count": settings.FOLIO_FETCH_PER_HOST, "host": target.host},
                     retry_after=exc.retry_after,
                 ) from exc
             try:
@@ -408,7 +450,7 @@ def fetch(
         raise
     finally:
         watchdog.cancel()
-    raise FetchPermanentError(f"The page redirected more than {settings.FOLIO_FETCH_MAX_REDIRECTS} times.")
+    raise FetchPermanentError(TOO_MANY_REDIRECTS % {"count": settings.FOLIO_FETCH_MAX_REDIRECTS})
 
 
 _META_REFRESH = re.compile(r"""<meta\b[^>]*http-equiv\s*=\s*["']?refresh["']?[^>]*>""", re.IGNORECASE)
@@ -465,20 +507,18 @@ def _target(url: str) -> _Target:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchRefusedError(
-            f"Folio only fetches http and https addresses, not {scheme or 'this'}: links."
-        )
+        raise FetchRefusedError(NOT_HTTP % {"scheme": scheme or "this"})
     host = parts.hostname
     if not host:
-        raise FetchRefusedError("The address has no host name.")
+        raise FetchRefusedError(gettext_noop("The address has no host name."))
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
-        raise FetchRefusedError("The address has an invalid port.") from exc
+        raise FetchRefusedError(gettext_noop("The address has an invalid port.")) from exc
     try:
         ascii_host = host.encode("idna").decode("ascii").rstrip(".")
     except UnicodeError as exc:
-        raise FetchPermanentError(f"The host name {host} is not valid.") from exc
+        raise FetchPermanentError(BAD_HOST % {"host": host}) from exc
     default_port = port == (443 if scheme == "https" else 80)
     shown_host = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
     # Percent-encode what may not appear in a request line (spaces, non-ASCII, controls), keeping the rest
@@ -549,7 +589,7 @@ def _open(
     address = resolve(target.host, target.port)
     remaining = watchdog.remaining()
     if remaining <= 0:
-        raise FetchTemporaryError("The site took too long to answer.")
+        raise FetchTemporaryError(gettext_noop("The site took too long to answer."))
     connect_timeout = min(settings.FOLIO_FETCH_CONNECT_TIMEOUT, remaining)
     conn: HTTPConnection
     if target.scheme == "https":
@@ -584,19 +624,19 @@ def _open(
     except urllib3.exceptions.NewConnectionError as exc:
         # Checked before ConnectTimeoutError, its parent class in urllib3 2.x: a refused connection is not a timeout.
         conn.close()
-        raise FetchTemporaryError(f"Could not connect to {host}: the connection was refused.") from exc
+        raise FetchTemporaryError(REFUSED % {"host": host}) from exc
     except urllib3.exceptions.ConnectTimeoutError as exc:
         conn.close()
-        raise FetchTemporaryError(f"Could not connect to {host}: the connection timed out.") from exc
+        raise FetchTemporaryError(CONNECT_TIMEOUT % {"host": host}) from exc
     except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
         conn.close()
-        raise FetchTemporaryError(f"{host} did not answer in time.") from exc
+        raise FetchTemporaryError(NO_ANSWER % {"host": host}) from exc
     except (urllib3.exceptions.SSLError, ssl.SSLError, CertificateError, Urllib3CertificateError) as exc:
         conn.close()
-        raise FetchPermanentError(f"{host} has an invalid or untrusted HTTPS certificate.") from exc
+        raise FetchPermanentError(BAD_CERTIFICATE % {"host": host}) from exc
     except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
         conn.close()
-        raise FetchTemporaryError(f"Could not connect to {host} ({type(exc).__name__}).") from exc
+        raise FetchTemporaryError(CONNECT_FAILED % {"host": host, "error": type(exc).__name__}) from exc
     return conn, response
 
 
@@ -619,15 +659,13 @@ def _read_page(
         error: FetchError
         if status in (408, 429) or status >= 500:
             error = FetchTemporaryError(
-                f"The server answered {_status_phrase(status)}.",
+                SERVER_ANSWERED % {"status": _status_phrase(status)},
                 retry_after=_retry_after(headers.get("retry-after")),
             )
         elif status >= 400:
-            error = FetchPermanentError(f"The server answered {_status_phrase(status)}.")
+            error = FetchPermanentError(SERVER_ANSWERED % {"status": _status_phrase(status)})
         else:
-            error = FetchPermanentError(
-                f"The server answered {_status_phrase(status)} without a new address."
-            )
+            error = FetchPermanentError(REDIRECT_WITHOUT_ADDRESS % {"status": _status_phrase(status)})
         error.status = status
         if content_type in HTML_TYPES | TEXT_TYPES and _encodings_ok(headers):
             with contextlib.suppress(FetchError):
@@ -635,11 +673,9 @@ def _read_page(
                 error.page_text = decode_text(body, charset, html=content_type in HTML_TYPES)[0]
         raise error
     if content_type not in accept_types:
-        raise FetchPermanentError(f"Folio cannot read this kind of file ({content_type}).")
+        raise FetchPermanentError(UNREADABLE_TYPE % {"type": content_type})
     if not _encodings_ok(headers):
-        raise FetchPermanentError(
-            f"The page was sent compressed as {headers.get('content-encoding')}, which Folio cannot decode."
-        )
+        raise FetchPermanentError(UNKNOWN_ENCODING % {"encoding": headers.get("content-encoding")})
     body = _read_capped(response, limits.max_bytes)
     page = FetchedPage(
         url=url, status=status, content_type=content_type, body=body, redirects=redirects, headers=headers
@@ -668,16 +704,22 @@ def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, *, truncate: bo
                 if truncate:
                     chunks.append(chunk)
                     break
-                raise FetchTooLargeError(f"The page is larger than Folio's limit of {_size(limit)}.")
+                raise FetchTooLargeError(TOO_LARGE % {"size": _size(limit)})
             chunks.append(chunk)
     except urllib3.exceptions.ReadTimeoutError as exc:
-        raise FetchTemporaryError("The site stopped sending the page (read timed out).") from exc
+        raise FetchTemporaryError(
+            gettext_noop("The site stopped sending the page (read timed out).")
+        ) from exc
     except urllib3.exceptions.DecodeError as exc:
         raise FetchPermanentError(
-            "The page was sent with a compression Folio cannot decode (the compressed data is damaged)."
+            gettext_noop(
+                "The page was sent with a compression Folio cannot decode (the compressed data is damaged)."
+            )
         ) from exc
     except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
-        raise FetchTemporaryError("The connection broke while the page was downloading.") from exc
+        raise FetchTemporaryError(
+            gettext_noop("The connection broke while the page was downloading.")
+        ) from exc
     return b"".join(chunks)[:limit] if truncate else b"".join(chunks)
 
 

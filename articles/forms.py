@@ -1,6 +1,8 @@
 """Forms: validation only; the views call services with the cleaned data."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .limits import TITLE_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH, URL_MAX_LENGTH
 from .models import ReaderSettings
@@ -11,11 +13,16 @@ class SaveForm(forms.Form):
     """The "save an article" field on the library page."""
 
     url = forms.CharField(
-        label="Article address",
+        label=gettext_lazy("Article address"),
         max_length=URL_MAX_LENGTH,
         widget=forms.URLInput(attrs={"placeholder": "https://…", "autocomplete": "off", "required": True}),
     )
-    tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=gettext_lazy("Separated by commas."),
+    )
 
     def tag_names(self) -> list[str]:
         """The comma-separated tags as a list."""
@@ -27,22 +34,32 @@ class ReaderSettingsForm(forms.Form):
 
     font = forms.ChoiceField(choices=ReaderSettings.Font.choices, widget=forms.RadioSelect)
     font_size = forms.TypedChoiceField(
-        label="Text size", coerce=int, choices=[(n, f"{n} px") for n in FONT_SIZES]
+        label=gettext_lazy("Text size"), coerce=int, choices=[(n, f"{n} px") for n in FONT_SIZES]
     )
     line_height = forms.TypedChoiceField(
-        label="Line height", coerce=float, choices=[(f"{n:.1f}", f"{n:.1f}") for n in LINE_HEIGHTS]
+        label=gettext_lazy("Line height"),
+        coerce=float,
+        choices=[(f"{n:.1f}", f"{n:.1f}") for n in LINE_HEIGHTS],
     )
     column_width = forms.TypedChoiceField(
-        label="Column width", coerce=int, choices=[(n, f"{n} em") for n in COLUMN_WIDTHS]
+        label=gettext_lazy("Column width"), coerce=int, choices=[(n, f"{n} em") for n in COLUMN_WIDTHS]
     )
     theme = forms.ChoiceField(choices=ReaderSettings.Theme.choices, widget=forms.RadioSelect)
     offline_articles = forms.IntegerField(
-        label="Articles kept for reading offline",
+        label=gettext_lazy("Articles kept for reading offline"),
         min_value=0,
         max_value=OFFLINE_ARTICLES_MAX,
         required=False,  # left out: unchanged
-        help_text="The installed app keeps this many unread articles, with their images, on the device.",
+        help_text=gettext_lazy(
+            "The installed app keeps this many unread articles, with their images, on the device."
+        ),
     )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name ("Deutsch"), as people look for their own; '' follows the browser.
+        self.fields["language"].choices = [("", gettext_lazy("As the browser asks")), *settings.LANGUAGES]
 
 
 class SavePageForm(forms.Form):
@@ -51,10 +68,17 @@ class SavePageForm(forms.Form):
     limit (DATA_UPLOAD_MAX_MEMORY_SIZE); its size is checked against FOLIO_PAGE_MAX_BYTES by the view."""
 
     url = forms.CharField(
-        label="Address", max_length=URL_MAX_LENGTH, widget=forms.URLInput(attrs={"autocomplete": "off"})
+        label=gettext_lazy("Address"),
+        max_length=URL_MAX_LENGTH,
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
     )
-    title = forms.CharField(label="Title", max_length=TITLE_MAX_LENGTH, required=False)
-    tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=TITLE_MAX_LENGTH, required=False)
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=gettext_lazy("Separated by commas."),
+    )
     html = forms.FileField(required=False, allow_empty_file=True)
 
     def tag_names(self) -> list[str]:
@@ -65,7 +89,9 @@ class SavePageForm(forms.Form):
 class TagsAddForm(forms.Form):
     """Tags to add to an article (comma-separated)."""
 
-    tags = forms.CharField(label="Add tags", max_length=1000, help_text="Separated by commas.")
+    tags = forms.CharField(
+        label=gettext_lazy("Add tags"), max_length=1000, help_text=gettext_lazy("Separated by commas.")
+    )
 
     def tag_names(self) -> list[str]:
         """The comma-separated tags as a list."""
@@ -77,12 +103,17 @@ class ShareForm(forms.Form):
     tags to add."""
 
     url = forms.CharField(
-        label="Address",
+        label=gettext_lazy("Address"),
         max_length=URL_MAX_LENGTH,
         widget=forms.URLInput(attrs={"autocomplete": "off", "required": True}),
     )
-    title = forms.CharField(label="Title", max_length=TITLE_MAX_LENGTH, required=False)
-    tags = forms.CharField(label="Tags", required=False, max_length=1000, help_text="Separated by commas.")
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=TITLE_MAX_LENGTH, required=False)
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=gettext_lazy("Separated by commas."),
+    )
 
     def tag_names(self) -> list[str]:
         """The comma-separated tags as a list."""
@@ -92,24 +123,28 @@ class ShareForm(forms.Form):
 class ApiTokenCreateForm(forms.Form):
     """Name of a new API token (to recognise it in the list)."""
 
-    name = forms.CharField(label="Token name", max_length=TOKEN_NAME_MAX_LENGTH, initial="API token")
+    name = forms.CharField(
+        label=gettext_lazy("Token name"), max_length=TOKEN_NAME_MAX_LENGTH, initial=gettext_lazy("API token")
+    )
 
 
 class SavingSettingsForm(forms.Form):
     """The bookmarklet's saving option."""
 
     send_page_html = forms.BooleanField(
-        label="Send the page as my browser shows it",
+        label=gettext_lazy("Send the page as my browser shows it"),
         required=False,
-        help_text="The bookmarklet sends the page's HTML, so pages behind a log-in or built by scripts are "
-        "saved as you see them. Turn off to send only the address; Folio then fetches the page itself.",
+        help_text=gettext_lazy(
+            "The bookmarklet sends the page's HTML, so pages behind a log-in or built by scripts are "
+            "saved as you see them. Turn off to send only the address; Folio then fetches the page itself."
+        ),
     )
 
 
 class ImportForm(forms.Form):
     """The upload field of the import page; the size cap is checked while reading."""
 
-    file = forms.FileField(label="Export file", allow_empty_file=True)
+    file = forms.FileField(label=gettext_lazy("Export file"), allow_empty_file=True)
 
     def read_capped(self) -> bytes:
         """The uploaded bytes, at most FOLIO_IMPORT_MAX_BYTES + 1 (the service rejects anything larger)."""

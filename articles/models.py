@@ -49,15 +49,15 @@ class Article(models.Model):
     """One saved article of one user, from the save until it is ``ready`` (or ``failed`` with a reason)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        FETCHING = "fetching", "Fetching"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        FETCHING = "fetching", _("Fetching")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     class Source(models.TextChoices):
-        FETCH = "fetch", "Fetched by Folio"
-        BROWSER = "browser", "Sent by the browser"
-        IMPORT = "import", "Imported"
+        FETCH = "fetch", _("Fetched by Folio")
+        BROWSER = "browser", _("Sent by the browser")
+        IMPORT = "import", _("Imported")
 
     class Origin(models.TextChoices):
         """The face the article was first saved through (DESIGN.md: every face ends in the same service)."""
@@ -280,15 +280,15 @@ class ReaderSettings(models.Model):
     """One person's reader preferences and saving options."""
 
     class Font(models.TextChoices):
-        SERIF = "serif", "Serif"
-        SANS = "sans", "Sans-serif"
-        MONO = "mono", "Monospace"
+        SERIF = "serif", _("Serif")
+        SANS = "sans", _("Sans-serif")
+        MONO = "mono", _("Monospace")
 
     class Theme(models.TextChoices):
-        SYSTEM = "system", "Follow the system"
-        LIGHT = "light", "Light"
-        DARK = "dark", "Dark"
-        SEPIA = "sepia", "Sepia"
+        SYSTEM = "system", _("Follow the system")
+        LIGHT = "light", _("Light")
+        DARK = "dark", _("Dark")
+        SEPIA = "sepia", _("Sepia")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_settings"
@@ -304,6 +304,12 @@ class ReaderSettings(models.Model):
     offline_articles = models.PositiveSmallIntegerField(
         default=50,
         help_text="How many unread articles the installed app keeps for reading offline (0-500).",
+    )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="Interface language (a code of settings.LANGUAGES); '' follows the browser.",
     )
 
     def __str__(self) -> str:
@@ -381,10 +387,10 @@ class Import(models.Model):
     """One uploaded export file being imported, with its progress counters."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="imports")
     file = models.FileField(upload_to="imports/%Y/%m/")
@@ -418,8 +424,8 @@ class ArticleImage(models.Model):
     who has such a row (or, later, through a share link of its article)."""
 
     class Status(models.TextChoices):
-        STORED = "stored", "Stored"
-        FAILED = "failed", "Not kept"
+        STORED = "stored", _("Stored")
+        FAILED = "failed", _("Not kept")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
     user = models.ForeignKey(
@@ -467,9 +473,9 @@ class ImageJob(models.Model):
     its progress counters."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Working"
-        DONE = "done", "Done"
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Working")
+        DONE = "done", _("Done")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="image_jobs")
     article_ids = models.JSONField(default=list, help_text="The articles to go through, in order.")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Lower
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import Article, ArticleImage, ImageJob, ReaderSettings, Tag
 
@@ -68,24 +69,24 @@ def article_get(*, user: AbstractBaseUser, pk: int) -> Article:
 
 #: The views of the library: the name in URLs -> (heading, filter on Article).
 LIBRARY_VIEWS: dict[str, tuple[str, dict]] = {
-    "unread": ("Unread", {"is_archived": False, "read_at__isnull": True}),
+    "unread": (gettext_lazy("Unread"), {"is_archived": False, "read_at__isnull": True}),
     "continue": (
-        "Continue reading",
+        gettext_lazy("Continue reading"),
         {"is_archived": False, "read_at__isnull": True, "progress_percent__gt": 0},
     ),
-    "favorites": ("Favorites", {"is_favorite": True}),
-    "archive": ("Archive", {"is_archived": True}),
-    "all": ("All articles", {}),
-    "tag": ("Tag", {}),
-    "site": ("Site", {}),
+    "favorites": (gettext_lazy("Favorites"), {"is_favorite": True}),
+    "archive": (pgettext_lazy("library view", "Archive"), {"is_archived": True}),
+    "all": (gettext_lazy("All articles"), {}),
+    "tag": (gettext_lazy("Tag"), {}),
+    "site": (gettext_lazy("Site"), {}),
 }
 
 #: Sort orders: name -> (label, key field, descending). The id breaks ties, in the same direction.
 LIBRARY_SORTS: dict[str, tuple[str, str, bool]] = {
-    "newest": ("Newest first", "saved_at", True),
-    "oldest": ("Oldest first", "saved_at", False),
-    "longest": ("Longest first", "word_count", True),
-    "shortest": ("Shortest first", "word_count", False),
+    "newest": (gettext_lazy("Newest first"), "saved_at", True),
+    "oldest": (gettext_lazy("Oldest first"), "saved_at", False),
+    "longest": (gettext_lazy("Longest first"), "word_count", True),
+    "shortest": (gettext_lazy("Shortest first"), "word_count", False),
 }
 
 

@@ -9,16 +9,18 @@ No queries here: the rows come from ``queries.article_page`` / ``queries.article
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
-from django.utils import dateformat, timezone
-from django.utils.translation import get_language, gettext
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext, ngettext
 from markupsafe import Markup
 
+from .fetching import REASONS_WITH_VALUES
 from .models import Article, Tag
 
 #: Characters of the excerpt a row shows (a longer one is cut at a word and ends with "…").
@@ -74,6 +76,13 @@ class LibraryRow:
     excerpt: str
     failure_reason: str
     selected: bool = False
+    #: Sentences with the row's values in them, in the active language (the template only prints them).
+    select_label: str = ""
+    actions_label: str = ""
+    tags_label: str = ""
+    reading_label: str = ""
+    progress_label: str = ""
+    more_from_label: str = ""
 
 
 def _excerpt(text: str) -> str:
@@ -92,22 +101,96 @@ def _thumbnail_url(key: str | None) -> str:
     return reverse("articles:image", kwargs={"digest": digest, "ext": extension})
 
 
-_STATUS_LABELS = dict(Article.Status.choices)
+@functools.lru_cache(maxsize=16)
+def row_labels(language: str | None) -> dict[str, str]:
+    """The words of a library row in ``language`` (the active one; the argument is the cache key),
+    translated once per language and process: a gettext call per word and row cost about 4 ms per 50-row
+    page (the Jinja2 template prints ``labels.<name>``). The sentences with the row's values in them are
+    %-templates, filled in per row by ``library_row``."""
+    return {
+        "saved": gettext("Saved"),
+        "favorite": gettext("Favorite"),
+        "read": gettext("Read"),
+        "archived": gettext("Archived"),
+        "tags": gettext("Tags"),
+        "actions": gettext("Actions"),
+        "add_tags": gettext("Add tags"),
+        "separated": gettext("Separated by commas"),
+        "add": gettext("Add"),
+        "mark_read": gettext("Mark read"),
+        "mark_unread": gettext("Mark unread"),
+        "archive": gettext("Archive"),
+        "unarchive": gettext("Unarchive"),
+        "unfavorite": gettext("Unfavorite"),
+        "retry": gettext("Retry"),
+        "refetch": gettext("Refetch"),
+        "delete": gettext("Delete"),
+        "select_title": gettext("Select “%(title)s”"),
+        "actions_for_title": gettext("Actions for “%(title)s”"),
+        "tags_for_title": gettext("Tags for “%(title)s” (separated by commas)"),
+        "percent_read": gettext("%(percent)d%% read"),
+        "more_from_site": gettext("More from %(site)s"),
+        **{f"status_{value}": str(label) for value, label in Article.Status.choices},
+    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _minutes_label(minutes: int, language: str | None) -> str:
+    return ngettext("%(minutes)d min", "%(minutes)d min", minutes) % {"minutes": minutes}
 
 
 @functools.lru_cache(maxsize=1024)
 def _day_label(day: date, with_year: bool, language: str | None) -> str:
-    """ "1 Dec" (or "1 Dec 2025"): dateformat is 0.3 ms a call, and a page's rows share few days."""
-    return dateformat.format(day, "j M Y" if with_year else "j M")
+    """The day in the active language's format: "3 Nov" / "3. November" / "3 novembre" (with the year,
+    "1 May 2025" / "1. Mai 2025": MONTH_DAY_FORMAT and DATE_FORMAT of ``language``, English from
+    reader/formats/en). Cached per language: formatting is 0.3 ms a call, and a page's rows share few days."""
+    return formats.date_format(day, "DATE_FORMAT" if with_year else "MONTH_DAY_FORMAT")
+
+
+def stored_text(text: str) -> str:
+    """A sentence Folio stored in English (a failure reason written by the worker, an import problem)
+    in the active language: a fixed sentence of the catalogue (marked with ``gettext_noop`` where it is
+    raised: articles/fetching.py, extraction, importers) is looked up as it is; one of the fetch client's
+    sentences with values (``fetching.REASONS_WITH_VALUES``, "The server answered 404 Not Found.") is
+    matched back to its msgid and translated with the same values. Anything else is shown as stored."""
+    if not text:
+        return ""
+    translated = gettext(text)
+    if translated != text or get_language() in (None, "en"):
+        return translated
+    for msgid, pattern in _stored_patterns():
+        match = pattern.match(text)
+        if match:
+            return gettext(msgid) % match.groupdict()
+    return text
+
+
+@functools.cache
+def _stored_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """(msgid, regex) for each of fetching.REASONS_WITH_VALUES: ``%(host)s`` becomes ``(?P<host>.+?)``."""
+    patterns = []
+    for msgid in REASONS_WITH_VALUES:
+        parts = re.split(r"%\((\w+)\)s", msgid)
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+        patterns.append((msgid, re.compile(f"^{regex}$", re.S)))
+    return patterns
 
 
 def library_row(
-    article: Article, *, now: datetime | None = None, selected: bool = False, prefix: str | None = None
+    article: Article,
+    *,
+    now: datetime | None = None,
+    selected: bool = False,
+    prefix: str | None = None,
+    language: str | None = None,
 ) -> LibraryRow:
     """The view-model of ``article``'s row. ``now`` (default: the current time) decides whether the saved
     date shows its year (only when it is not this year's); ``prefix`` is the script prefix (looked up when
     not given)."""
     now = timezone.localtime(now or timezone.now())
+    language = language or get_language()
+    labels = row_labels(language)
+    title, site = article.display_title, article.site_name or article.domain
     url = url_for if prefix is None else functools.partial(_url_under, prefix)
     saved = timezone.localtime(article.saved_at) if article.saved_at else now
     tags = getattr(article, "tag_list", None)
@@ -128,12 +211,12 @@ def library_row(
         site_url=url("articles:site", quote(article.site_name, safe="")) if article.site_name else "",
         title=article.display_title,
         status=article.status,
-        status_label=str(_STATUS_LABELS.get(article.status, "")),
+        status_label=labels.get(f"status_{article.status}", ""),
         classes=classes,
         site=article.site_name or article.domain,
         site_name=article.site_name,
         saved_at=saved,
-        saved_label=_day_label(saved.date(), saved.year != now.year, get_language()),
+        saved_label=_day_label(saved.date(), saved.year != now.year, language),
         reading_time=article.reading_time_minutes or 0,
         progress=None if article.is_read else int(article.progress_percent or 0),
         is_read=article.is_read,
@@ -144,15 +227,23 @@ def library_row(
         tags=list(tags),
         thumbnail_url=_thumbnail_url(getattr(article, "lead_thumb", None)),
         excerpt=_excerpt(article.excerpt or ""),
-        failure_reason=article.failure_reason,
+        failure_reason=stored_text(article.failure_reason),
         selected=selected,
+        select_label=labels["select_title"] % {"title": title},
+        actions_label=labels["actions_for_title"] % {"title": title},
+        tags_label=labels["tags_for_title"] % {"title": title},
+        reading_label=_minutes_label(article.reading_time_minutes or 0, language),
+        progress_label=labels["percent_read"] % {"percent": int(article.progress_percent or 0)},
+        more_from_label=labels["more_from_site"] % {"site": site},
     )
 
 
 def library_rows(articles: Iterable[Article], *, selected: Collection[int] = ()) -> list[LibraryRow]:
     """The view-models of ``articles`` in order; rows whose id is in ``selected`` come checked."""
-    now, prefix = timezone.now(), get_script_prefix()
-    return [library_row(a, now=now, selected=a.pk in selected, prefix=prefix) for a in articles]
+    now, prefix, language = timezone.now(), get_script_prefix(), get_language()
+    return [
+        library_row(a, now=now, selected=a.pk in selected, prefix=prefix, language=language) for a in articles
+    ]
 
 
 @dataclass(slots=True)
@@ -184,7 +275,7 @@ def search_row(article: Article, *, reader_suffix: str = "", prefix: str | None 
         date_label = _day_label(day, True, language)
     else:
         day = timezone.localtime(article.saved_at).date()
-        date_label = gettext("saved %(day)s") % {"day": _day_label(day, True, language)}
+        date_label = gettext("saved %(date)s") % {"date": _day_label(day, True, language)}
     return SearchRow(
         pk=article.pk,
         reader_url=url("articles:reader", article.pk) + reader_suffix,
@@ -209,15 +300,20 @@ def extraction_summary(log: dict | None) -> str:
     normal and the tracker images dropped. '' for no log."""
     if not log:
         return ""
-    parts = [f"Extracted with {log.get('extractor') or 'an unknown extractor'}"]
+    extractor = log.get("extractor") or gettext("an unknown extractor")
     fallbacks = [f.get("extractor", "") for f in log.get("fallbacks") or [] if isinstance(f, dict)]
     if fallbacks:
-        parts[0] += f" (after trying {', '.join(name for name in fallbacks if name)})"
+        parts = [
+            gettext("Extracted with %(extractor)s (after trying %(fallbacks)s)")
+            % {"extractor": extractor, "fallbacks": ", ".join(name for name in fallbacks if name)}
+        ]
+    else:
+        parts = [gettext("Extracted with %(extractor)s") % {"extractor": extractor}]
     images = log.get("images") or {}
     fixes = len(log.get("removed") or []) + int(images.get("lazy") or 0) + int(images.get("dropped") or 0)
     if fixes:
-        parts.append(f"{fixes} fix{'es' if fixes != 1 else ''} applied")
+        parts.append(ngettext("%(count)d fix applied", "%(count)d fixes applied", fixes) % {"count": fixes})
     warnings = len(log.get("warnings") or [])
     if warnings:
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        parts.append(ngettext("%(count)d warning", "%(count)d warnings", warnings) % {"count": warnings})
     return "; ".join(parts) + "."

@@ -12,6 +12,8 @@ import contextlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.utils.translation import gettext
+
 from .errors import InvalidURLError
 from .limits import URL_MAX_LENGTH
 
@@ -59,18 +61,20 @@ def validate_url(url: str) -> str:
     """Return ``url`` stripped if it is an absolute http(s) URL with a host; else raise InvalidURLError."""
     url = (url or "").strip()
     if not url:
-        raise InvalidURLError("Enter the address of the article.")
+        raise InvalidURLError(gettext("Enter the address of the article."))
     if len(url) > MAX_URL_LENGTH:
-        raise InvalidURLError(f"The address is longer than {MAX_URL_LENGTH} characters.")
+        raise InvalidURLError(
+            gettext("The address is longer than %(max)d characters.") % {"max": MAX_URL_LENGTH}
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError as exc:
-        raise InvalidURLError("That is not a valid web address.") from exc
+        raise InvalidURLError(gettext("That is not a valid web address.")) from exc
     if parts.scheme.lower() not in ("http", "https"):
-        raise InvalidURLError("Folio saves http and https addresses only.")
+        raise InvalidURLError(gettext("Folio saves http and https addresses only."))
     if not parts.hostname:
-        raise InvalidURLError("The address has no host name.")
+        raise InvalidURLError(gettext("The address has no host name."))
     return url
 
 
@@ -94,7 +98,9 @@ def normalize_url(url: str) -> str:
     query.sort()
     key = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
     if len(key) > MAX_URL_LENGTH:  # the key column holds 2048 characters (PostgreSQL refuses more)
-        raise InvalidURLError(f"The address is longer than {MAX_URL_LENGTH} characters.")
+        raise InvalidURLError(
+            gettext("The address is longer than %(max)d characters.") % {"max": MAX_URL_LENGTH}
+        )
     return key
 
 

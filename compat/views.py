@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from oauth2_provider.models import get_application_model
 
@@ -63,7 +64,10 @@ def api_client_create_view(request: HttpRequest) -> HttpResponse:
     """POST ``/settings/apps/clients/``: create a client; its secret is shown once on the settings page."""
     name = request.POST.get("name", "")
     if len(name) > TOKEN_NAME_MAX_LENGTH:
-        messages.error(request, f"A client's name has at most {TOKEN_NAME_MAX_LENGTH} characters.")
+        messages.error(
+            request,
+            gettext("A client's name has at most %(max)d characters.") % {"max": TOKEN_NAME_MAX_LENGTH},
+        )
         return redirect("articles:settings")
     application, secret = oauth_client_create(user=request.user, name=name)
     request.session[NEW_CLIENT_KEY] = {
@@ -71,7 +75,7 @@ def api_client_create_view(request: HttpRequest) -> HttpResponse:
         "client_id": application.client_id,
         "client_secret": secret,
     }
-    messages.success(request, "API client created. Copy its secret now: Folio cannot show it again.")
+    messages.success(request, gettext("API client created. Copy its secret now: Folio cannot show it again."))
     return redirect("articles:settings")
 
 
@@ -80,9 +84,9 @@ def api_client_create_view(request: HttpRequest) -> HttpResponse:
 def api_client_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     """POST ``/settings/apps/clients/<id>/revoke/``: delete one of the person's clients and its tokens."""
     if oauth_client_revoke(user=request.user, pk=pk):
-        messages.success(request, "API client revoked: apps using it are signed out.")
+        messages.success(request, gettext("API client revoked: apps using it are signed out."))
     else:
-        messages.error(request, "There is no such API client.")
+        messages.error(request, gettext("There is no such API client."))
     return redirect("articles:settings")
 
 
@@ -93,10 +97,10 @@ def feed_token_view(request: HttpRequest) -> HttpResponse:
     working), ``action=revoke`` removes it (every feed stops)."""
     if request.POST.get("action") == "revoke":
         feed_token_revoke(user=request.user)
-        messages.success(request, "Feeds turned off: their addresses no longer work.")
+        messages.success(request, gettext("Feeds turned off: their addresses no longer work."))
     else:
         feed_token_rotate(user=request.user)
-        messages.success(request, "New feed addresses made; the old ones no longer work.")
+        messages.success(request, gettext("New feed addresses made; the old ones no longer work."))
     return redirect("articles:settings")
 
 
@@ -106,7 +110,7 @@ def app_password_create_view(request: HttpRequest) -> HttpResponse:
     """POST ``/settings/apps/passwords/``: a new app password for the OPDS catalog, shown once."""
     row, password = app_password_create(user=request.user, name=request.POST.get("name", ""))
     request.session[NEW_APP_PASSWORD_KEY] = {"name": row.name, "password": password}
-    messages.success(request, "App password created. Copy it now: Folio cannot show it again.")
+    messages.success(request, gettext("App password created. Copy it now: Folio cannot show it again."))
     return redirect("articles:settings")
 
 
@@ -115,7 +119,7 @@ def app_password_create_view(request: HttpRequest) -> HttpResponse:
 def app_password_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     """POST ``/settings/apps/passwords/<id>/revoke/``: delete one of the person's app passwords."""
     if app_password_revoke(user=request.user, pk=pk):
-        messages.success(request, "App password revoked.")
+        messages.success(request, gettext("App password revoked."))
     else:
-        messages.error(request, "There is no such app password.")
+        messages.error(request, gettext("There is no such app password."))
     return redirect("articles:settings")

@@ -30,3 +30,34 @@ class TextGZipMiddleware(GZipMiddleware):
         if not content_type.startswith(COMPRESSIBLE):
             return response
         return super().process_response(request, response)
+
+
+class UserLanguageMiddleware:
+    """Activates the language the logged-in person chose on the reader settings page
+    (``ReaderSettings.language``) for the rest of the request; with none chosen ('' = "as the browser"),
+    LocaleMiddleware's choice from Accept-Language stays. Runs after AuthenticationMiddleware; the settings
+    come with the user (articles.auth.FolioModelBackend joins them), so this costs no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        language = _chosen_language(getattr(request, "user", None))
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+def _chosen_language(user) -> str:
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.reader_settings.language or ""
+    except ObjectDoesNotExist:  # no ReaderSettings row yet: the browser decides
+        return ""

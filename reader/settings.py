@@ -501,3 +501,26 @@ CELERY_BEAT_SCHEDULE["feeds-poll-due"] = {
     "task": "feeds.tasks.feeds_poll_due_task",
     "schedule": FOLIO_FEED_CHECK_INTERVAL,
 }
+
+# --- i18n ---------------------------------------------------------------------------------------------------
+# Four languages (issue 19.3): the person's choice on the reader settings page (ReaderSettings.language,
+# activated by reader.middleware.UserLanguageMiddleware), else the browser's Accept-Language (Django's
+# LocaleMiddleware), else English. Catalogues in locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by
+# `make install` / `make messages-compile` (README, "Languages"). Language names are in their own language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "django.middleware.locale.LocaleMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "reader.middleware.UserLanguageMiddleware",
+)
+INSTALLED_APPS += ["django.contrib.humanize"]  # intcomma / naturaltime, localised
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.i18n")
+# The library rows' Jinja2 templates get {{ _("…") }}, gettext and ngettext (Django's, so the active
+# language applies): jinja2.ext.i18n installed by reader.jinja2.environment.
+TEMPLATES[1]["OPTIONS"]["environment"] = "reader.jinja2.environment"
+FORMAT_MODULE_PATH = ["reader.formats"]  # English keeps Folio's day-first short dates (reader/formats/en)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from articles.errors import ArticleError, NotFoundError
 from articles.tokens import token_digest
@@ -29,7 +30,7 @@ from ..models import Invitation
 
 def _require_admin(user: AbstractBaseUser) -> None:
     if not (user.is_active and getattr(user, "is_staff", False)):
-        raise NotFoundError("No such page.")
+        raise NotFoundError(gettext("No such page."))
 
 
 def invitation_create(
@@ -56,17 +57,23 @@ def invitation_create(
         if invitation.email and link_base:
             try:
                 send_mail(
-                    subject="You are invited to Folio",
-                    message=(
-                        f"{admin.get_username()} invites you to their Folio, a place to save and read "
-                        f"articles.\n\nCreate your account here (the link works once, for {days} days):\n"
-                        f"{link_base}{token}/\n"
-                    ),
+                    # In the inviting administrator's language: the invited person's is not known yet.
+                    subject=gettext("You are invited to Folio"),
+                    message=ngettext(
+                        "%(name)s invites you to their Folio, a place to save and read articles.\n\n"
+                        "Create your account here (the link works once, for %(days)d day):\n%(link)s\n",
+                        "%(name)s invites you to their Folio, a place to save and read articles.\n\n"
+                        "Create your account here (the link works once, for %(days)d days):\n%(link)s\n",
+                        days,
+                    )
+                    % {"name": admin.get_username(), "days": days, "link": f"{link_base}{token}/"},
                     from_email=None,
                     recipient_list=[invitation.email],
                 )
             except OSError as exc:
-                raise ArticleError(f"The invitation could not be e-mailed: {exc}") from exc
+                raise ArticleError(
+                    gettext("The invitation could not be e-mailed: %(error)s") % {"error": exc}
+                ) from exc
     return invitation, token
 
 
@@ -91,7 +98,7 @@ def account_create(
     expired invitation, a taken user name or a weak password (the message says which).
     """
     if invitation_token is None and not settings.FOLIO_OPEN_SIGNUP:
-        raise NotFoundError("Sign-up is closed.")
+        raise NotFoundError(gettext("Sign-up is closed."))
     user_model = get_user_model()
     username = user_model.normalize_username(username.strip())
     candidate = user_model(username=username, email=email.strip())
@@ -109,14 +116,16 @@ def account_create(
                     expires_at__gt=timezone.now(),
                 )
                 if not invitation.update(used_at=timezone.now()):
-                    raise ArticleError("This invitation link was already used, was revoked or has expired.")
+                    raise ArticleError(
+                        gettext("This invitation link was already used, was revoked or has expired.")
+                    )
             if user_model.objects.filter(username__iexact=username).exists():
-                raise ArticleError("That user name is taken; choose another.")
+                raise ArticleError(gettext("That user name is taken; choose another."))
             user = user_model.objects.create_user(username=username, email=email.strip(), password=password)
             if invitation_token is not None:
                 Invitation.objects.filter(digest=token_digest(invitation_token)).update(used_by=user)
     except IntegrityError as exc:
-        raise ArticleError("That user name is taken; choose another.") from exc
+        raise ArticleError(gettext("That user name is taken; choose another.")) from exc
     return user
 
 
@@ -138,7 +147,7 @@ def email_change(*, user: AbstractBaseUser, email: str) -> None:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ArticleError("That is not an e-mail address.") from exc
+        raise ArticleError(gettext("That is not an e-mail address.")) from exc
     get_user_model().objects.filter(pk=user.pk).update(email=email)
     user.email = email
 
@@ -152,10 +161,10 @@ def user_set_active(*, admin: AbstractBaseUser, user_id: int, active: bool) -> A
     """
     _require_admin(admin)
     if user_id == admin.pk and not active:
-        raise ArticleError("You cannot deactivate your own account.")
+        raise ArticleError(gettext("You cannot deactivate your own account."))
     person = get_user_model().objects.filter(pk=user_id).first()
     if person is None:
-        raise NotFoundError("No such person.")
+        raise NotFoundError(gettext("No such person."))
     person.is_active = bool(active)
     person.save(update_fields=["is_active"])
     return person

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles.errors import ArticleError, NotFoundError
 from articles.models import Article
@@ -39,11 +40,13 @@ def share_create(
     expiry outside 1..MAX_EXPIRY_DAYS.
     """
     if not Article.objects.filter(user=user, pk=article_id, deleted_at__isnull=True).exists():
-        raise NotFoundError("No such article.")
+        raise NotFoundError(gettext("No such article."))
     expires_at = None
     if expires_in_days is not None:
         if not 1 <= int(expires_in_days) <= MAX_EXPIRY_DAYS:
-            raise ArticleError(f"A link expires after 1 to {MAX_EXPIRY_DAYS} days, or never.")
+            raise ArticleError(
+                gettext("A link expires after 1 to %(max)d days, or never.") % {"max": MAX_EXPIRY_DAYS}
+            )
         expires_at = timezone.now() + timedelta(days=int(expires_in_days))
     token = secrets.token_urlsafe(32)
     link = ShareLink.objects.create(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,7 +34,7 @@ def totp_begin(*, user: AbstractBaseUser) -> TOTPDevice:
     """A new unconfirmed TOTP device for ``user`` (replacing an earlier unconfirmed one). Its
     ``config_url`` (``otpauth://``) goes into the QR code. Raises ArticleError if two-factor is already on."""
     if twofactor_enabled(user):
-        raise ArticleError("Two-factor sign-in is already on.")
+        raise ArticleError(gettext("Two-factor sign-in is already on."))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
@@ -54,10 +55,12 @@ def totp_confirm(*, user: AbstractBaseUser, code: str) -> list[str]:
     wrong."""
     device = _pending(user)
     if device is None:
-        raise ArticleError("Start again: no authenticator is waiting to be confirmed.")
+        raise ArticleError(gettext("Start again: no authenticator is waiting to be confirmed."))
     allowed, _data = device.verify_is_allowed()
     if not allowed or not device.verify_token(code.strip().replace(" ", "")):
-        raise ArticleError("That code is not right. Check the time on your phone and try the next code.")
+        raise ArticleError(
+            gettext("That code is not right. Check the time on your phone and try the next code.")
+        )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return recovery_codes_regenerate(user=user)
@@ -68,7 +71,7 @@ def recovery_codes_regenerate(*, user: AbstractBaseUser) -> list[str]:
     """Replace ``user``'s recovery codes with RECOVERY_CODES new ones (the old stop working) and return
     them. Raises ArticleError when two-factor is off."""
     if not twofactor_enabled(user):
-        raise ArticleError("Two-factor sign-in is off.")
+        raise ArticleError(gettext("Two-factor sign-in is off."))
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]

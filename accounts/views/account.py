@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from articles.errors import ArticleError, NotFoundError
@@ -40,9 +41,9 @@ def email_change_view(request: HttpRequest) -> HttpResponse:
         except ArticleError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "E-mail address saved.")
+            messages.success(request, gettext("E-mail address saved."))
     else:
-        messages.error(request, "That is not an e-mail address.")
+        messages.error(request, gettext("That is not an e-mail address."))
     return redirect("accounts:account")
 
 
@@ -62,7 +63,7 @@ def _signup(request: HttpRequest, token: str | None) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             login(request, user, backend=LOGIN_BACKEND)
-            messages.success(request, f"Welcome to Folio, {user.get_username()}.")
+            messages.success(request, gettext("Welcome to Folio, %(name)s.") % {"name": user.get_username()})
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(
         request,
@@ -96,13 +97,18 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         if user.has_usable_password() and not user.check_password(form.cleaned_data["password"]):
-            form.add_error("password", "That is not your password.")
+            form.add_error("password", gettext("That is not your password."))
         else:
             logout(request)
             deletion = account_delete(user=user)
             messages.success(
                 request,
-                f"Your account is deleted, with {deletion.articles} article{'s' if deletion.articles != 1 else ''}.",
+                ngettext(
+                    "Your account is deleted, with %(count)d article.",
+                    "Your account is deleted, with %(count)d articles.",
+                    deletion.articles,
+                )
+                % {"count": deletion.articles},
             )
             return redirect("login")
     return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
@@ -117,13 +123,17 @@ def sessions_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("all") == "1":
             count = sessions.sessions_revoke_others(user=request.user, current_key=current)
-            messages.success(request, f"{count} other session{'s' if count != 1 else ''} logged out.")
+            messages.success(
+                request,
+                ngettext("%(count)d other session logged out.", "%(count)d other sessions logged out.", count)
+                % {"count": count},
+            )
         elif not sessions.session_revoke(
             user=request.user, session_id=request.POST.get("id", ""), current_key=current
         ):
             raise Http404("No such session.")
         else:
-            messages.success(request, "That session is logged out.")
+            messages.success(request, gettext("That session is logged out."))
         return redirect("accounts:sessions")
     rows = sessions.session_list(user=request.user, current_key=current)
     return render(request, "accounts/sessions.html", {"sessions": rows})

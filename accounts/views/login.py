@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from ..services import twofactor
 from ..throttling import lockout_response
@@ -31,7 +32,9 @@ class FolioLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         """Password log-in, unless ``FOLIO_PASSWORD_LOGIN`` is off (then 403: single sign-on only)."""
         if not settings.FOLIO_PASSWORD_LOGIN:
-            return HttpResponseForbidden("Password log-in is off on this Folio: sign in with single sign-on.")
+            return HttpResponseForbidden(
+                gettext("Password log-in is off on this Folio: sign in with single sign-on.")
+            )
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):

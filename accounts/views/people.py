@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from articles.errors import ArticleError, NotFoundError
@@ -45,7 +46,7 @@ def invitation_create_view(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "That is not an e-mail address.")
+        messages.error(request, gettext("That is not an e-mail address."))
         return redirect("accounts:people")
     base = request.build_absolute_uri(reverse("accounts:invite", kwargs={"token": "x"}))[: -len("x/")]
     try:
@@ -72,7 +73,7 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
     if not people.invitation_revoke(admin=request.user, invitation_id=pk):
         raise Http404("No such invitation.")
-    messages.success(request, "The invitation link no longer works.")
+    messages.success(request, gettext("The invitation link no longer works."))
     return redirect("accounts:people")
 
 
@@ -89,5 +90,9 @@ def person_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ArticleError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{person.get_username()} is {'active' if active else 'deactivated'}.")
+        messages.success(
+            request,
+            (gettext("%(name)s is active.") if active else gettext("%(name)s is deactivated."))
+            % {"name": person.get_username()},
+        )
     return redirect("accounts:people")

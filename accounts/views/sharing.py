@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from articles import imaging
@@ -128,7 +129,11 @@ def share_create_view(request: HttpRequest) -> HttpResponse:
     it once on the list. 404 for someone else's article."""
     form = ShareCreateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The link could not be created: " + " ".join(form.errors.get("__all__", [])))
+        messages.error(
+            request,
+            gettext("The link could not be created: %(errors)s")
+            % {"errors": " ".join(form.errors.get("__all__", []))},
+        )
         return redirect("accounts:shares")
     try:
         link, token = sharing.share_create(
@@ -155,7 +160,7 @@ def share_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     """POST ``/account/shares/<id>/revoke/``: the link stops working at once (404 if not the person's)."""
     if not sharing.share_revoke(user=request.user, share_id=pk):
         raise Http404("No such link.")
-    messages.success(request, "The link no longer works.")
+    messages.success(request, gettext("The link no longer works."))
     return redirect("accounts:shares")
 
 
@@ -164,5 +169,7 @@ def share_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 def share_revoke_all_view(request: HttpRequest) -> HttpResponse:
     """POST ``/account/shares/revoke-all/``: every link of the person stops working."""
     count = sharing.share_revoke_all(user=request.user)
-    messages.success(request, f"{count} link{'s' if count != 1 else ''} revoked.")
+    messages.success(
+        request, ngettext("%(count)d link revoked.", "%(count)d links revoked.", count) % {"count": count}
+    )
     return redirect("accounts:shares")

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.errors import ArticleError
@@ -71,7 +72,7 @@ def twofactor_confirm_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         request.session[NEW_CODES_KEY] = codes
-        messages.success(request, "Two-factor sign-in is on.")
+        messages.success(request, gettext("Two-factor sign-in is on."))
     return redirect("accounts:twofactor")
 
 
@@ -92,8 +93,8 @@ def twofactor_disable_view(request: HttpRequest) -> HttpResponse:
     """POST ``password``: turn two-factor off (the password is asked again, if the account has one)."""
     user = request.user
     if user.has_usable_password() and not user.check_password(request.POST.get("password", "")):
-        messages.error(request, "That is not your password; two-factor sign-in stays on.")
+        messages.error(request, gettext("That is not your password; two-factor sign-in stays on."))
     else:
         twofactor.twofactor_disable(user=user)
-        messages.success(request, "Two-factor sign-in is off.")
+        messages.success(request, gettext("Two-factor sign-in is off."))
     return redirect("accounts:twofactor")

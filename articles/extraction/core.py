@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 import lxml.html
+from django.utils.translation import gettext_noop
 from lxml import etree
 
 from . import choose, cleanup, images, preprocess, structure
@@ -85,16 +86,16 @@ class Extraction:
 
 def _parse(html: str) -> etree._Element:
     if not html or not html.strip():
-        raise ExtractionError("The page is empty or is not HTML Folio can read.")
+        raise ExtractionError(gettext_noop("The page is empty or is not HTML Folio can read."))
     try:
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         try:
             tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
         except (etree.ParserError, ValueError) as exc:
-            raise ExtractionError("The page is empty or is not HTML Folio can read.") from exc
+            raise ExtractionError(gettext_noop("The page is empty or is not HTML Folio can read.")) from exc
     if tree is None or (tree.find("body") is None and not len(tree)):
-        raise ExtractionError("The page is empty or is not HTML Folio can read.")
+        raise ExtractionError(gettext_noop("The page is empty or is not HTML Folio can read."))
     return tree
 
 
@@ -128,7 +129,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
 
     body = choose.best_candidate(tree, url, meta, log)
     if body is None:
-        raise ExtractionError("Folio could not find an article on this page.")
+        raise ExtractionError(gettext_noop("Folio could not find an article on this page."))
     structure.repair_code(body)
     cleanup.wrap_loose_text(body)
     page_body = tree.find("body")
@@ -152,7 +153,7 @@ def extract(html: str, url: str, *, today: dt.date | None = None) -> Extraction:
     text = html_to_text(body, captions=False)
     word_count = count_words(text)
     if word_count < MIN_WORDS:
-        raise ExtractionError("Folio could not find an article on this page.")
+        raise ExtractionError(gettext_noop("Folio could not find an article on this page."))
     if word_count < 100:
         log["warnings"].append("very short")
     if cleanup.link_density(body) > 0.3:
@@ -181,7 +182,7 @@ def extract_plain_text(text: str, url: str, *, title: str = "") -> Extraction:
     """Build an Extraction from a ``text/plain`` document: blank-line separated paragraphs."""
     paragraphs = [normalize_space(p) for p in re.split(r"\n\s*\n", text) if p.strip()]
     if not paragraphs:
-        raise ExtractionError("The text file is empty.")
+        raise ExtractionError(gettext_noop("The text file is empty."))
     paragraphs = [clean_text(p) for p in paragraphs]
     html = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs)
     body_text = "\n\n".join(paragraphs)
@@ -210,16 +211,16 @@ def extract_pdf(data: bytes, url: str) -> Extraction:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise ExtractionError("The PDF is encrypted; Folio cannot read it.")
+            raise ExtractionError(gettext_noop("The PDF is encrypted; Folio cannot read it."))
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else "") or ""
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ExtractionError("The PDF is damaged; Folio cannot read it.") from exc
+        raise ExtractionError(gettext_noop("The PDF is damaged; Folio cannot read it.")) from exc
     raw = "\n\n".join(pages)
     # Lines inside a paragraph end with single newlines in PDF text; blank lines separate paragraphs.
     paragraphs = [normalize_space(p) for p in re.split(r"\n\s*\n", raw) if p.strip()]
     if not paragraphs:
-        raise ExtractionError("The PDF holds no text (it may be scanned images).")
+        raise ExtractionError(gettext_noop("The PDF holds no text (it may be scanned images)."))
     extraction = extract_plain_text("\n\n".join(paragraphs), url, title=normalize_space(meta_title))
     extraction.log = {"extractor": "pypdf", "pages": len(pages), "warnings": []}
     return extraction

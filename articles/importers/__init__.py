@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 #: Limits on ZIP archives (Omnivore, Pocket). A member over MAX_RATIO times its compressed size, or an
 #: archive over MAX_UNCOMPRESSED bytes in all, is a "ZIP bomb" (David Fifield, "A better zip bomb", 2019).
 ZIP_MAX_MEMBERS = 20_000
@@ -31,7 +33,7 @@ FORMATS = {
     "wallabag": "wallabag (JSON)",
     "omnivore": "Omnivore (ZIP)",
     "readwise": "Readwise Reader (CSV)",
-    "netscape": "Bookmarks (HTML)",
+    "netscape": gettext_lazy("Bookmarks (HTML)"),
     "folio": "Folio (JSON)",
 }
 
@@ -87,7 +89,7 @@ def decode(data: bytes) -> tuple[str, str]:
     UTF-8 with U+FFFD replacement characters. Raises ImportFileError for an empty file.
     """
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(gettext_noop("The file is empty."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), ""
     try:
@@ -174,7 +176,9 @@ def zip_open(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ImportFileError("The file looks like a ZIP archive but cannot be opened.") from exc
+        raise ImportFileError(
+            gettext_noop("The file looks like a ZIP archive but cannot be opened.")
+        ) from exc
     if len(members) > ZIP_MAX_MEMBERS:
         raise ImportFileError(f"The archive has more than {ZIP_MAX_MEMBERS} files; Folio did not open it.")
     total = sum(m.file_size for m in members)
@@ -226,7 +230,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
     Raises ImportFileError when the file is empty or no known format matches.
     """
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(gettext_noop("The file is empty."))
     if data[:4] == b"PK\x03\x04":
         archive = zip_open(data)
         names = [n.replace("\\", "/") for n in archive.namelist()]
@@ -235,7 +239,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if any(n.endswith(".csv") for n in names):
             return "pocket_csv"
         raise ImportFileError(
-            "Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export)."
+            gettext_noop("Folio does not recognise this ZIP archive (expected an Omnivore or Pocket export).")
         )
     head = data[:65536]
     text, _ = decode(head if len(data) > 65536 else data) if head.strip() else ("", "")
@@ -247,7 +251,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if "is_archived" in stripped or "is_starred" in stripped or '"url"' in stripped:
             return "wallabag"
         raise ImportFileError(
-            "Folio does not recognise this JSON file (expected a wallabag or Folio export)."
+            gettext_noop("Folio does not recognise this JSON file (expected a wallabag or Folio export).")
         )
     if lowered.startswith("<") or "<!doctype" in lowered or "<html" in lowered:
         if "netscape-bookmark-file" in lowered:
@@ -257,7 +261,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
         if "<dt>" in text.lower():
             return "netscape"
         raise ImportFileError(
-            "Folio does not recognise this HTML file (expected bookmarks or a Pocket export)."
+            gettext_noop("Folio does not recognise this HTML file (expected bookmarks or a Pocket export).")
         )
     header = csv_header(stripped)
     if {"url", "time_added"} <= header:
@@ -270,9 +274,11 @@ def detect_format(data: bytes, filename: str = "") -> str:
     if name.endswith(".html") or name.endswith(".htm"):
         return "netscape"
     raise ImportFileError(
-        "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, "
-        "Readwise Reader, "
-        "browser bookmarks and Folio exports."
+        gettext_noop(
+            "Folio does not recognise this file. It reads Pocket, Instapaper, wallabag, Omnivore, "
+            "Readwise Reader, "
+            "browser bookmarks and Folio exports."
+        )
     )
 
 
@@ -305,7 +311,7 @@ def load_json(data: bytes) -> tuple[object, str]:
             f"The JSON file is broken at line {exc.lineno}, column {exc.colno}: {exc.msg}."
         ) from exc
     except RecursionError as exc:
-        raise ImportFileError("The JSON file is nested too deeply to read.") from exc
+        raise ImportFileError(gettext_noop("The JSON file is nested too deeply to read.")) from exc
 
 
 def notice(message: str) -> ImportItem:

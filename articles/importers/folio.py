@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from . import HighlightItem, ImportFileError, ImportItem, load_json, notice, parse_timestamp
 
 
@@ -14,7 +16,7 @@ def parse(data: bytes) -> Iterator[ImportItem]:
     if note:
         yield notice(note)
     if not isinstance(document, dict) or not isinstance(document.get("articles"), list):
-        raise ImportFileError("This JSON file is not a Folio export (no list of articles).")
+        raise ImportFileError(gettext_noop("This JSON file is not a Folio export (no list of articles)."))
     for position, entry in enumerate(document["articles"], start=1):
         if not isinstance(entry, dict):
             yield ImportItem(url="", line=position, error="The entry is not an object.")

@@ -8,6 +8,8 @@ import json
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from . import (
     HighlightItem,
     ImportFileError,
@@ -66,7 +68,9 @@ def parse(data: bytes) -> Iterator[ImportItem]:
         n for n in members if n.rsplit("/", 1)[-1].startswith("metadata_") and n.endswith(".json")
     )
     if not metadata:
-        raise ImportFileError("The archive has no metadata_*.json file; it is not an Omnivore export.")
+        raise ImportFileError(
+            gettext_noop("The archive has no metadata_*.json file; it is not an Omnivore export.")
+        )
     root = metadata[0].rsplit("/", 1)[0] + "/" if "/" in metadata[0] else ""
 
     def member_text(path: str) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from . import HighlightItem, ImportFileError, ImportItem, load_json, notice, parse_timestamp
 
 
@@ -34,7 +36,9 @@ def parse(data: bytes) -> Iterator[ImportItem]:
             entries.get("_embedded", {}).get("items") if isinstance(entries.get("_embedded"), dict) else None
         )
     if not isinstance(entries, list):
-        raise ImportFileError("This JSON file is not a wallabag export (expected a list of entries).")
+        raise ImportFileError(
+            gettext_noop("This JSON file is not a wallabag export (expected a list of entries).")
+        )
     for position, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             yield ImportItem(url="", line=position, error="The entry is not an object.")

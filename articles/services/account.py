@@ -12,8 +12,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..errors import ArticleError
 from ..limits import TOKEN_NAME_MAX_LENGTH
@@ -27,7 +29,15 @@ logger = logging.getLogger(__name__)
 FONT_SIZES = tuple(range(14, 29))  # px
 LINE_HEIGHTS = tuple(round(1.2 + i / 10, 1) for i in range(11))  # 1.2 .. 2.2
 COLUMN_WIDTHS = tuple(range(28, 61, 2))  # em
-READER_SETTINGS = ("font", "font_size", "line_height", "column_width", "theme", "offline_articles")
+READER_SETTINGS = (
+    "font",
+    "font_size",
+    "line_height",
+    "column_width",
+    "theme",
+    "offline_articles",
+    "language",
+)
 #: Most unread articles the installed app may keep for offline reading (issue 12).
 OFFLINE_ARTICLES_MAX = 500
 
@@ -42,13 +52,16 @@ def reader_settings_update(*, user: User, **values: object) -> ReaderSettings:
     """Store the user's reader settings: any of ``font`` (ReaderSettings.Font), ``font_size`` (px, one of
     FONT_SIZES), ``line_height`` (one of LINE_HEIGHTS), ``column_width`` (em, one of COLUMN_WIDTHS),
     ``theme`` (ReaderSettings.Theme), ``offline_articles`` (unread articles kept for reading offline,
-    0-OFFLINE_ARTICLES_MAX). Returns the saved settings.
+    0-OFFLINE_ARTICLES_MAX), ``language`` (a code of settings.LANGUAGES, or '' to follow the browser).
+    Returns the saved settings.
 
     Raises ArticleError for an unknown setting or a value outside its choices.
     """
     unknown = set(values) - set(READER_SETTINGS)
     if unknown:
-        raise ArticleError(f"Unknown reader settings: {', '.join(sorted(unknown))}")
+        raise ArticleError(
+            gettext("Unknown reader settings: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     allowed = {
         "font": ReaderSettings.Font.values,
         "font_size": FONT_SIZES,
@@ -56,10 +69,14 @@ def reader_settings_update(*, user: User, **values: object) -> ReaderSettings:
         "column_width": COLUMN_WIDTHS,
         "theme": ReaderSettings.Theme.values,
         "offline_articles": range(OFFLINE_ARTICLES_MAX + 1),
+        "language": ["", *(code for code, _name in settings.LANGUAGES)],
     }
     for name, value in values.items():
         if value not in allowed[name]:
-            raise ArticleError(f"{value!r} is not a possible value of {name.replace('_', ' ')}.")
+            raise ArticleError(
+                gettext("%(value)r is not a possible value of %(name)s.")
+                % {"value": value, "name": name.replace("_", " ")}
+            )
     row, _ = ReaderSettings.objects.update_or_create(user=user, defaults=values)
     return row
 

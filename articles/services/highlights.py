@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext
 
 from ..errors import ArticleError, ArticleNotFound, HighlightNotFound
 from ..highlighting import MAX_QUOTE_LENGTH
@@ -33,7 +34,7 @@ def highlight_anchor_clean(anchor: Mapping | None) -> dict:
     if anchor is None:
         return {}
     if not isinstance(anchor, Mapping):
-        raise ArticleError("A highlight's position must be a JSON object.")
+        raise ArticleError(gettext("A highlight's position must be a JSON object."))
     clean = {str(k): v for k, v in anchor.items() if v not in (None, "")}
     for key in ("prefix", "suffix"):
         value = clean.get(key)
@@ -51,31 +52,38 @@ def highlight_anchor_clean(anchor: Mapping | None) -> dict:
         # too, since PostgreSQL's jsonb holds neither (the API's fuzzing sent both: a 500 before).
         encoded = json.dumps(clean, ensure_ascii=False, allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
-        raise ArticleError("A highlight's position must be plain JSON.") from exc
+        raise ArticleError(gettext("A highlight's position must be plain JSON.")) from exc
     if b"\\u0000" in encoded or b"\x00" in encoded:
-        raise ArticleError("A highlight's position must be plain JSON.")
+        raise ArticleError(gettext("A highlight's position must be plain JSON."))
     size = len(encoded)
     if size > HIGHLIGHT_ANCHOR_MAX_BYTES:
-        raise ArticleError("A highlight's position is too large.")
+        raise ArticleError(gettext("A highlight's position is too large."))
     return clean
 
 
 def _clean_text(quote: str, note: str) -> tuple[str, str]:
     quote = " ".join((quote or "").split())
     if not quote:
-        raise ArticleError("Select the passage to highlight first.")
+        raise ArticleError(gettext("Select the passage to highlight first."))
     if len(quote) > MAX_QUOTE_LENGTH:
-        raise ArticleError(f"A highlight can have at most {MAX_QUOTE_LENGTH} characters.")
+        raise ArticleError(
+            gettext("A highlight can have at most %(max)d characters.") % {"max": MAX_QUOTE_LENGTH}
+        )
     note = (note or "").strip()
     if len(note) > HIGHLIGHT_NOTE_MAX_LENGTH:
-        raise ArticleError(f"A note can have at most {HIGHLIGHT_NOTE_MAX_LENGTH} characters.")
+        raise ArticleError(
+            gettext("A note can have at most %(max)d characters.") % {"max": HIGHLIGHT_NOTE_MAX_LENGTH}
+        )
     return quote, note
 
 
 def _clean_color(color: str | None) -> str:
     color = color or Highlight.Color.YELLOW
     if color not in Highlight.Color.values:
-        raise ArticleError(f"A highlight's colour is one of {', '.join(Highlight.Color.values)}.")
+        raise ArticleError(
+            gettext("A highlight's colour is one of %(colours)s.")
+            % {"colours": ", ".join(Highlight.Color.values)}
+        )
     return color
 
 

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import importers
 from ..errors import ArticleError, NotFoundError, RetryLater
@@ -50,8 +51,11 @@ class ImportRejectedError(ArticleError):
 
 def size_message(limit: int) -> str:
     """The message for a file over ``limit`` bytes."""
-    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
-    return f"The file is larger than the {size} Folio imports."
+    if limit >= 1024 * 1024:
+        return gettext("The file is larger than the %(size)d MB Folio imports.") % {
+            "size": limit // (1024 * 1024)
+        }
+    return gettext("The file is larger than the %(size)d bytes Folio imports.") % {"size": limit}
 
 
 def import_create(*, user: User, data: bytes, filename: str, enqueue: bool = True) -> Import:
@@ -67,7 +71,8 @@ def import_create(*, user: User, data: bytes, filename: str, enqueue: bool = Tru
     try:
         fmt = importers.detect_format(data, filename)
     except ImportFileError as exc:
-        raise ImportRejectedError(exc.message) from exc
+        # The importers' fixed sentences are marked with gettext_noop; here, in the request, in its language.
+        raise ImportRejectedError(gettext(exc.message)) from exc
     safe_name = (filename or "import").replace("\\", "/").rsplit("/", 1)[-1][:200] or "import"
     with transaction.atomic():
         job = Import(user=user, filename=safe_name, format=fmt)
@@ -316,7 +321,7 @@ def import_retry_failed(*, user: User, import_id: int) -> int:
     """
     job = Import.objects.filter(pk=import_id, user=user).first()
     if job is None:
-        raise NotFoundError("No such import.")
+        raise NotFoundError(gettext("No such import."))
     ids = list(
         Article.objects.filter(
             import_job=job, status=Article.Status.FAILED, deleted_at__isnull=True
@@ -340,7 +345,7 @@ def import_cancel(*, user: User, import_id: int) -> bool:
     Raises NotFoundError for someone else's import."""
     job = Import.objects.filter(pk=import_id, user=user).first()
     if job is None:
-        raise NotFoundError("No such import.")
+        raise NotFoundError(gettext("No such import."))
     ended = Import.objects.filter(
         pk=job.pk, status__in=[Import.Status.PENDING, Import.Status.RUNNING]
     ).update(status=Import.Status.FAILED, error=CANCELLED_REASON, finished_at=timezone.now())

@@ -39,6 +39,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from ..errors import ArticleError, ArticleNotFound
@@ -94,9 +95,11 @@ def clean_title(title: str) -> str:
     TITLE_MAX_LENGTH (500) characters."""
     title = " ".join(str(title).split())
     if not title:
-        raise ArticleError("The title cannot be empty.")
+        raise ArticleError(gettext("The title cannot be empty."))
     if len(title) > TITLE_MAX_LENGTH:
-        raise ArticleError(f"A title can have at most {TITLE_MAX_LENGTH} characters.")
+        raise ArticleError(
+            gettext("A title can have at most %(max)d characters.") % {"max": TITLE_MAX_LENGTH}
+        )
     return title
 
 
@@ -187,7 +190,7 @@ def article_update(
     if progress_percent is not None:
         percent = float(progress_percent)
         if math.isnan(percent):
-            raise ArticleError("Reading progress is a percentage from 0 to 100.")
+            raise ArticleError(gettext("Reading progress is a percentage from 0 to 100."))
         article.progress_percent = min(100.0, max(0.0, percent))
         changed.add("progress_percent")
     if progress_paragraph is not None:

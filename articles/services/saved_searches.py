@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext
 
 from ..errors import ArticleError
 from ..limits import SAVED_SEARCH_NAME_MAX_LENGTH, SAVED_SEARCH_QUERY_MAX_LENGTH
@@ -20,11 +21,14 @@ def saved_search_create(*, user: User, name: str, query: str) -> SavedSearch:
     name = " ".join((name or "").split())
     query = (query or "").strip()
     if not name:
-        raise ArticleError("Give the search a name.")
+        raise ArticleError(gettext("Give the search a name."))
     if not query:
-        raise ArticleError("There is no query to save.")
+        raise ArticleError(gettext("There is no query to save."))
     if len(name) > MAX_NAME_LENGTH or len(query) > MAX_QUERY_LENGTH:
-        raise ArticleError(f"A name has at most {MAX_NAME_LENGTH} characters, a query {MAX_QUERY_LENGTH}.")
+        raise ArticleError(
+            gettext("A name has at most %(name)d characters, a query %(query)d.")
+            % {"name": MAX_NAME_LENGTH, "query": MAX_QUERY_LENGTH}
+        )
     saved, _ = SavedSearch.objects.update_or_create(user=user, name=name, defaults={"query": query})
     return saved
 

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 
 from ..errors import ArticleError, ConflictError, TagNotFound
 from ..limits import TAG_NAME_MAX_LENGTH
@@ -35,7 +36,9 @@ def clean_tag_names(names: Iterable[str]) -> list[str]:
         if not name:
             continue
         if len(name) > TAG_NAME_MAX_LENGTH:
-            raise ArticleError(f"A tag name can have at most {TAG_NAME_MAX_LENGTH} characters.")
+            raise ArticleError(
+                gettext("A tag name can have at most %(max)d characters.") % {"max": TAG_NAME_MAX_LENGTH}
+            )
         if name.lower() not in seen:
             seen.add(name.lower())
             result.append(name)
@@ -128,7 +131,7 @@ def tag_merge(*, user: User, source_ids: Iterable[int], target_id: int) -> Tag:
     target = _tag(user, target_id)
     requested = {int(s) for s in source_ids}
     if requested == {target.pk}:
-        raise ConflictError("A tag cannot be merged into itself.")
+        raise ConflictError(gettext("A tag cannot be merged into itself."))
     sources = list(
         Tag.objects.filter(user=user, pk__in=requested).exclude(pk=target.pk).values_list("pk", flat=True)
     )
@@ -156,7 +159,7 @@ def tag_rename(*, user: User, pk: int, name: str) -> Tag:
     """
     names = clean_tag_names([name])
     if not names:
-        raise ArticleError("A tag needs a name.")
+        raise ArticleError(gettext("A tag needs a name."))
     tag = _tag(user, pk)
     other = _same_name(user, names[0]).exclude(pk=tag.pk).first()
     if other is not None:

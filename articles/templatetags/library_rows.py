@@ -17,8 +17,9 @@ from html import escape as _escape
 from django import template
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from ..rows import library_row, library_rows, url_for
+from ..rows import library_row, library_rows, row_labels, url_for
 
 register = template.Library()
 
@@ -43,6 +44,7 @@ def _render(context, rows) -> SafeString:
                 "next_url": context.get("next_url") or url_for("articles:library"),
                 "actions_url": url_for("articles:actions"),
                 "oob": bool(context.get("oob")),
+                "labels": row_labels(get_language()),
             }
         )
     )

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from compat.views import api_clients_context
@@ -38,12 +40,17 @@ def reader_settings_view(request: HttpRequest) -> HttpResponse:
             "column_width": current.column_width,
             "theme": current.theme,
             "offline_articles": current.offline_articles,
+            "language": current.language,
         },
     )
     if request.method == "POST" and form.is_valid():
         values = {name: value for name, value in form.cleaned_data.items() if value is not None}
+        if "language" not in request.POST:  # a form without the field leaves the language as it is
+            values.pop("language", None)
         reader_settings_update(user=request.user, **values)
-        messages.success(request, "Reader settings saved.")
+        if "language" in values:  # the message below already in the language just chosen
+            translation.activate(values["language"] or translation.get_language_from_request(request))
+        messages.success(request, gettext("Reader settings saved."))
         return redirect("articles:reader_settings")
     return render(request, "articles/reader_settings.html", {"form": form})
 
@@ -78,9 +85,9 @@ def settings_saving_view(request: HttpRequest) -> HttpResponse:
     enabled = bool(form.cleaned_data.get("send_page_html"))
     saving_options_update(user=request.user, send_page_html=enabled)
     if enabled:
-        messages.success(request, "The bookmarklet sends the page as your browser shows it.")
+        messages.success(request, gettext("The bookmarklet sends the page as your browser shows it."))
     else:
-        messages.success(request, "The bookmarklet sends only the address; Folio fetches the page.")
+        messages.success(request, gettext("The bookmarklet sends only the address; Folio fetches the page."))
     return redirect("articles:settings")
 
 
@@ -92,9 +99,12 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         request.session[NEW_TOKEN_KEY] = {"name": token.name, "key": key}
-        messages.success(request, "Token created. Copy it now: Folio cannot show it again.")
+        messages.success(request, gettext("Token created. Copy it now: Folio cannot show it again."))
     else:
-        messages.error(request, f"A token needs a name of at most {TOKEN_NAME_MAX_LENGTH} characters.")
+        messages.error(
+            request,
+            gettext("A token needs a name of at most %(max)d characters.") % {"max": TOKEN_NAME_MAX_LENGTH},
+        )
     return redirect("articles:settings")
 
 
@@ -103,7 +113,7 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     """POST ``/settings/tokens/<id>/revoke/``: delete one of the person's tokens; it stops working at once."""
     if api_token_revoke(user=request.user, token_id=pk):
-        messages.success(request, "Token revoked.")
+        messages.success(request, gettext("Token revoked."))
     else:
-        messages.error(request, "There is no such token.")
+        messages.error(request, gettext("There is no such token."))
     return redirect("articles:settings")

@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
@@ -118,7 +119,7 @@ def save_page_view(request: HttpRequest) -> HttpResponse:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         # Browsers send this header on every request (Fetch Metadata); CSRF already refuses a cross-site
         # POST, this refuses one even if a token leaked. Absent (old browsers, API tools): CSRF decides.
-        return HttpResponseForbidden("Folio saves pages only from its own window.")
+        return HttpResponseForbidden(gettext("Folio saves pages only from its own window."))
     form = SavePageForm(request.POST, request.FILES)
     code = 400
     if form.is_valid():
@@ -129,8 +130,11 @@ def save_page_view(request: HttpRequest) -> HttpResponse:
                 if upload.size > settings.FOLIO_PAGE_MAX_BYTES:
                     megabytes = settings.FOLIO_PAGE_MAX_BYTES // (1024 * 1024)
                     raise PageTooLargeError(
-                        f"The page is larger than the {megabytes} MB Folio accepts from the browser. "
-                        "Save its address instead, and Folio will fetch it."
+                        gettext(
+                            "The page is larger than the %(megabytes)d MB Folio accepts from the browser. "
+                            "Save its address instead, and Folio will fetch it."
+                        )
+                        % {"megabytes": megabytes}
                     )
                 html = upload.read().decode("utf-8", errors="replace")
                 article, created = services.article_save_page(
@@ -155,9 +159,11 @@ def save_page_view(request: HttpRequest) -> HttpResponse:
             form.add_error("url", exc.message)
         else:
             if created:
-                messages.success(request, "Saved to Folio.")
+                messages.success(request, gettext("Saved to Folio."))
             else:
-                messages.info(request, "You had already saved this page; Folio has it at the top again.")
+                messages.info(
+                    request, gettext("You had already saved this page; Folio has it at the top again.")
+                )
             return _allow_opener(redirect("articles:save_done", pk=article.pk))
     response = render(request, "articles/save_popup.html", _popup_context(request, form), status=code)
     return _allow_opener(response)
@@ -175,7 +181,7 @@ def save_done_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ArticleError as exc:
             form.add_error("tags", exc.message)
         else:
-            messages.success(request, "Tags added.")
+            messages.success(request, gettext("Tags added."))
             return _allow_opener(redirect("articles:save_done", pk=article.pk))
     article = _get_article(request, pk)
     return _allow_opener(render(request, "articles/save_done.html", {"article": article, "form": form}))

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -23,7 +24,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     view = request.GET.get("view", "all")
     if fmt not in exporting.FORMATS or view not in exporting.VIEWS:
-        return HttpResponseBadRequest("Unknown export format or view.")
+        return HttpResponseBadRequest(gettext("Unknown export format or view."))
     ids = [v for v in request.GET.getlist("article") if v.isdigit()]
     tag = request.GET.get("tag", "").strip()[:TAG_NAME_MAX_LENGTH]
     query = request.GET.get("q", "").strip()[:200]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
@@ -68,7 +69,11 @@ def imports_view(request: HttpRequest) -> HttpResponse:
         except ImportRejectedError as exc:
             form.add_error("file", exc.message)
         else:
-            messages.success(request, f"Importing {job.filename} ({FORMATS.get(job.format, job.format)}).")
+            messages.success(
+                request,
+                gettext("Importing %(file)s (%(format)s).")
+                % {"file": job.filename, "format": FORMATS.get(job.format, job.format)},
+            )
             return redirect("articles:imports")
     jobs = [_row(job) for job in Import.objects.filter(user=request.user)[:20]]
     return render(request, "articles/imports.html", {"form": form, "rows": jobs, "formats": FORMATS.values()})
@@ -90,7 +95,13 @@ def import_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         job.refresh_from_db()
         return render(request, "articles/_import_progress.html", {"row": _row(job)})
-    messages.info(request, f"Folio will fetch {count} article{'s' if count != 1 else ''} again.")
+    messages.info(
+        request,
+        ngettext(
+            "Folio will fetch %(count)d article again.", "Folio will fetch %(count)d articles again.", count
+        )
+        % {"count": count},
+    )
     return redirect("articles:imports")
 
 
@@ -104,5 +115,5 @@ def import_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         job.refresh_from_db()
         return render(request, "articles/_import_progress.html", {"row": _row(job)})
     if cancelled:
-        messages.info(request, f"Import of {job.filename} cancelled.")
+        messages.info(request, gettext("Import of %(file)s cancelled.") % {"file": job.filename})
     return redirect("articles:imports")

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import queries, services
@@ -71,12 +72,12 @@ def _library(
             tags=tags,
         )
     except ValueError:
-        return HttpResponseBadRequest("This page address is not valid.")
+        return HttpResponseBadRequest(gettext("This page address is not valid."))
     heading = queries.LIBRARY_VIEWS[view][0]
     if tag is not None:
-        heading = f"Tag: {tag.name}"
+        heading = gettext("Tag: %(name)s") % {"name": tag.name}
     elif view == "site":
-        heading = f"Site: {site}"
+        heading = gettext("Site: %(site)s") % {"site": site}
     undo_ids = request.session.pop(UNDO_KEY, None) if UNDO_KEY in request.session else None
     context = {
         "form": form or SaveForm(),
@@ -114,9 +115,9 @@ def library_view(request: HttpRequest) -> HttpResponse:
             form.add_error("url", exc.message)
         else:
             if created:
-                messages.success(request, "Saved. Folio is fetching the article.")
+                messages.success(request, gettext("Saved. Folio is fetching the article."))
             else:
-                messages.info(request, "You had already saved this article; it is back at the top.")
+                messages.info(request, gettext("You had already saved this article; it is back at the top."))
             return redirect("articles:library")
     return _library(request, "unread", form=form)
 
@@ -161,7 +162,7 @@ def article_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     if is_htmx(request):
         article.refresh_from_db()
         return render(request, "articles/_article_row.html", {"article": article})
-    messages.info(request, "Folio will fetch the article again.")
+    messages.info(request, gettext("Folio will fetch the article again."))
     return redirect(safe_next(request))
 
 
@@ -169,15 +170,62 @@ def article_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 #: action name -> (service, keyword arguments, past-tense message)
 _STATE_ACTIONS = {
-    "archive": (services.article_archive_bulk, {"value": True}, "archived"),
-    "unarchive": (services.article_archive_bulk, {"value": False}, "moved back to Unread"),
-    "favorite": (services.article_favorite_bulk, {"value": True}, "added to Favorites"),
-    "unfavorite": (services.article_favorite_bulk, {"value": False}, "removed from Favorites"),
-    "read": (services.article_read_bulk, {"value": True}, "marked read"),
-    "unread": (services.article_read_bulk, {"value": False}, "marked unread"),
-    "delete": (services.article_delete_bulk, {}, "deleted"),
-    "restore": (services.article_restore_bulk, {}, "restored"),
-    "refetch": (services.article_retry, {}, "queued to be fetched again"),
+    # The status line: a plural pair with the number of articles as %(count)d.
+    "archive": (
+        services.article_archive_bulk,
+        {"value": True},
+        ngettext_lazy("%(count)d article archived.", "%(count)d articles archived.", "count"),
+    ),
+    "unarchive": (
+        services.article_archive_bulk,
+        {"value": False},
+        ngettext_lazy(
+            "%(count)d article moved back to Unread.", "%(count)d articles moved back to Unread.", "count"
+        ),
+    ),
+    "favorite": (
+        services.article_favorite_bulk,
+        {"value": True},
+        ngettext_lazy(
+            "%(count)d article added to Favorites.", "%(count)d articles added to Favorites.", "count"
+        ),
+    ),
+    "unfavorite": (
+        services.article_favorite_bulk,
+        {"value": False},
+        ngettext_lazy(
+            "%(count)d article removed from Favorites.", "%(count)d articles removed from Favorites.", "count"
+        ),
+    ),
+    "read": (
+        services.article_read_bulk,
+        {"value": True},
+        ngettext_lazy("%(count)d article marked read.", "%(count)d articles marked read.", "count"),
+    ),
+    "unread": (
+        services.article_read_bulk,
+        {"value": False},
+        ngettext_lazy("%(count)d article marked unread.", "%(count)d articles marked unread.", "count"),
+    ),
+    "delete": (
+        services.article_delete_bulk,
+        {},
+        ngettext_lazy("%(count)d article deleted.", "%(count)d articles deleted.", "count"),
+    ),
+    "restore": (
+        services.article_restore_bulk,
+        {},
+        ngettext_lazy("%(count)d article restored.", "%(count)d articles restored.", "count"),
+    ),
+    "refetch": (
+        services.article_retry,
+        {},
+        ngettext_lazy(
+            "%(count)d article queued to be fetched again.",
+            "%(count)d articles queued to be fetched again.",
+            "count",
+        ),
+    ),
 }
 
 #: Actions whose change, made offline, is sent later with the time it was made (the newest change wins).
@@ -194,10 +242,6 @@ def _ids(request: HttpRequest) -> list[int]:
     return ids[:1000]
 
 
-def _plural(count: int) -> str:
-    return f"{count} article{'s' if count != 1 else ''}"
-
-
 @login_required
 @require_POST
 def article_action_view(request: HttpRequest) -> HttpResponse:
@@ -212,8 +256,10 @@ def article_action_view(request: HttpRequest) -> HttpResponse:
     ids = _ids(request)
     if not ids:
         if is_htmx(request):
-            return render(request, "articles/_action_status.html", {"status": "Select some articles first."})
-        messages.error(request, "Select some articles first.")
+            return render(
+                request, "articles/_action_status.html", {"status": gettext("Select some articles first.")}
+            )
+        messages.error(request, gettext("Select some articles first."))
         return redirect(safe_next(request))
     if action == "keep_images":
         return _keep_images(request, ids)
@@ -224,22 +270,26 @@ def article_action_view(request: HttpRequest) -> HttpResponse:
             if changed_at is not None and action in _MARK_ACTIONS:  # sent later by the service worker
                 kwargs = {**kwargs, "changed_at": changed_at}
             count = service(user=request.user, ids=ids, **kwargs)
-            status = f"{_plural(count)} {done}."
+            status = done % {"count": count}
         elif action == "tag":
             names = [n for n in request.POST.get("tags", "").split(",") if n.strip()]
             if not names:
-                raise ArticleError("Type a tag name.")
+                raise ArticleError(gettext("Type a tag name."))
             tags = services.article_tag_bulk(user=request.user, ids=ids, names=names)
-            status = f"Tagged {_plural(len(ids))} with {', '.join(t.name for t in tags)}."
+            status = ngettext(
+                "Tagged %(count)d article with %(tags)s.",
+                "Tagged %(count)d articles with %(tags)s.",
+                len(ids),
+            ) % {"count": len(ids), "tags": ", ".join(t.name for t in tags)}
         elif action == "untag":
             services.article_untag_bulk(
                 user=request.user, ids=ids, tag_ids=[request.POST.get("tag", "0") or 0]
             )
-            status = "Tag removed."
+            status = gettext("Tag removed.")
         else:
-            raise ArticleError("Unknown action.")
+            raise ArticleError(gettext("Unknown action."))
     except (ArticleError, ValueError) as exc:
-        message = getattr(exc, "message", "This action is not valid.")
+        message = getattr(exc, "message", gettext("This action is not valid."))
         if is_htmx(request):
             return render(
                 request, "articles/_action_status.html", {"status": message, "error": True}, status=400

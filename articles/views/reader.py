@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .. import queries, services
@@ -92,5 +93,5 @@ def article_title_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("articles:reader", pk=article.pk)
     if is_htmx(request):
         return render(request, "articles/_reader_title.html", {"article": article})
-    messages.success(request, "Title changed.")
+    messages.success(request, gettext("Title changed."))
     return redirect("articles:reader", pk=article.pk)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import search, services
@@ -53,7 +54,7 @@ def saved_search_create_view(request: HttpRequest) -> HttpResponse:
     except ArticleError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Saved the search “{saved.name}”.")
+        messages.success(request, gettext("Saved the search “%(name)s”.") % {"name": saved.name})
     return redirect(reverse("articles:search") + ("?" + urlencode({"q": query}) if query else ""))
 
 
@@ -63,7 +64,7 @@ def saved_search_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: delete one saved search, then back to ``next`` if it is on this site (else the search page:
     an address on another site, or ``javascript:``, is ignored; issue 21.9)."""
     if services.saved_search_delete(user=request.user, pk=pk):
-        messages.info(request, "Saved search deleted.")
+        messages.info(request, gettext("Saved search deleted."))
     return redirect(safe_next(request, "articles:search"))
 
 

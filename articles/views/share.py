@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -70,9 +71,13 @@ def share_confirm_view(request: HttpRequest) -> HttpResponse:
                 form.add_error("url", exc.message)
             else:
                 if created:
-                    messages.success(request, f"Saved to Folio: {article.display_title}")
+                    messages.success(
+                        request, gettext("Saved to Folio: %(title)s") % {"title": article.display_title}
+                    )
                 else:
-                    messages.info(request, "You had already saved this page; Folio has it at the top again.")
+                    messages.info(
+                        request, gettext("You had already saved this page; Folio has it at the top again.")
+                    )
                 return redirect("articles:library")
         return render(request, "articles/share_confirm.html", {"form": form}, status=400)
     form = ShareForm(

@@ -18,7 +18,8 @@
     var status = document.getElementById("bulk-status");
     var answered = status && status.textContent.trim() !== "";
     form.closest(".bulk-dock").classList.toggle("is-active", checked > 0 || answered);
-    if (count) count.textContent = checked + " selected";
+    // The words come from the page, in its language (data-one / data-other, %(count)s for the number).
+    if (count) count.textContent = count.getAttribute(checked === 1 ? "data-one" : "data-other").replace("%(count)s", checked);
     if (all) all.checked = checked > 0 && checked === list.length;
   }
   if (form) {

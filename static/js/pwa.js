@@ -48,8 +48,9 @@
     var root = document.documentElement;
     if (message.type === "folio:queued") {
       root.setAttribute("data-offline-waiting", String(message.count));
-      status(message.count === 1 ? "Offline: 1 change will be sent when you are online again."
-        : "Offline: " + message.count + " changes will be sent when you are online again.");
+      // The sentences come from the page, in its language (base.html: data-queued-one / data-queued-other).
+      var words = script && script.getAttribute(message.count === 1 ? "data-queued-one" : "data-queued-other");
+      status((words || "").replace("%(count)s", message.count));
     } else if (message.type === "folio:sent") {
       root.setAttribute("data-offline-waiting", String(message.left));
       if (!message.left) status("");

@@ -47,7 +47,7 @@
         if (result && result.read) {
           reader.setAttribute("data-read", "true");
           var end = document.getElementById("reader-end");
-          if (end && !end.textContent) end.textContent = "You have read this article.";
+          if (end && !end.textContent) end.textContent = end.getAttribute("data-read-text");  // in the page's language
         }
       }).catch(function () { last = { percent: -1, paragraph: -1 }; });
   }

@@ -25,7 +25,8 @@
   var form = document.getElementById("save-page-form");
   var status = document.getElementById("save-status");
   if (!form || !status) return;
-  status.textContent = "Check the address and press Save.";
+  // Every sentence comes from the page, in its language (save_popup.html: data-* on #save-status).
+  status.textContent = status.getAttribute("data-check");
   form.dataset.ready = "true";
   if (!window.opener || form.dataset.sendHtml !== "true") return;
 
@@ -40,15 +41,14 @@
     sent = true;
     window.clearTimeout(timer);
     window.removeEventListener("message", receive);
-    status.textContent = "Saving…";
+    status.textContent = status.getAttribute("data-saving");
     form.submit();  // not requestSubmit: the submit handler below has done its part
   }
 
   function attachHtml(html) {
     var file = new File([html], "page.html", { type: "text/html" });
     if (file.size > maxBytes) {
-      status.textContent = "This page is larger than the " + form.dataset.maxMegabytes +
-        " MB Folio accepts from the browser. Saving its address; Folio will fetch it.";
+      status.textContent = status.getAttribute("data-too-large").replace("%(megabytes)s", form.dataset.maxMegabytes);
       return;
     }
     var transfer = new DataTransfer();
@@ -70,7 +70,7 @@
     if (target.protocol !== "http:" && target.protocol !== "https:" || !window.opener) return;
     event.preventDefault();
     asked = true;
-    status.textContent = "Getting the page…";
+    status.textContent = status.getAttribute("data-getting");
     window.addEventListener("message", receive);
     window.opener.postMessage({ type: "folio:ready", wantHtml: true }, target.origin);
     timer = window.setTimeout(send, 4000);

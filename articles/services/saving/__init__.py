@@ -29,6 +29,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ...errors import InvalidURLError, PageTooLargeError, SaveRateExceeded
 from ...languages import search_config_for
@@ -278,7 +279,8 @@ def article_save_page(
     limit = settings.FOLIO_PAGE_MAX_BYTES
     if len(html.encode("utf-8", errors="replace")) > limit:
         raise PageTooLargeError(
-            f"The page is larger than the {limit // (1024 * 1024)} MB Folio accepts from the browser."
+            gettext("The page is larger than the %(megabytes)d MB Folio accepts from the browser.")
+            % {"megabytes": limit // (1024 * 1024)}
         )
     article, created, _was_failed = _save(
         user=user,

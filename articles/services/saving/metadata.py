@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from django.utils.translation import gettext
+
 from ...errors import ArticleError
 from ...limits import (
     AUTHOR_MAX_LENGTH,
@@ -35,7 +37,9 @@ def clean_published(value: object) -> dt.date:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError as exc:
-        raise ArticleError(f"“{text[:40]}” is not a date (write it as YYYY-MM-DD).") from exc
+        raise ArticleError(
+            gettext("“%(text)s” is not a date (write it as YYYY-MM-DD).") % {"text": text[:40]}
+        ) from exc
 
 
 def clean_metadata(metadata: Mapping[str, object] | None) -> dict[str, object]:
@@ -50,7 +54,7 @@ def clean_metadata(metadata: Mapping[str, object] | None) -> dict[str, object]:
         return {}
     unknown = set(metadata) - set(Article.METADATA_FIELDS)
     if unknown:
-        raise ArticleError(f"Unknown metadata: {', '.join(sorted(unknown))}.")
+        raise ArticleError(gettext("Unknown metadata: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     limits = {
         "title": TITLE_MAX_LENGTH,
         "author": AUTHOR_MAX_LENGTH,
@@ -66,7 +70,7 @@ def clean_metadata(metadata: Mapping[str, object] | None) -> dict[str, object]:
         elif name == "lead_image":
             image = str(value).strip()
             if not image.startswith(("http://", "https://")) or len(image) > URL_MAX_LENGTH:
-                raise ArticleError("The picture's address must be an http(s) address.")
+                raise ArticleError(gettext("The picture's address must be an http(s) address."))
             clean[name] = image
         else:
             clean[name] = collapse(value, limits[name])
