@@ -375,6 +375,8 @@ class Import(models.Model):
     #: When a worker claimed it (``running``); the sweeper ends a run whose worker died (issue 21.3).
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: Entries of the file (in file order) handled by committed batches: a Retry skips them (issue 21.3).
+    entries_done = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -55,6 +55,7 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", imports.import_progress_view, name="import_progress"),
     path("imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),
     path("imports/<int:pk>/cancel/", imports.import_cancel_view, name="import_cancel"),
+    path("imports/<int:pk>/restart/", imports.import_restart_view, name="import_restart"),
     path("export/", exporting.export_view, name="export"),
     # Kept images (articles/services/media.py); the pattern matches imaging.LOCAL_PATH.
     re_path(r"^images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$", media.image_view, name="image"),

@@ -448,3 +448,8 @@ FOLIO_AUTH_PROXY_CREATE_USERS = env.bool("FOLIO_AUTH_PROXY_CREATE_USERS", defaul
 # article on average. Together they bound the service worker's caches (the oldest entries are evicted).
 FOLIO_OFFLINE_EXTRA_PAGES = env.int("FOLIO_OFFLINE_EXTRA_PAGES", default=20)
 FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", default=30)
+
+# --- faults ------------------------------------------------------------------------------------------------
+# A failed import keeps its uploaded file this many seconds for a Retry from where it stopped; then the
+# sweeper deletes the file (the import is given up). Default one week.
+FOLIO_IMPORT_KEEP_FAILED = env.int("FOLIO_IMPORT_KEEP_FAILED", default=7 * 24 * 3600)

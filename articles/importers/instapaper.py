@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from . import HighlightItem, ImportItem, csv_rows, decode, notice, parse_timestamp, split_tags
+from . import HighlightItem, ImportItem, Source, csv_rows, notice, open_text, parse_timestamp, split_tags
 
 
 def _tags(value: str) -> list[str]:
@@ -22,9 +22,9 @@ def _tags(value: str) -> list[str]:
     return split_tags(value)
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of an Instapaper CSV. Raises ImportFileError."""
-    text, note = decode(data)
+def parse(data: Source) -> Iterator[ImportItem]:
+    """Items of an Instapaper CSV, read row by row. Raises ImportFileError."""
+    text, note = open_text(data)
     if note:
         yield notice(note)
     for line, row in csv_rows(text):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from . import ImportItem, csv_rows, decode, notice, parse_timestamp, split_tags
+from . import ImportItem, Source, csv_rows, notice, open_text, parse_timestamp, split_tags
 
 
 def _tags(value: str) -> list[str]:
@@ -23,9 +23,9 @@ def _tags(value: str) -> list[str]:
     return [t.strip("'\" ") for t in split_tags(value) if t.strip("'\" ")]
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of a Readwise Reader CSV. Raises ImportFileError."""
-    text, note = decode(data)
+def parse(data: Source) -> Iterator[ImportItem]:
+    """Items of a Readwise Reader CSV, read row by row. Raises ImportFileError."""
+    text, note = open_text(data)
     if note:
         yield notice(note)
     for line, row in csv_rows(text):

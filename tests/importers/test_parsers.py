@@ -198,7 +198,7 @@ def test_broken_csv_row_keeps_rows_before():
 
 
 def test_broken_json_message():
-    with pytest.raises(ImportFileError, match="broken at line 1"):
+    with pytest.raises(ImportFileError, match="JSON file is broken: parse error"):
         list(parse_file(b'[{"url": "https://example.com/x",', "wallabag"))
     with pytest.raises(ImportFileError, match="nested too deeply"):
         list(parse_file(b"[" * 100_000 + b"]" * 100_000, "wallabag"))
