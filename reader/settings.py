@@ -453,3 +453,7 @@ FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", d
 # A failed import keeps its uploaded file this many seconds for a Retry from where it stopped; then the
 # sweeper deletes the file (the import is given up). Default one week.
 FOLIO_IMPORT_KEEP_FAILED = env.int("FOLIO_IMPORT_KEEP_FAILED", default=7 * 24 * 3600)
+# Every process that claims an article keeps a heartbeat key in Redis with this TTL (seconds), refreshed
+# every third of it; a claimant on another host whose key expired is dead, and its article is taken over
+# at once (articles/heartbeat.py). Only with a Redis broker.
+FOLIO_WORKER_HEARTBEAT_SECONDS = env.int("FOLIO_WORKER_HEARTBEAT_SECONDS", default=30)
