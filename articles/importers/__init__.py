@@ -91,6 +91,9 @@ class ImportItem:
     content_html: str = ""
     extra: dict = field(default_factory=dict)
     error: str = ""
+    #: Where a later read can start right after this entry: ``(byte offset, line)`` in the file (plain CSV
+    #: files; None when the format cannot be entered in the middle).
+    resume: tuple[int, int] | None = None
 
 
 # --- helpers shared by the parsers -------------------------------------------------------------------
@@ -175,6 +178,76 @@ def csv_rows(text: str | io.TextIOBase) -> Iterator[tuple[int, dict[str, str]]]:
         if not any(c.strip() for c in cells):
             continue
         yield reader.line_num, {header[i]: cells[i] for i in range(min(len(header), len(cells)))}
+
+
+#: Longest line read at once from a CSV file (bytes); a longer one is read in pieces of this size.
+CSV_LINE_BYTES = 4 * CSV_FIELD_LIMIT
+
+
+def open_csv(
+    data: Source, resume: tuple[int, int] | None = None
+) -> tuple[Iterator[tuple[int, dict[str, str], tuple[int, int] | None]], str]:
+    """Rows of a CSV import file and the decoding note (see open_text): an iterator of ``(line, row,
+    resume point)``, read line by line from the binary stream.
+
+    The resume point of a row is ``(byte offset just after it, its last line)``: passed back as
+    ``resume``, the read seeks there (after reading the header from the top) instead of parsing the rows
+    before it again. Files in an encoding where a line end is not the byte 0x0A (UTF-16) and unseekable
+    streams are read as a text stream without resume points. Raises ImportFileError (empty file; a malformed row, while
+    iterating).
+    """
+    raw = as_stream(data)
+    head = raw.read(HEAD_BYTES)
+    complete = len(head) < HEAD_BYTES
+    if not head.strip() and complete:
+        raise ImportFileError("The file is empty.")
+    encoding, note = _head_encoding(head, complete)
+    line_codec = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding
+    if "\n".encode(line_codec) != b"\n" or not raw.seekable():
+        buffered = io.BufferedReader(_Prefixed(head, raw), buffer_size=HEAD_BYTES)
+        text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
+        return ((line, row, None) for line, row in csv_rows(text)), note
+    return _seekable_csv(raw, encoding, resume), note
+
+
+def _seekable_csv(
+    raw: BinaryIO, encoding: str, resume: tuple[int, int] | None
+) -> Iterator[tuple[int, dict[str, str], tuple[int, int] | None]]:
+    position = 0
+
+    def lines(start: int, codec: str) -> Iterator[str]:
+        nonlocal position
+        raw.seek(start)
+        position = start
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        while chunk := raw.readline(CSV_LINE_BYTES):
+            position += len(chunk)
+            yield decoder.decode(chunk).replace("\x00", "")
+
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(lines(0, encoding))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ImportFileError(f"Line 1 of the CSV cannot be read: {exc}.") from exc
+    base = 0
+    if resume is not None and resume[0] > position:
+        # Entries up to ``resume`` were handled by an earlier run: start right after them.
+        codec = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding
+        reader, base = csv.reader(lines(resume[0], codec)), resume[1]
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(f"Line {base + reader.line_num} of the CSV cannot be read: {exc}.") from exc
+        if not any(c.strip() for c in cells):
+            continue
+        line = base + reader.line_num
+        yield line, {header[i]: cells[i] for i in range(min(len(header), len(cells)))}, (position, line)
 
 
 class _Prefixed(io.RawIOBase):
@@ -442,9 +515,15 @@ def _detect_zip(data: Source) -> str:
     )
 
 
-def parse_file(data: Source, fmt: str) -> Iterator[ImportItem]:
+#: Formats whose parser can start in the middle of the file (``parse_file``'s ``resume``).
+RESUMABLE = {"pocket_csv", "instapaper", "readwise"}
+
+
+def parse_file(data: Source, fmt: str, resume: tuple[int, int] | None = None) -> Iterator[ImportItem]:
     """Run the parser for ``fmt`` over ``data`` (bytes or a binary file object at its start; a ZIP needs
-    a seekable one), streaming. Raises ImportFileError (file-level problems)."""
+    a seekable one), streaming. ``resume`` (an item's ``resume`` point, for a format in RESUMABLE) starts
+    the read right after that item; the other formats ignore it. Raises ImportFileError (file-level
+    problems)."""
     from . import folio, instapaper, netscape, omnivore, pocket, readwise, wallabag
 
     parsers = {
@@ -459,6 +538,8 @@ def parse_file(data: Source, fmt: str) -> Iterator[ImportItem]:
     }
     if fmt not in parsers:
         raise ImportFileError(f"Unknown import format {fmt!r}.")
+    if fmt in RESUMABLE:
+        return parsers[fmt](data, resume=resume)
     return parsers[fmt](data)
 
 

@@ -14,6 +14,7 @@ from . import (
     csv_rows,
     entity_notice,
     notice,
+    open_csv,
     open_text,
     parse_timestamp,
     split_tags,
@@ -24,14 +25,15 @@ from . import (
 )
 
 
-def _csv_items(text, offset: int = 0, last_line: list[int] | None = None) -> Iterator[ImportItem]:
-    for line, row in csv_rows(text):
+def _csv_items(rows, offset: int = 0, last_line: list[int] | None = None) -> Iterator[ImportItem]:
+    for line, row, point in rows:
         if last_line is not None:
             last_line[0] = line
         status = row.get("status", "").strip().lower()
         yield ImportItem(
             url=row.get("url", "").strip(),
             line=line + offset,
+            resume=point,
             title=row.get("title", "").strip(),
             tags=split_tags(row.get("tags", ""), "|,"),
             saved_at=parse_timestamp(row.get("time_added")),
@@ -41,7 +43,7 @@ def _csv_items(text, offset: int = 0, last_line: list[int] | None = None) -> Ite
         )
 
 
-def parse_csv(data: Source) -> Iterator[ImportItem]:
+def parse_csv(data: Source, resume: tuple[int, int] | None = None) -> Iterator[ImportItem]:
     """Items of a Pocket CSV (or a ZIP of them), read row by row (ZIP members decompressed as they are
     read). Raises ImportFileError."""
     stream = as_stream(data)
@@ -59,13 +61,13 @@ def parse_csv(data: Source) -> Iterator[ImportItem]:
                 if note:
                     yield notice(note)
                 last_line = [1]
-                yield from _csv_items(text, offset, last_line)
+                yield from _csv_items(((line, row, None) for line, row in csv_rows(text)), offset, last_line)
                 offset += last_line[0] + 1
         return
-    text, note = open_text(stream)
+    rows, note = open_csv(stream, resume)
     if note:
         yield notice(note)
-    yield from _csv_items(text)
+    yield from _csv_items(rows)
 
 
 class _PocketHTML(HTMLParser):

@@ -154,6 +154,8 @@ def _save_counters(job: Import, **extra) -> None:
     fields = {
         "total": job.total,
         "entries_done": job.entries_done,
+        "resume_offset": job.resume_offset,
+        "resume_line": job.resume_line,
         "created_count": job.created_count,
         "duplicate_count": job.duplicate_count,
         "failed_count": job.failed_count,
@@ -204,12 +206,16 @@ class _Reader:
         self.stop_on = stop_on
         self.error = ""
 
-    def items(self, handle: BinaryIO, *, notices: bool) -> Iterator[ImportItem]:
-        job, cap, count = self.job, settings.FOLIO_IMPORT_MAX_ENTRIES, 0
+    def items(
+        self, handle: BinaryIO, *, notices: bool, resume: tuple[int, int] | None = None, count: int = 0
+    ) -> Iterator[ImportItem]:
+        """The entries, from the start or from ``resume`` (a resume point; ``count`` entries come before
+        it, which the row cap counts)."""
+        job, cap = self.job, settings.FOLIO_IMPORT_MAX_ENTRIES
         self.error = ""
         try:
             fmt = job.format or importers.detect_format(handle, job.filename)
-            for item in importers.parse_file(handle, fmt):
+            for item in importers.parse_file(handle, fmt, resume=resume):
                 if item.extra.get("notice"):
                     if notices:
                         job.failures.append({"line": 0, "url": "", "reason": item.error})
@@ -251,10 +257,10 @@ def import_run(
     ``pending`` (already run or running elsewhere).
 
     A run that does not know ``total`` yet counts the entries first (for the progress bar), in a
-    streaming pass of its own. Each
-    batch commits with ``entries_done``; a resumed run (``import_restart``) skips that many entries
-    without writing them. ``progress`` is called with the Import after every batch (the management
-    command's progress bar). A file-level problem ends the import ``failed`` with a readable ``error``
+    streaming pass of its own. Each batch commits with ``entries_done`` and, for a plain CSV file, the
+    byte offset after its last entry; a resumed run (``import_restart``) seeks to that offset, or, for the
+    other formats, reads the ``entries_done`` entries again without writing them. ``progress`` is
+    called with the Import after every batch (the management command's progress bar). A file-level problem ends the import ``failed`` with a readable ``error``
     and the file deleted when nothing could be read; entries read before a problem are imported. An
     exception in ``stop_on`` (the task's soft time limit) or any error while writing ends it ``failed``
     with a reason and keeps the file for a Retry; the batches committed before it are kept and their
@@ -283,10 +289,17 @@ def import_run(
                     return job
                 _save_counters(job)
             size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
-            skip, position, written = job.entries_done, 0, 0
+            # Where the file allows it (plain CSV), start right after the entries already handled;
+            # otherwise read them again without writing them.
+            resume = None
+            if resuming and job.resume_offset and job.format in importers.RESUMABLE:
+                resume = (job.resume_offset, job.resume_line)
+            skip = 0 if resume else job.entries_done
+            position, written = 0, 0
             batch: list[ImportItem] = []
             cancelled = False
-            for item in reader.items(handle, notices=not resuming):
+            items = reader.items(handle, notices=not resuming, resume=resume, count=job.entries_done - skip)
+            for item in items:
                 position += 1
                 if position <= skip:
                     continue  # written by an earlier run
@@ -334,6 +347,7 @@ def _commit_batch(job: Import, batch: list[ImportItem], progress: ProgressCallba
     with transaction.atomic():
         batch_fetch = _write_batch(job, batch)
         job.entries_done += len(batch)
+        job.resume_offset, job.resume_line = batch[-1].resume or (0, 0)
         _save_counters(job)
     if progress is not None:
         progress(job)

@@ -446,10 +446,21 @@ def test_soft_time_limit_ends_the_import_failed_keeping_what_was_written(user, s
         "_write_batch",
         lambda job, batch: calls.append([i.url for i in batch]) or real_write(job, batch),
     )
+    from articles import importers
+
+    real_parse, parsed = importers.parse_file, []
+
+    def parse_spy(data, fmt, resume=None):
+        for item in real_parse(data, fmt, resume=resume):
+            parsed.append(item.url)
+            yield item
+
+    monkeypatch.setattr(importers, "parse_file", parse_spy)
     assert services.import_restart(user=user, import_id=job.pk)
     assert Import.objects.get(pk=job.pk).status == "pending"
     job = services.import_run(import_id=job.pk)
     assert [url for batch in calls for url in batch] == [f"https://example.com/slow{i}" for i in range(2, 6)]
+    assert parsed == [f"https://example.com/slow{i}" for i in range(2, 6)]  # a CSV is entered at the offset
     assert job.status == "done" and job.error == "" and job.entries_done == 6
     assert job.created_count == 6 and job.duplicate_count == 0
     assert Article.objects.filter(import_job=job).count() == 6 and len(queued) == 4
@@ -584,9 +595,9 @@ def test_large_csv_is_streamed_not_held_whole(user, settings, monkeypatch):
     sources, parsed, seen_at_write = [], [], []
     real_parse, real_write = importers.parse_file, importing._write_batch
 
-    def parse_spy(data, fmt):
+    def parse_spy(data, fmt, resume=None):
         sources.append(type(data))
-        for item in real_parse(data, fmt):
+        for item in real_parse(data, fmt, resume=resume):
             parsed.append(item.url)
             yield item
 
