@@ -234,6 +234,7 @@ class Stack:
             "FOLIO_REDIS_PREFIX": f"folio-faults-{uuid.uuid4().hex[:6]}",
             "FETCH_ALLOWED_NETWORKS": self.fetch_networks,
             "FOLIO_SAVE_RATE_PER_MINUTE": "0",  # the load saves far more than a person's per-minute limit
+            "FOLIO_API_WRITE_RATE": "1000000/minute",  # and far more than the API's write rate
             "FOLIO_REQUEUE_INTERVAL": str(self.sweep_interval),
             "FOLIO_DB_RETRY_SECONDS": str(self.db_retry_seconds),
             "FOLIO_RETRY_BACKOFF": "0.5",
@@ -483,6 +484,10 @@ class FaultRun:
             "recovery_seconds": round(self.recovery_seconds(), 1),
             "queued_delay_after_return_seconds": round(self.queued_delay_seconds(), 1),
             "slowest_answer_seconds": round(max((a.done - a.sent for a in self.answers), default=0), 1),
+            "bad_examples": [
+                {"status": a.status, "at": round(a.sent - self.fault_start, 2), "error": a.error[:160]}
+                for a in self.bad[:3]
+            ],
         }
 
 
