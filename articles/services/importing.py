@@ -275,6 +275,10 @@ def import_run(
     resuming = job.entries_done > 0
     if not resuming:
         job.failures = []
+    if not job.file:  # given up (its file deleted) while the Retry waited in the queue
+        _end_failed(job, _("Folio no longer has the file of this import; upload it again."))
+        job.refresh_from_db()
+        return job
     reader = _Reader(job, stop_on)
     to_fetch: list[int] = []
     try:

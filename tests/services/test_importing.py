@@ -613,3 +613,19 @@ def test_large_csv_is_streamed_not_held_whole(user, settings, monkeypatch):
     assert all(size <= 50 for size, _ in seen_at_write)
     counting_pass = 400
     assert seen_at_write[0][1] < counting_pass + 400  # the first batch was written mid-file
+
+
+def test_retry_whose_file_is_gone_ends_with_a_reason(user):
+    """A Retry whose uploaded file is no longer there (deleted from the storage meanwhile) ends the import
+    failed with a reason instead of an error."""
+    from articles.services import importing
+
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    Import.objects.filter(pk=job.pk).update(status="failed", error=importing.stopped_reason())
+    assert services.import_restart(user=user, import_id=job.pk)
+    importing._discard_file(job)
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "failed" and "no longer has the file" in job.error
+    assert Article.objects.filter(import_job=job).count() == 0 and not services.import_can_restart(job)
