@@ -455,5 +455,6 @@ FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", d
 FOLIO_IMPORT_KEEP_FAILED = env.int("FOLIO_IMPORT_KEEP_FAILED", default=7 * 24 * 3600)
 # Every process that claims an article keeps a heartbeat key in Redis with this TTL (seconds), refreshed
 # every third of it; a claimant on another host whose key expired is dead, and its article is taken over
-# at once (articles/heartbeat.py). Only with a Redis broker.
-FOLIO_WORKER_HEARTBEAT_SECONDS = env.int("FOLIO_WORKER_HEARTBEAT_SECONDS", default=30)
+# at once (articles/heartbeat.py). Only with a Redis broker. Well above any stretch a worker might hold
+# Python's GIL in one C call (the refresh thread needs it), well below FOLIO_STALE_AFTER (300 s).
+FOLIO_WORKER_HEARTBEAT_SECONDS = env.int("FOLIO_WORKER_HEARTBEAT_SECONDS", default=60)
