@@ -409,6 +409,12 @@ class Import(models.Model):
     #: When a worker claimed it (``running``); the sweeper ends a run whose worker died (issue 21.3).
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: Entries of the file (in file order) handled by committed batches: a Retry skips them (issue 21.3).
+    entries_done = models.PositiveIntegerField(default=0)
+    #: Where the file can be entered right after those entries (byte offset, line), for formats that allow
+    #: it (plain CSV); 0 when the retry must read the entries before it again (importers.RESUMABLE).
+    resume_offset = models.PositiveBigIntegerField(default=0)
+    resume_line = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -55,6 +55,7 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", imports.import_progress_view, name="import_progress"),
     path("imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),
     path("imports/<int:pk>/cancel/", imports.import_cancel_view, name="import_cancel"),
+    path("imports/<int:pk>/restart/", imports.import_restart_view, name="import_restart"),
     path("export/", exporting.export_view, name="export"),
     path("exports/<int:pk>/", exporting.export_job_view, name="export_job"),
     path("exports/<int:pk>/download/", exporting.export_job_download_view, name="export_job_download"),

@@ -524,3 +524,13 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_pr
 # language applies): jinja2.ext.i18n installed by reader.jinja2.environment.
 TEMPLATES[1]["OPTIONS"]["environment"] = "reader.jinja2.environment"
 FORMAT_MODULE_PATH = ["reader.formats"]  # English keeps Folio's day-first short dates (reader/formats/en)
+
+# --- faults ------------------------------------------------------------------------------------------------
+# A failed import keeps its uploaded file this many seconds for a Retry from where it stopped; then the
+# sweeper deletes the file (the import is given up). Default one week.
+FOLIO_IMPORT_KEEP_FAILED = env.int("FOLIO_IMPORT_KEEP_FAILED", default=7 * 24 * 3600)
+# Every process that claims an article keeps a heartbeat key in Redis with this TTL (seconds), refreshed
+# every third of it; a claimant on another host whose key expired is dead, and its article is taken over
+# at once (articles/heartbeat.py). Only with a Redis broker. Well above any stretch a worker might hold
+# Python's GIL in one C call (the refresh thread needs it), well below FOLIO_STALE_AFTER (300 s).
+FOLIO_WORKER_HEARTBEAT_SECONDS = env.int("FOLIO_WORKER_HEARTBEAT_SECONDS", default=60)

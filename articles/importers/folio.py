@@ -7,17 +7,13 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_noop
 
-from . import HighlightItem, ImportFileError, ImportItem, load_json, notice, parse_timestamp
+from . import HighlightItem, ImportFileError, ImportItem, Source, json_arrays, parse_timestamp
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of a Folio export. Raises ImportFileError."""
-    document, note = load_json(data)
-    if note:
-        yield notice(note)
-    if not isinstance(document, dict) or not isinstance(document.get("articles"), list):
-        raise ImportFileError(gettext_noop("This JSON file is not a Folio export (no list of articles)."))
-    for position, entry in enumerate(document["articles"], start=1):
+def parse(data: Source) -> Iterator[ImportItem]:
+    """Items of a Folio export, streamed article by article. Raises ImportFileError."""
+    found = {"articles": False}
+    for position, (_, entry) in enumerate(json_arrays(data, found), start=1):
         if not isinstance(entry, dict):
             yield ImportItem(url="", line=position, error="The entry is not an object.")
             continue
@@ -63,3 +59,5 @@ def parse(data: bytes) -> Iterator[ImportItem]:
             content_html=str(entry.get("content_html") or "") if entry.get("status") == "ready" else "",
             extra=extra,
         )
+    if not found["articles"]:
+        raise ImportFileError(gettext_noop("This JSON file is not a Folio export (no list of articles)."))

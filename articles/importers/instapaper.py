@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from . import HighlightItem, ImportItem, csv_rows, decode, notice, parse_timestamp, split_tags
+from . import HighlightItem, ImportItem, Source, notice, open_csv, parse_timestamp, split_tags
 
 
 def _tags(value: str) -> list[str]:
@@ -22,12 +22,12 @@ def _tags(value: str) -> list[str]:
     return split_tags(value)
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of an Instapaper CSV. Raises ImportFileError."""
-    text, note = decode(data)
+def parse(data: Source, resume: tuple[int, int] | None = None) -> Iterator[ImportItem]:
+    """Items of an Instapaper CSV, read row by row. Raises ImportFileError."""
+    rows, note = open_csv(data, resume)
     if note:
         yield notice(note)
-    for line, row in csv_rows(text):
+    for line, row, point in rows:
         folder = row.get("folder", "").strip()
         tags = _tags(row.get("tags", ""))
         if folder and folder.lower() not in ("unread", "archive", "starred"):
@@ -37,6 +37,7 @@ def parse(data: bytes) -> Iterator[ImportItem]:
         yield ImportItem(
             url=row.get("url", "").strip(),
             line=line,
+            resume=point,
             title=row.get("title", "").strip(),
             tags=tags,
             saved_at=saved_at,

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from itertools import islice
 
 from ..limits import TAGS_PER_REQUEST_MAX
-from . import ImportItem, decode, entity_notice, notice, parse_timestamp, split_tags
+from . import ImportItem, Source, entity_notice, notice, open_text, parse_timestamp, split_tags, text_chunks
 
 #: Folder names browsers create that say nothing about the bookmarks in them.
 _NOISE_FOLDERS = {
@@ -78,13 +78,17 @@ class _Bookmarks(HTMLParser):
             self._text.append(data)
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of a Netscape bookmark file. Raises ImportFileError."""
-    text, note = decode(data)
+def parse(data: Source) -> Iterator[ImportItem]:
+    """Items of a Netscape bookmark file, fed to the tokenizer in chunks. Raises ImportFileError."""
+    text, note = open_text(data)
     if note:
         yield notice(note)
-    yield from entity_notice(text)
     parser = _Bookmarks()
-    parser.feed(text)
+    for position, chunk in enumerate(text_chunks(text)):
+        if position == 0:
+            yield from entity_notice(chunk)
+        parser.feed(chunk)
+        yield from parser.items
+        parser.items.clear()
     parser.close()
     yield from parser.items

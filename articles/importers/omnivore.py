@@ -4,7 +4,6 @@ labels, savedAt, state, readingProgress, ...}``), ``content/<slug>.html`` (the s
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -14,7 +13,9 @@ from . import (
     HighlightItem,
     ImportFileError,
     ImportItem,
+    Source,
     decode,
+    json_arrays,
     notice,
     parse_timestamp,
     zip_member_safe,
@@ -54,8 +55,39 @@ def parse_highlights(markdown: str) -> list[HighlightItem]:
     return highlights
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of an Omnivore export ZIP. Raises ImportFileError."""
+def _item(entry: object, position: int, member_text) -> ImportItem:
+    """The ImportItem of one metadata entry; ``member_text(path)`` reads a member of the archive."""
+    if not isinstance(entry, dict):
+        return ImportItem(url="", line=position, error="The entry is not an object.")
+    slug = str(entry.get("slug") or "")
+    safe_slug = slug if slug and zip_member_safe(slug) and "/" not in slug else ""
+    labels = entry.get("labels") or []
+    if not isinstance(labels, list):
+        labels = []
+    tags = [(label.get("name") if isinstance(label, dict) else label) for label in labels if label]
+    try:
+        progress = float(entry.get("readingProgress") or 0)
+    except (TypeError, ValueError):
+        progress = 0.0
+    state = str(entry.get("state") or "").lower()
+    return ImportItem(
+        url=str(entry.get("url") or "").strip(),
+        line=position,
+        title=str(entry.get("title") or "").strip(),
+        tags=[str(t).strip() for t in tags if isinstance(t, str) and t.strip()],
+        saved_at=parse_timestamp(entry.get("savedAt")),
+        is_archived=state == "archived",
+        is_read=progress >= 100 or state == "archived",
+        highlights=parse_highlights(member_text(f"highlights/{safe_slug}.md")) if safe_slug else [],
+        content_html=member_text(f"content/{safe_slug}.html") if safe_slug else "",
+        extra={"progress": max(0.0, min(progress, 100.0))},
+    )
+
+
+def parse(data: Source) -> Iterator[ImportItem]:
+    """Items of an Omnivore export ZIP (a seekable file or bytes): each metadata file is streamed entry by
+    entry, and an entry's content and highlights members are read when it is reached. Raises
+    ImportFileError."""
     archive = zip_open(data)
     members = {}
     for info in archive.infolist():
@@ -79,37 +111,13 @@ def parse(data: bytes) -> Iterator[ImportItem]:
 
     position = 0
     for name in metadata:
+        found = {"": False}
         try:
-            entries = json.loads(decode(zip_read(archive, members[name]))[0])
-        except (json.JSONDecodeError, RecursionError, ImportFileError) as exc:
-            yield notice(f"Skipped {name[:100]}: it is not valid JSON ({exc}).")
+            for _, entry in json_arrays(archive.open(members[name]), found):
+                position += 1
+                yield _item(entry, position, member_text)
+        except ImportFileError as exc:
+            yield notice(f"Skipped {name[:100]}: it is not valid JSON ({exc.message}).")
             continue
-        if not isinstance(entries, list):
+        if not found[""]:
             yield notice(f"Skipped {name[:100]}: it is not a list of articles.")
-            continue
-        for entry in entries:
-            position += 1
-            if not isinstance(entry, dict):
-                yield ImportItem(url="", line=position, error="The entry is not an object.")
-                continue
-            slug = str(entry.get("slug") or "")
-            safe_slug = slug if slug and zip_member_safe(slug) and "/" not in slug else ""
-            labels = entry.get("labels") or []
-            tags = [(label.get("name") if isinstance(label, dict) else label) for label in labels if label]
-            try:
-                progress = float(entry.get("readingProgress") or 0)
-            except (TypeError, ValueError):
-                progress = 0.0
-            state = str(entry.get("state") or "").lower()
-            yield ImportItem(
-                url=str(entry.get("url") or "").strip(),
-                line=position,
-                title=str(entry.get("title") or "").strip(),
-                tags=[str(t).strip() for t in tags if isinstance(t, str) and t.strip()],
-                saved_at=parse_timestamp(entry.get("savedAt")),
-                is_archived=state == "archived",
-                is_read=progress >= 100 or state == "archived",
-                highlights=parse_highlights(member_text(f"highlights/{safe_slug}.md")) if safe_slug else [],
-                content_html=member_text(f"content/{safe_slug}.html") if safe_slug else "",
-                extra={"progress": max(0.0, min(progress, 100.0))},
-            )

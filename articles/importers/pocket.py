@@ -9,24 +9,31 @@ from html.parser import HTMLParser
 
 from . import (
     ImportItem,
+    Source,
+    as_stream,
     csv_rows,
-    decode,
     entity_notice,
     notice,
+    open_csv,
+    open_text,
     parse_timestamp,
     split_tags,
+    text_chunks,
     zip_member_safe,
     zip_open,
-    zip_read,
+    zip_text,
 )
 
 
-def _csv_items(text: str, offset: int = 0) -> Iterator[ImportItem]:
-    for line, row in csv_rows(text):
+def _csv_items(rows, offset: int = 0, last_line: list[int] | None = None) -> Iterator[ImportItem]:
+    for line, row, point in rows:
+        if last_line is not None:
+            last_line[0] = line
         status = row.get("status", "").strip().lower()
         yield ImportItem(
             url=row.get("url", "").strip(),
             line=line + offset,
+            resume=point,
             title=row.get("title", "").strip(),
             tags=split_tags(row.get("tags", ""), "|,"),
             saved_at=parse_timestamp(row.get("time_added")),
@@ -36,26 +43,31 @@ def _csv_items(text: str, offset: int = 0) -> Iterator[ImportItem]:
         )
 
 
-def parse_csv(data: bytes) -> Iterator[ImportItem]:
-    """Items of a Pocket CSV (or a ZIP of them). Raises ImportFileError."""
-    if data[:4] == b"PK\x03\x04":
-        archive = zip_open(data)
+def parse_csv(data: Source, resume: tuple[int, int] | None = None) -> Iterator[ImportItem]:
+    """Items of a Pocket CSV (or a ZIP of them), read row by row (ZIP members decompressed as they are
+    read). Raises ImportFileError."""
+    stream = as_stream(data)
+    is_zip = stream.read(4) == b"PK\x03\x04"
+    stream.seek(0)
+    if is_zip:
+        archive = zip_open(stream)
         offset = 0
         for info in archive.infolist():
             if not zip_member_safe(info.filename):
                 yield notice(f"Skipped “{info.filename[:100]}” in the archive: its path leaves the archive.")
                 continue
             if info.filename.endswith(".csv"):
-                text, note = decode(zip_read(archive, info))
+                text, note = zip_text(archive, info)
                 if note:
                     yield notice(note)
-                yield from _csv_items(text, offset)
-                offset += text.count("\n") + 1
+                last_line = [1]
+                yield from _csv_items(((line, row, None) for line, row in csv_rows(text)), offset, last_line)
+                offset += last_line[0] + 1
         return
-    text, note = decode(data)
+    rows, note = open_csv(stream, resume)
     if note:
         yield notice(note)
-    yield from _csv_items(text)
+    yield from _csv_items(rows)
 
 
 class _PocketHTML(HTMLParser):
@@ -99,13 +111,18 @@ class _PocketHTML(HTMLParser):
             self._text.append(data)
 
 
-def parse_html(data: bytes) -> Iterator[ImportItem]:
-    """Items of a Pocket HTML export (ril_export.html). Raises ImportFileError."""
-    text, note = decode(data)
+def parse_html(data: Source) -> Iterator[ImportItem]:
+    """Items of a Pocket HTML export (ril_export.html), fed to the tokenizer in chunks. Raises
+    ImportFileError."""
+    text, note = open_text(data)
     if note:
         yield notice(note)
-    yield from entity_notice(text)
     parser = _PocketHTML()
-    parser.feed(text)
+    for position, chunk in enumerate(text_chunks(text)):
+        if position == 0:
+            yield from entity_notice(chunk)
+        parser.feed(chunk)
+        yield from parser.items
+        parser.items.clear()
     parser.close()
     yield from parser.items

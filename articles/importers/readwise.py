@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from . import ImportItem, csv_rows, decode, notice, parse_timestamp, split_tags
+from . import ImportItem, Source, notice, open_csv, parse_timestamp, split_tags
 
 
 def _tags(value: str) -> list[str]:
@@ -23,12 +23,12 @@ def _tags(value: str) -> list[str]:
     return [t.strip("'\" ") for t in split_tags(value) if t.strip("'\" ")]
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of a Readwise Reader CSV. Raises ImportFileError."""
-    text, note = decode(data)
+def parse(data: Source, resume: tuple[int, int] | None = None) -> Iterator[ImportItem]:
+    """Items of a Readwise Reader CSV, read row by row. Raises ImportFileError."""
+    rows, note = open_csv(data, resume)
     if note:
         yield notice(note)
-    for line, row in csv_rows(text):
+    for line, row, point in rows:
         location = row.get("location", "").strip().lower()
         try:
             progress = float(row.get("reading progress", "") or 0)
@@ -37,6 +37,7 @@ def parse(data: bytes) -> Iterator[ImportItem]:
         yield ImportItem(
             url=row.get("url", "").strip(),
             line=line,
+            resume=point,
             title=row.get("title", "").strip(),
             tags=_tags(row.get("document tags", "")),
             saved_at=parse_timestamp(row.get("saved date")),

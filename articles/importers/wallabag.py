@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_noop
 
-from . import HighlightItem, ImportFileError, ImportItem, load_json, notice, parse_timestamp
+from . import HighlightItem, ImportFileError, ImportItem, Source, json_arrays, parse_timestamp
 
 
 def _flag(value: object) -> bool:
@@ -26,20 +26,11 @@ def _tags(value: object) -> list[str]:
     return names
 
 
-def parse(data: bytes) -> Iterator[ImportItem]:
-    """Items of a wallabag export. Raises ImportFileError."""
-    entries, note = load_json(data)
-    if note:
-        yield notice(note)
-    if isinstance(entries, dict):
-        entries = (
-            entries.get("_embedded", {}).get("items") if isinstance(entries.get("_embedded"), dict) else None
-        )
-    if not isinstance(entries, list):
-        raise ImportFileError(
-            gettext_noop("This JSON file is not a wallabag export (expected a list of entries).")
-        )
-    for position, entry in enumerate(entries, start=1):
+def parse(data: Source) -> Iterator[ImportItem]:
+    """Items of a wallabag export (a list of entries, or the API's ``{"_embedded": {"items": [...]}}``),
+    streamed entry by entry. Raises ImportFileError."""
+    found = {"": False, "_embedded.items": False}
+    for position, (_, entry) in enumerate(json_arrays(data, found), start=1):
         if not isinstance(entry, dict):
             yield ImportItem(url="", line=position, error="The entry is not an object.")
             continue
@@ -69,4 +60,8 @@ def parse(data: bytes) -> Iterator[ImportItem]:
             is_favorite=_flag(entry.get("is_starred")),
             highlights=highlights,
             content_html=content if isinstance(content, str) else "",
+        )
+    if not any(found.values()):
+        raise ImportFileError(
+            gettext_noop("This JSON file is not a wallabag export (expected a list of entries).")
         )

@@ -20,11 +20,13 @@ from .apps import (
 )
 from .highlights import highlight_create, highlight_delete, highlight_update
 from .importing import (
+    import_can_restart,
     import_cancel,
     import_create,
     import_fetch_chunk,
     import_progress,
     import_requeue_stale,
+    import_restart,
     import_retry_failed,
     import_run,
 )
@@ -74,11 +76,13 @@ __all__ = [
     "highlight_create",
     "highlight_delete",
     "highlight_update",
+    "import_can_restart",
     "import_cancel",
     "import_create",
     "import_fetch_chunk",
     "import_progress",
     "import_requeue_stale",
+    "import_restart",
     "import_retry_failed",
     "import_run",
     "oauth_client_create",

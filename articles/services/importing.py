@@ -6,8 +6,15 @@ bookkeeping; the writing of articles, tags and highlights is the saving service'
 Each batch of FOLIO_IMPORT_BATCH_SIZE entries costs a fixed number of queries (article_save_many's plus one
 for the counters). Articles whose file carries their content (wallabag, Omnivore, Folio) are stored
 ``ready`` without a fetch; the others are queued on the low-priority ``FOLIO_IMPORT_QUEUE``, one message per
-batch (``import_fetch_task``), so that a person's own saves stay fast. Entries are ordered round-robin by
-host before batching, so consecutive fetches go to different sites.
+batch (``import_fetch_task``), so that a person's own saves stay fast. Fetches are ordered round-robin by
+host, so consecutive fetches go to different sites.
+
+The file is streamed (issue 21.3): entries are parsed as they are written, in file order, one batch in
+memory at a time. Each batch commits with ``Import.entries_done`` (entries of the file handled so far),
+so an import stopped by its time limit, a write error or a dead worker ends ``failed`` with its file kept,
+and ``import_restart`` (the Retry button) resumes it after those entries. The file is deleted when the
+import ends for good: done, cancelled, unreadable, or failed and not retried within
+FOLIO_IMPORT_KEEP_FAILED (the sweeper gives it up).
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from .. import importers
 from ..errors import ArticleError, NotFoundError, RetryLater
@@ -43,6 +52,7 @@ SQLITE_BATCH_GAP = 0.11
 MAX_FAILURES_KEPT = 1000
 
 ProgressCallback = Callable[[Import], None]
+T = TypeVar("T")
 
 
 class ImportRejectedError(ArticleError):
@@ -94,11 +104,17 @@ def _host(url: str) -> str:
 def interleave_by_host(items: Iterable[ImportItem]) -> list[ImportItem]:
     """``items`` reordered round-robin over their hosts (each host's own order kept), so that a large import
     never sends a run of fetches to one site."""
-    groups: OrderedDict[str, list[ImportItem]] = OrderedDict()
-    for item in items:
-        groups.setdefault(_host(item.url), []).append(item)
+    return round_robin((_host(item.url), item) for item in items)
+
+
+def round_robin(keyed: Iterable[tuple[str, T]]) -> list[T]:
+    """The values of ``(key, value)`` pairs, taken round-robin over their keys in order of first appearance
+    (each key's own order kept)."""
+    groups: OrderedDict[str, list[T]] = OrderedDict()
+    for key, value in keyed:
+        groups.setdefault(key, []).append(value)
     queues = [iter(group) for group in groups.values()]
-    result: list[ImportItem] = []
+    result: list[T] = []
     while queues:
         still = []
         for queue in queues:
@@ -142,6 +158,9 @@ def _discard_file(job: Import) -> None:
 def _save_counters(job: Import, **extra) -> None:
     fields = {
         "total": job.total,
+        "entries_done": job.entries_done,
+        "resume_offset": job.resume_offset,
+        "resume_line": job.resume_line,
         "created_count": job.created_count,
         "duplicate_count": job.duplicate_count,
         "failed_count": job.failed_count,
@@ -151,48 +170,85 @@ def _save_counters(job: Import, **extra) -> None:
     Import.objects.filter(pk=job.pk).update(**fields)
 
 
-#: The reason an import stopped by its time limit (or a worker that died) ends with.
-STOPPED_REASON = (
-    "The import took longer than Folio allows and was stopped. The entries written before that are in "
-    "your library; import the file again to add the rest (entries already saved are skipped)."
-)
+def stopped_reason() -> str:
+    """The reason an import stopped by its time limit (or a worker that died) ends with."""
+    return _(
+        "The import took longer than Folio allows and was stopped. The entries written before that are in "
+        "your library; press Retry to continue from where it stopped."
+    )
 
 
-def _end_failed(job: Import, error: str) -> None:
-    """End ``job`` ``failed`` with ``error``, its file deleted; the counters stay those last committed."""
-    _discard_file(job)
+def error_reason() -> str:
+    """The reason an import stopped by an error while writing ends with."""
+    return _(
+        "Folio stopped this import after an error. The entries written before that are in your library; "
+        "press Retry to continue from where it stopped."
+    )
+
+
+def _end_failed(job: Import, error: str, *, keep_file: bool = False) -> None:
+    """End ``job`` ``failed`` with ``error``; the counters stay those last committed. With ``keep_file``
+    the file stays for a Retry (import_restart) until FOLIO_IMPORT_KEEP_FAILED has passed; otherwise it is
+    deleted now."""
+    if not keep_file:
+        _discard_file(job)
     Import.objects.filter(pk=job.pk).update(
         status=Import.Status.FAILED, error=error, finished_at=timezone.now()
     )
 
 
-def _read_entries(job: Import) -> tuple[list[ImportItem], str]:
-    """The entries of ``job``'s file (at most FOLIO_IMPORT_MAX_ENTRIES) and a file-level error ("" if none).
+class _Reader:
+    """Streams the entries of an import file: ``items()`` yields them in file order (at most
+    FOLIO_IMPORT_MAX_ENTRIES), records the file's notices in ``job.failures`` when asked, and sets
+    ``error`` to a file-level reason ("" if none) instead of raising.
 
     The parsers read hostile files, so any exception they raise (a corrupt ZIP's ``zlib.error`` or
     ``BadZipFile``, a decoder's ``ValueError``…) is a file-level error with a readable reason, never an
-    import left ``running`` (issue 21.3). Notices go to ``job.failures``."""
-    items: list[ImportItem] = []
-    cap = settings.FOLIO_IMPORT_MAX_ENTRIES
-    try:
-        with job.file.open("rb") as handle:
-            data = handle.read(settings.FOLIO_IMPORT_MAX_BYTES + 1)
-        for item in importers.parse_file(data, job.format or importers.detect_format(data, job.filename)):
-            if item.extra.get("notice"):
-                job.failures.append({"line": 0, "url": "", "reason": item.error})
-            elif len(items) >= cap:
-                return items, f"The file has more than {cap:,} entries; Folio imported the first {cap:,}."
-            else:
-                items.append(item)
-    except ImportFileError as exc:
-        return items, exc.message
-    except Exception as exc:  # hostile input: every parser failure is the file's
-        logger.warning("Import %s could not be read", job.pk, exc_info=True)
-        return (
-            items,
-            f"The file is damaged or not what it says it is; Folio could not read it ({type(exc).__name__}).",
-        )
-    return items, ""
+    import left ``running`` (issue 21.3); exceptions in ``stop_on`` (the soft time limit) propagate."""
+
+    def __init__(self, job: Import, stop_on: tuple[type[BaseException], ...]):
+        self.job = job
+        self.stop_on = stop_on
+        self.error = ""
+
+    def items(
+        self, handle: BinaryIO, *, notices: bool, resume: tuple[int, int] | None = None, count: int = 0
+    ) -> Iterator[ImportItem]:
+        """The entries, from the start or from ``resume`` (a resume point; ``count`` entries come before
+        it, which the row cap counts)."""
+        job, cap = self.job, settings.FOLIO_IMPORT_MAX_ENTRIES
+        self.error = ""
+        try:
+            fmt = job.format or importers.detect_format(handle, job.filename)
+            for item in importers.parse_file(handle, fmt, resume=resume):
+                if item.extra.get("notice"):
+                    if notices:
+                        job.failures.append({"line": 0, "url": "", "reason": item.error})
+                elif count >= cap:
+                    self.error = f"The file has more than {cap:,} entries; Folio imported the first {cap:,}."
+                    return
+                else:
+                    count += 1
+                    yield item
+        except self.stop_on:
+            raise
+        except ImportFileError as exc:
+            self.error = exc.message
+        except Exception as exc:  # hostile input: every parser failure is the file's
+            logger.warning("Import %s could not be read", job.pk, exc_info=True)
+            self.error = f"The file is damaged or not what it says it is; Folio could not read it ({type(exc).__name__})."
+
+
+def _fetch_order(article_ids: list[int]) -> list[int]:
+    """``article_ids`` (in file order) reordered round-robin by the host of their address, so consecutive
+    fetches go to different sites; read from the database in slices (two ints per article in memory)."""
+    hosts: list[tuple[str, int]] = []
+    step = 2000
+    for start in range(0, len(article_ids), step):
+        chunk = article_ids[start : start + step]
+        urls = dict(Article.objects.filter(id__in=chunk).values_list("id", "url"))
+        hosts += [(_host(urls.get(pk, "")), pk) for pk in chunk]
+    return round_robin(hosts)
 
 
 def import_run(
@@ -201,66 +257,114 @@ def import_run(
     progress: ProgressCallback | None = None,
     stop_on: tuple[type[BaseException], ...] = (),
 ) -> Import | None:
-    """Parse the stored file of Import ``import_id`` and write its entries. Returns the Import, or None if it
-    is not ``pending`` (already run or running elsewhere).
+    """Parse the stored file of Import ``import_id`` and write its entries, streaming: one batch of
+    FOLIO_IMPORT_BATCH_SIZE entries in memory at a time. Returns the Import, or None if it is not
+    ``pending`` (already run or running elsewhere).
 
-    ``progress`` is called with the Import after every batch (the management command's progress bar).
-    File-level problems end the import ``failed`` with a readable ``error``; entries read before a
-    problem are still imported. An exception in ``stop_on`` (the task's soft time limit) or any other
-    error while writing ends it ``failed`` with a reason too, the batches committed before it kept and
-    their fetches queued: an import never stays ``running`` (issue 21.3). The file is deleted either way.
+    A run that does not know ``total`` yet counts the entries first (for the progress bar), in a
+    streaming pass of its own. Each batch commits with ``entries_done`` and, for a plain CSV file, the
+    byte offset after its last entry; a resumed run (``import_restart``) seeks to that offset, or, for the
+    other formats, reads the ``entries_done`` entries again without writing them. ``progress`` is
+    called with the Import after every batch (the management command's progress bar). A file-level problem ends the import ``failed`` with a readable ``error``
+    and the file deleted when nothing could be read; entries read before a problem are imported. An
+    exception in ``stop_on`` (the task's soft time limit) or any error while writing ends it ``failed``
+    with a reason and keeps the file for a Retry; the batches committed before it are kept and their
+    fetches queued: an import never stays ``running`` (issue 21.3).
     """
     claimed = Import.objects.filter(pk=import_id, status=Import.Status.PENDING).update(
-        status=Import.Status.RUNNING, started_at=timezone.now()
+        status=Import.Status.RUNNING, started_at=timezone.now(), error="", finished_at=None
     )
     if not claimed:
         return None
     job = Import.objects.select_related("user").get(pk=import_id)
-    job.failures = []
+    resuming = job.entries_done > 0
+    if not resuming:
+        job.failures = []
+    if not job.file:  # given up (its file deleted) while the Retry waited in the queue
+        _end_failed(job, _("Folio no longer has the file of this import; upload it again."))
+        job.refresh_from_db()
+        return job
+    reader = _Reader(job, stop_on)
     to_fetch: list[int] = []
     try:
-        items, error = _read_entries(job)
-        if error and not items:
-            _save_counters(job)
-            _end_failed(job, error)
-            job.refresh_from_db()
-            return job
-        if error:
-            job.failures.append({"line": 0, "url": "", "reason": error + " Entries before it were imported."})
-        job.total = len(items)
-        _save_counters(job)
-        ordered = interleave_by_host(items)
-        del items
-        size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
-        for start in range(0, len(ordered), size):
-            if start and not Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).exists():
-                break  # cancelled (import_cancel) or ended by the sweeper: stop writing
-            with transaction.atomic():
-                batch_fetch = _write_batch(job, ordered[start : start + size])
+        with job.file.open("rb") as handle:
+            if not job.total:
+                job.total = sum(1 for _item in reader.items(handle, notices=False))
+                handle.seek(0)
+                if reader.error and not job.total:
+                    _save_counters(job)
+                    _end_failed(job, reader.error)
+                    job.refresh_from_db()
+                    return job
                 _save_counters(job)
-            to_fetch += batch_fetch
-            if progress is not None:
-                progress(job)
-            if connection.vendor == "sqlite":
-                # SQLite has one writer at a time: a short gap between batches lets a person's own save
-                # (waiting in its busy handler) take the lock instead of queueing behind the whole import.
-                time.sleep(SQLITE_BATCH_GAP)
+            size = max(1, settings.FOLIO_IMPORT_BATCH_SIZE)
+            # Where the file allows it (plain CSV), start right after the entries already handled;
+            # otherwise read them again without writing them.
+            resume = None
+            if resuming and job.resume_offset and job.format in importers.RESUMABLE:
+                resume = (job.resume_offset, job.resume_line)
+            skip = 0 if resume else job.entries_done
+            position, written = 0, 0
+            batch: list[ImportItem] = []
+            cancelled = False
+            items = reader.items(handle, notices=not resuming, resume=resume, count=job.entries_done - skip)
+            for item in items:
+                position += 1
+                if position <= skip:
+                    continue  # written by an earlier run
+                batch.append(item)
+                if len(batch) < size:
+                    continue
+                if written and not _still_running(job):
+                    cancelled = True
+                    break
+                to_fetch += _commit_batch(job, batch, progress)
+                written += 1
+                batch = []
+            if batch and not cancelled and (not written or _still_running(job)):
+                to_fetch += _commit_batch(job, batch, progress)
+        if reader.error and not cancelled:
+            job.failures.append(
+                {"line": 0, "url": "", "reason": reader.error + " Entries before it were imported."}
+            )
     except stop_on:
-        _end_failed(job, STOPPED_REASON)
+        _end_failed(job, stopped_reason(), keep_file=True)
     except Exception:
         logger.exception("Import %s stopped", import_id)
-        _end_failed(job, "Folio stopped this import after an error. " + STOPPED_REASON.split(". ", 1)[1])
+        _end_failed(job, error_reason(), keep_file=True)
     else:
-        _discard_file(job)
         _save_counters(job)
-        Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).update(
+        if Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).update(
             status=Import.Status.DONE, finished_at=timezone.now()
-        )
+        ):
+            _discard_file(job)
     # Fetching starts once every entry is written, so the write phase has the machine to itself and the
-    # person sees the whole import in the library quickly; chunks keep the host-interleaved order.
-    fetch_enqueue_on_commit(to_fetch)
+    # person sees the whole import in the library quickly; chunks are in host-interleaved order.
+    fetch_enqueue_on_commit(_fetch_order(to_fetch))
     job.refresh_from_db()
     return job
+
+
+def _still_running(job: Import) -> bool:
+    """False once the import was cancelled (import_cancel) or ended by the sweeper: stop writing."""
+    return Import.objects.filter(pk=job.pk, status=Import.Status.RUNNING).exists()
+
+
+def _commit_batch(job: Import, batch: list[ImportItem], progress: ProgressCallback | None) -> list[int]:
+    """Write one batch and its counters (``entries_done`` included) in one transaction; returns the ids
+    to fetch."""
+    with transaction.atomic():
+        batch_fetch = _write_batch(job, batch)
+        job.entries_done += len(batch)
+        job.resume_offset, job.resume_line = batch[-1].resume or (0, 0)
+        _save_counters(job)
+    if progress is not None:
+        progress(job)
+    if connection.vendor == "sqlite":
+        # SQLite has one writer at a time: a short gap between batches lets a person's own save
+        # (waiting in its busy handler) take the lock instead of queueing behind the whole import.
+        time.sleep(SQLITE_BATCH_GAP)
+    return batch_fetch
 
 
 def import_fetch_chunk(
@@ -339,26 +443,56 @@ CANCELLED_REASON = "You cancelled this import. The entries written before that a
 
 
 def import_cancel(*, user: User, import_id: int) -> bool:
-    """Cancel one of the user's imports that is still ``pending`` or ``running``: it ends ``failed`` with
-    CANCELLED_REASON and its file is deleted; a running import stops before its next batch (the entries
-    already written stay, and their articles are fetched). Returns False if it had already ended.
-    Raises NotFoundError for someone else's import."""
+    """Cancel one of the user's imports that is still ``pending`` or ``running``, or give up a failed one
+    kept for a Retry: it ends ``failed`` with CANCELLED_REASON and its file is deleted; a running import
+    stops before its next batch (the entries already written stay, and their articles are fetched).
+    Returns False if it had already ended for good. Raises NotFoundError for someone else's import."""
     job = Import.objects.filter(pk=import_id, user=user).first()
     if job is None:
         raise NotFoundError(gettext("No such import."))
     ended = Import.objects.filter(
         pk=job.pk, status__in=[Import.Status.PENDING, Import.Status.RUNNING]
     ).update(status=Import.Status.FAILED, error=CANCELLED_REASON, finished_at=timezone.now())
+    if not ended and import_can_restart(job):
+        ended = Import.objects.filter(pk=job.pk, status=Import.Status.FAILED).update(error=CANCELLED_REASON)
     if ended:
         _discard_file(job)
     return bool(ended)
 
 
+def import_can_restart(job: Import) -> bool:
+    """Whether ``job`` can be resumed with import_restart: it ended ``failed`` with its file kept (stopped
+    by its time limit, a write error or a dead worker; not cancelled, not unreadable, not given up)."""
+    return job.status == Import.Status.FAILED and bool(job.file)
+
+
+def import_restart(*, user: User, import_id: int) -> bool:
+    """Retry one of the user's failed imports from where it stopped: it goes back to ``pending`` and is
+    queued; its run skips the ``entries_done`` entries already written (entries already saved would be
+    skipped by the saving service anyway). Returns False when it cannot be resumed (see
+    import_can_restart). Raises NotFoundError for someone else's import."""
+    job = Import.objects.filter(pk=import_id, user=user).first()
+    if job is None:
+        raise NotFoundError("No such import.")
+    if not import_can_restart(job):
+        return False
+    with transaction.atomic():
+        restarted = (
+            Import.objects.filter(pk=job.pk, status=Import.Status.FAILED)
+            .exclude(file="")
+            .update(status=Import.Status.PENDING, error="", finished_at=None, started_at=None)
+        )
+        if restarted:
+            transaction.on_commit(lambda: queue_seam.import_run_enqueue(job.pk))
+    return bool(restarted)
+
+
 def import_requeue_stale() -> int:
-    """Queue imports left ``pending`` for FOLIO_STALE_AFTER seconds (the broker was down at upload), and
-    end ``failed`` (STOPPED_REASON, file deleted) imports ``running`` for FOLIO_IMPORT_RUN_STALE_AFTER
+    """Queue imports left ``pending`` for FOLIO_STALE_AFTER seconds (the broker was down at upload); end
+    ``failed`` (stopped_reason, file kept for a Retry) imports ``running`` for FOLIO_IMPORT_RUN_STALE_AFTER
     seconds: their worker died (SIGKILL, the hard time limit), and nothing else would ever end them
-    (issue 21.3). Returns how many pending imports were sent."""
+    (issue 21.3); and delete the files of failed imports not retried within FOLIO_IMPORT_KEEP_FAILED
+    seconds (given up). Returns how many pending imports were sent."""
     from datetime import timedelta
 
     now = timezone.now()
@@ -366,7 +500,12 @@ def import_requeue_stale() -> int:
         status=Import.Status.RUNNING,
         started_at__lt=now - timedelta(seconds=settings.FOLIO_IMPORT_RUN_STALE_AFTER),
     ):
-        _end_failed(job, STOPPED_REASON)
+        _end_failed(job, stopped_reason(), keep_file=True)
+    for job in Import.objects.filter(
+        status=Import.Status.FAILED,
+        finished_at__lt=now - timedelta(seconds=settings.FOLIO_IMPORT_KEEP_FAILED),
+    ).exclude(file=""):
+        _discard_file(job)
     cutoff = now - timedelta(seconds=settings.FOLIO_STALE_AFTER)
     ids = list(
         Import.objects.filter(status=Import.Status.PENDING, created_at__lt=cutoff).values_list(

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import extraction, fetching, interstitials, sanitizing
+from .. import extraction, fetching, heartbeat, interstitials, sanitizing
 from ..errors import RetryLater
 from ..extraction import Extraction, count_words
 from ..extraction.text import RTL_LANGUAGES
@@ -92,14 +92,18 @@ def claimant_token(task_id: str = "") -> str:
 
 
 def claimant_gone(token: str) -> bool:
-    """True when the process named by ``token`` (see claimant_token) is provably dead: it ran on this host
-    and its process id no longer exists (a pool process killed by SIGKILL or the hard time limit, a worker
-    that was restarted). A process on another host cannot be checked: False (the stale rule applies)."""
+    """True when the process named by ``token`` (see claimant_token) is provably dead: on this host, its
+    process id no longer exists (a pool process killed by SIGKILL or the hard time limit, a worker that was
+    restarted); on another host, its heartbeat key in Redis has expired (``articles.heartbeat``: every
+    claiming process refreshes one). When that cannot be known (no Redis broker, Redis down or just
+    restarted): False, and the stale rule (FOLIO_STALE_AFTER) applies."""
     host, _, rest = token.partition(":")
     pid_text = rest.partition(":")[0]
-    if not host or host != socket.gethostname() or not pid_text.isdigit():
+    if not host or not pid_text.isdigit():
         return False
     pid = int(pid_text)
+    if host != socket.gethostname():
+        return heartbeat.alive(host, pid) is False
     if pid == os.getpid():
         return False
     try:
@@ -120,6 +124,7 @@ def _claim(article_id: int, task_id: str = "") -> bool:
     ``fetching`` whose claimant is gone: at once when that process is provably dead (claimant_gone) or the
     claim is this same task's (``task_id``: a retry, or a redelivery after its worker died, resumes in
     seconds, issue 21.8), else after FOLIO_STALE_AFTER; either way while attempts remain. One conditional UPDATE each, so two workers never both claim."""
+    heartbeat.ensure_beating()  # so that a worker on another host can tell if this process dies
     now = timezone.now()
     token = claimant_token(task_id)
     claim = {"status": Article.Status.FETCHING, "attempts": F("attempts") + 1, "claimed_at": now}

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import services
@@ -42,6 +43,7 @@ def _row(job: Import) -> dict:
         "written": written,
         "failed_articles": failed_articles,
         "percent": int(100 * written / job.total) if job.total else 0,
+        "can_restart": services.import_can_restart(job),
     }
 
 
@@ -116,4 +118,24 @@ def import_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "articles/_import_progress.html", {"row": _row(job)})
     if cancelled:
         messages.info(request, gettext("Import of %(file)s cancelled.") % {"file": job.filename})
+    return redirect("articles:imports")
+
+
+@login_required
+@require_POST
+def import_restart_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retry one failed import from where it stopped (services.import_restart)."""
+    job = _get_import(request, pk)
+    restarted = services.import_restart(user=request.user, import_id=job.pk)
+    if request.headers.get("HX-Request"):
+        job.refresh_from_db()
+        return render(request, "articles/_import_progress.html", {"row": _row(job)})
+    if restarted:
+        messages.info(
+            request,
+            _("Folio continues the import of %(filename)s from where it stopped.")
+            % {"filename": job.filename},
+        )
+    else:
+        messages.error(request, _("This import cannot be continued; upload the file again."))
     return redirect("articles:imports")

@@ -80,3 +80,43 @@ def test_upload_and_watch_progress(
         assert block.locator("button", has_text="Retry the 1 failed article").count() == 1
         browser.close()
     assert Article.objects.filter(import_job=job, status="ready").count() == 40
+
+
+def test_retry_a_stopped_import_on_a_phone(live_server, client, user, monkeypatch):
+    """A failed import kept for a Retry, at 390 px wide: both buttons are touch-sized, nothing scrolls
+    sideways, and Retry (htmx) swaps the block for the waiting import without a reload."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from articles import services
+    from articles.services import importing
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "pocket.csv"
+    job = services.import_create(user=user, data=sample.read_bytes(), filename="pocket.csv", enqueue=False)
+    Import.objects.filter(pk=job.pk).update(
+        status="failed", error=importing.stopped_reason(), entries_done=2, total=4
+    )
+    with sync_playwright() as p:
+        browser, page = logged_in_page(p, client, user, live_server.url)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/imports/")
+        block = page.locator(f"#import-{job.pk}")
+        assert "2 of 4 entries were handled" in block.inner_text()
+        for label in ("Retry from where it stopped", "Give up this import"):
+            box = block.locator("button", has_text=label).bounding_box()
+            assert box and box["height"] >= 44 and box["width"] >= 44 and box["x"] + box["width"] <= 390, (
+                label
+            )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        block.locator("button", has_text="Retry from where it stopped").click()
+        block.locator("button", has_text="Retry from where it stopped").wait_for(state="detached")
+        assert "Waiting" in block.inner_text()  # the swapped block: the import is queued again
+        assert page.url == f"{live_server.url}/imports/"
+        browser.close()
+    job.refresh_from_db()
+    # Queued again; where a worker is running (the PostgreSQL pass's session worker) it may have run already.
+    assert job.status in ("pending", "running", "done") and job.error == ""
+    if job.status == "done":
+        assert job.entries_done == job.total == 4 and not job.file

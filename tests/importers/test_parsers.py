@@ -198,7 +198,7 @@ def test_broken_csv_row_keeps_rows_before():
 
 
 def test_broken_json_message():
-    with pytest.raises(ImportFileError, match="broken at line 1"):
+    with pytest.raises(ImportFileError, match="JSON file is broken: parse error"):
         list(parse_file(b'[{"url": "https://example.com/x",', "wallabag"))
     with pytest.raises(ImportFileError, match="nested too deeply"):
         list(parse_file(b"[" * 100_000 + b"]" * 100_000, "wallabag"))
@@ -213,3 +213,40 @@ def test_pocket_zip_of_csv_parts():
         "https://example.com/how-to-read",
         "https://example.org/commas?utm_source=pocket",
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "latin-1"])
+def test_csv_read_resumes_at_a_row_offset(encoding):
+    """A plain CSV is entered right after a given row (its resume point), with its header read from the
+    top and line numbers that go on; a quoted field spanning lines is one row."""
+    import io
+
+    text = (
+        "title,url,time_added,tags,status\n"
+        "Caf\u00e9,https://example.com/1,1700000000,,unread\n"
+        '"Two\nlines",https://example.com/2,1700000000,,unread\n'
+        "Three,https://example.com/3,1700000000,a|b,archive\n"
+        "Four,https://example.com/4,1700000000,,unread\n"
+    )
+    data = text.encode(encoding)
+    items = [i for i in parse_file(io.BytesIO(data), "pocket_csv") if not i.extra.get("notice")]
+    assert [i.line for i in items] == [2, 4, 5, 6] and items[1].title == "Two\nlines"
+    assert all(i.resume for i in items) and items[-1].resume[0] == len(data)
+    rest = [
+        i
+        for i in parse_file(io.BytesIO(data), "pocket_csv", resume=items[1].resume)
+        if not i.extra.get("notice")
+    ]
+    assert [(i.url, i.line, i.tags) for i in rest] == [
+        ("https://example.com/3", 5, ["a", "b"]),
+        ("https://example.com/4", 6, []),
+    ]
+    assert rest[0].is_archived and rest[-1].resume == items[-1].resume
+
+
+def test_utf16_csv_is_read_without_resume_points():
+    import io
+
+    data = "title,url,time_added,tags,status\nA,https://example.com/a,1,,unread\n".encode("utf-16")
+    items = [i for i in parse_file(io.BytesIO(data), "pocket_csv") if not i.extra.get("notice")]
+    assert [i.url for i in items] == ["https://example.com/a"] and items[0].resume is None

@@ -158,7 +158,7 @@ def test_broken_row_imports_what_is_valid(user):
 
 def test_entirely_broken_json_fails_with_message(user):
     job = run_import(user, "w.json", b'[{"url": "https://example.com/x", "is_archived": 1')
-    assert job.status == "failed" and "broken at line 1" in job.error
+    assert job.status == "failed" and "JSON file is broken" in job.error
     assert not Article.objects.exists()
 
 
@@ -418,7 +418,7 @@ def test_soft_time_limit_ends_the_import_failed_keeping_what_was_written(user, s
     calls = []
 
     def write_then_signal(job, batch):
-        calls.append(len(batch))
+        calls.append([item.url for item in batch])
         if len(calls) == 2:
             os.kill(os.getpid(), signal.SIGUSR1)
         return real_write(job, batch)
@@ -435,10 +435,40 @@ def test_soft_time_limit_ends_the_import_failed_keeping_what_was_written(user, s
     finally:
         signal.signal(signal.SIGUSR1, previous)
     job.refresh_from_db()
-    assert job.status == "failed" and job.error == importing.STOPPED_REASON
+    assert job.status == "failed" and job.error == importing.stopped_reason()
     assert job.created_count == 2 and Article.objects.filter(import_job=job).count() == 2
+    assert job.entries_done == 2 and job.total == 6
     assert len(queued) == 2  # the written articles are fetched, not left for the sweeper
-    assert not path.exists() and not job.file
+    assert path.exists() and job.file  # kept for a Retry
+
+    # Retry from where it stopped: the two entries written are not handed to the saving service again.
+    calls.clear()
+    queued.clear()
+    monkeypatch.setattr(
+        importing,
+        "_write_batch",
+        lambda job, batch: calls.append([i.url for i in batch]) or real_write(job, batch),
+    )
+    from articles import importers
+
+    real_parse, parsed = importers.parse_file, []
+
+    def parse_spy(data, fmt, resume=None):
+        for item in real_parse(data, fmt, resume=resume):
+            parsed.append(item.url)
+            yield item
+
+    monkeypatch.setattr(importers, "parse_file", parse_spy)
+    assert services.import_restart(user=user, import_id=job.pk)
+    assert Import.objects.get(pk=job.pk).status == "pending"
+    job = services.import_run(import_id=job.pk)
+    assert [url for batch in calls for url in batch] == [f"https://example.com/slow{i}" for i in range(2, 6)]
+    assert parsed == [f"https://example.com/slow{i}" for i in range(2, 6)]  # a CSV is entered at the offset
+    assert job.status == "done" and job.error == "" and job.entries_done == 6
+    assert job.created_count == 6 and job.duplicate_count == 0
+    assert Article.objects.filter(import_job=job).count() == 6 and len(queued) == 4
+    assert not path.exists() and not job.file  # deleted at the final end
+    assert not services.import_restart(user=user, import_id=job.pk)  # done: nothing to continue
 
 
 def test_sweeper_ends_an_import_whose_worker_died(user, settings):
@@ -456,7 +486,15 @@ def test_sweeper_ends_an_import_whose_worker_died(user, settings):
     Import.objects.filter(pk=job.pk).update(started_at=started - timedelta(seconds=120))
     services.import_requeue_stale()
     job.refresh_from_db()
-    assert job.status == "failed" and "stopped" in job.error and not job.file
+    assert job.status == "failed" and "stopped" in job.error and job.file  # kept for a Retry
+    path = Path(job.file.path)
+    services.import_requeue_stale()
+    assert Import.objects.get(pk=job.pk).file and path.exists()
+    finished = timezone.now() - timedelta(seconds=settings.FOLIO_IMPORT_KEEP_FAILED + 60)
+    Import.objects.filter(pk=job.pk).update(finished_at=finished)
+    services.import_requeue_stale()  # not retried in time: given up, the file deleted
+    job.refresh_from_db()
+    assert not job.file and not path.exists() and not services.import_can_restart(job)
 
 
 def test_cancel_a_running_import_stops_it_before_the_next_batch(user, settings, monkeypatch):
@@ -501,3 +539,96 @@ def test_cancel_a_waiting_import_from_the_page(client_logged_in, user, other_use
     )
     assert client_logged_in.post(f"/imports/{theirs.pk}/cancel/").status_code == 404
     assert Import.objects.get(pk=theirs.pk).status == "pending"
+
+
+def test_retry_and_give_up_from_the_page(client_logged_in, user, other_user):
+    """A failed import kept for a Retry shows both buttons; Retry queues it again, Give up deletes its file;
+    someone else's import answers 404."""
+    from articles.services import importing
+
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    path = Path(job.file.path)
+    Import.objects.filter(pk=job.pk).update(status="failed", error=importing.stopped_reason(), entries_done=1)
+    page = client_logged_in.get("/imports/").content.decode()
+    assert f"/imports/{job.pk}/restart/" in page and "Retry from where it stopped" in page
+    assert "Give up this import" in page
+    response = client_logged_in.post(f"/imports/{job.pk}/restart/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Import.objects.get(pk=job.pk).status == "pending" and path.exists()
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "done" and job.entries_done == job.total and not path.exists()
+
+    theirs = services.import_create(
+        user=other_user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    Import.objects.filter(pk=theirs.pk).update(status="failed")
+    assert client_logged_in.post(f"/imports/{theirs.pk}/restart/").status_code == 404
+    assert Import.objects.get(pk=theirs.pk).status == "failed"
+
+    mine = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="q.csv", enqueue=False
+    )
+    mine_path = Path(mine.file.path)
+    Import.objects.filter(pk=mine.pk).update(status="failed", error=importing.error_reason())
+    response = client_logged_in.post(f"/imports/{mine.pk}/cancel/")
+    assert response.status_code == 302 and not mine_path.exists()
+    mine.refresh_from_db()
+    assert mine.error == importing.CANCELLED_REASON and not services.import_can_restart(mine)
+    assert client_logged_in.post(f"/imports/{mine.pk}/restart/").status_code == 302
+    assert Import.objects.get(pk=mine.pk).status == "failed"
+
+
+def test_large_csv_is_streamed_not_held_whole(user, settings, monkeypatch):
+    """The run hands the parser the stored file, not its bytes, and never holds more than one batch of
+    entries: every batch the saving service gets is at most FOLIO_IMPORT_BATCH_SIZE long, and it gets the
+    first batch before the parser has read the end of the file."""
+    from articles import importers
+    from articles.services import importing
+
+    settings.FOLIO_IMPORT_BATCH_SIZE = 50
+    rows = "".join(f"T{i},https://h{i % 7}.example/s{i},1700000000,,unread\n" for i in range(400))
+    job = services.import_create(
+        user=user,
+        data=("title,url,time_added,tags,status\n" + rows).encode(),
+        filename="big.csv",
+        enqueue=False,
+    )
+    sources, parsed, seen_at_write = [], [], []
+    real_parse, real_write = importers.parse_file, importing._write_batch
+
+    def parse_spy(data, fmt, resume=None):
+        sources.append(type(data))
+        for item in real_parse(data, fmt, resume=resume):
+            parsed.append(item.url)
+            yield item
+
+    def write_spy(job, batch):
+        seen_at_write.append((len(batch), len(parsed)))
+        return real_write(job, batch)
+
+    monkeypatch.setattr(importers, "parse_file", parse_spy)
+    monkeypatch.setattr(importing, "_write_batch", write_spy)
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "done" and job.created_count == 400 and job.entries_done == 400
+    assert all(not issubclass(kind, bytes) for kind in sources)
+    assert all(size <= 50 for size, _ in seen_at_write)
+    counting_pass = 400
+    assert seen_at_write[0][1] < counting_pass + 400  # the first batch was written mid-file
+
+
+def test_retry_whose_file_is_gone_ends_with_a_reason(user):
+    """A Retry whose uploaded file is no longer there (deleted from the storage meanwhile) ends the import
+    failed with a reason instead of an error."""
+    from articles.services import importing
+
+    job = services.import_create(
+        user=user, data=(SAMPLES / "pocket.csv").read_bytes(), filename="p.csv", enqueue=False
+    )
+    Import.objects.filter(pk=job.pk).update(status="failed", error=importing.stopped_reason())
+    assert services.import_restart(user=user, import_id=job.pk)
+    importing._discard_file(job)
+    job = services.import_run(import_id=job.pk)
+    assert job.status == "failed" and "no longer has the file" in job.error
+    assert Article.objects.filter(import_job=job).count() == 0 and not services.import_can_restart(job)

@@ -176,6 +176,10 @@ def test_a_claim_whose_worker_process_died_is_taken_over_at_once(user, settings,
     elsewhere = ArticleFactory(
         user=user, status="fetching", attempts=1, claimed_at=timezone.now(), claimed_by="other-host:1:task-2"
     )
+    # A live worker on another host keeps its heartbeat (with Redis; without, it cannot be checked at all).
+    from articles import heartbeat
+
+    heartbeat.beat("other-host", 1)
     sent = []
     monkeypatch.setattr(
         processing.enqueue, "article_process_enqueue", lambda pk, **kw: sent.append(pk) or True
