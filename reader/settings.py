@@ -448,3 +448,15 @@ FOLIO_AUTH_PROXY_CREATE_USERS = env.bool("FOLIO_AUTH_PROXY_CREATE_USERS", defaul
 # article on average. Together they bound the service worker's caches (the oldest entries are evicted).
 FOLIO_OFFLINE_EXTRA_PAGES = env.int("FOLIO_OFFLINE_EXTRA_PAGES", default=20)
 FOLIO_OFFLINE_IMAGES_PER_ARTICLE = env.int("FOLIO_OFFLINE_IMAGES_PER_ARTICLE", default=30)
+
+# --- automation ----------------------------------------------------------------------------------------------
+# Tagging rules and webhooks (automation/, issue 14). Webhook deliveries: attempts per message, base of their
+# exponential backoff in seconds (30 s, 60 s, 2 min, ... capped at 6 h; default the project's retry base),
+# the deadline of one attempt, failed attempts in a row that disable an endpoint (0: never), and how many
+# deliveries each endpoint's log keeps.
+INSTALLED_APPS += ["automation"]
+FOLIO_WEBHOOK_MAX_ATTEMPTS = env.int("FOLIO_WEBHOOK_MAX_ATTEMPTS", default=8)
+FOLIO_WEBHOOK_BACKOFF = env.float("FOLIO_WEBHOOK_BACKOFF", default=FOLIO_RETRY_BACKOFF * 3)
+FOLIO_WEBHOOK_TIMEOUT = env.float("FOLIO_WEBHOOK_TIMEOUT", default=15.0)
+FOLIO_WEBHOOK_DISABLE_AFTER = env.int("FOLIO_WEBHOOK_DISABLE_AFTER", default=10)
+FOLIO_WEBHOOK_LOG_KEEP = env.int("FOLIO_WEBHOOK_LOG_KEEP", default=50)

@@ -38,6 +38,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path(
+        "", include("automation.urls")
+    ),  # tagging rules and webhooks: /automation/, /api/rules/, /api/webhooks/
     path("", include("articles.urls")),
 ]
 
