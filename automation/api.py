@@ -4,6 +4,7 @@ person's rule or endpoint is 404. Writes go through automation.services."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -172,7 +173,7 @@ class RuleApplyInput(serializers.Serializer):
 
 class RuleApplyApi(APIView):
     """``POST /api/rules/apply/``: apply the rules to the whole library in the background (202 with the
-    run; poll ``/api/rule-runs/{id}/``)."""
+    run; poll ``/api/rule-runs/{id}/``). A ``rule`` that is not the person's is 400."""
 
     @extend_schema(request=RuleApplyInput, responses={202: RuleRunSerializer})
     def post(self, request: Request) -> Response:
@@ -181,7 +182,7 @@ class RuleApplyApi(APIView):
         try:
             run = rules.rule_run_start(user=request.user, rule_id=data.validated_data.get("rule"))
         except Rule.DoesNotExist:
-            raise Http404 from None
+            raise exceptions.ValidationError({"rule": [_("No such rule.")]}) from None
         except rules.RuleError as exc:
             raise exceptions.ValidationError(exc.message) from exc
         return Response(RuleRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -32,6 +32,8 @@ from articles.models import Article
 TEXT_CONDITIONS = ("site", "url_contains", "title_words", "text_words", "language")
 NUMBER_CONDITIONS = ("reading_time_above", "reading_time_below")
 CONDITIONS = (*TEXT_CONDITIONS, *NUMBER_CONDITIONS, "origin")
+#: Largest reading time a condition states, in minutes (a week).
+READING_TIME_MAX = 7 * 24 * 60
 #: Longest text of one condition.
 CONDITION_MAX_LENGTH = 500
 
@@ -59,9 +61,9 @@ def clean_conditions(raw: Mapping[str, object] | None) -> dict[str, object]:
         if key in NUMBER_CONDITIONS:
             try:
                 number = int(value)  # type: ignore[call-overload]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ConditionError(_("Reading time is a whole number of minutes.")) from None
-            if number < 0 or isinstance(value, bool):
+            if number < 0 or number > READING_TIME_MAX or isinstance(value, bool):
                 raise ConditionError(_("Reading time is a whole number of minutes."))
             clean[key] = number
             continue
