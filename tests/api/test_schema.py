@@ -145,7 +145,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
         _purge(f"{queue}-import")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     count = len(EXPECTED_OPERATIONS)
-    assert f"{count} operations" in result.stdout or f"Tested: {count}" in result.stdout, result.stdout[-3000:]
+    assert f"{count} operations" in result.stdout or f"Tested: {count}" in result.stdout, result.stdout[
+        -3000:
+    ]
 
 
 def _purge(queue: str) -> None:
