@@ -50,3 +50,10 @@ def rule_run_task(run_id: int) -> None:
         rules.rule_run_execute(run_id=run_id)
     except SoftTimeLimitExceeded:
         rules.rule_run_fail(run_id=run_id, reason=_("Applying the rules took too long and was stopped."))
+
+
+@shared_task(name="automation.tasks.automation_requeue_unsent_task", ignore_result=True)
+def automation_requeue_unsent_task() -> int:
+    """Periodic sweep (every FOLIO_REQUEUE_INTERVAL): send the webhook deliveries and library runs whose
+    task could not be sent when they were made (the broker was down)."""
+    return webhooks.webhook_requeue_unsent() + rules.rule_run_requeue_unsent()

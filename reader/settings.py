@@ -460,6 +460,11 @@ FOLIO_WEBHOOK_BACKOFF = env.float("FOLIO_WEBHOOK_BACKOFF", default=FOLIO_RETRY_B
 FOLIO_WEBHOOK_TIMEOUT = env.float("FOLIO_WEBHOOK_TIMEOUT", default=15.0)
 FOLIO_WEBHOOK_DISABLE_AFTER = env.int("FOLIO_WEBHOOK_DISABLE_AFTER", default=10)
 FOLIO_WEBHOOK_LOG_KEEP = env.int("FOLIO_WEBHOOK_LOG_KEEP", default=50)
+# Deliveries and library runs whose task could not be sent (broker down) are sent by this sweep.
+CELERY_BEAT_SCHEDULE["automation-requeue-unsent"] = {
+    "task": "automation.tasks.automation_requeue_unsent_task",
+    "schedule": env.float("FOLIO_REQUEUE_INTERVAL", default=60.0),
+}
 # The API schema names the rules' run and the webhooks' delivery states apart from the articles' status
 # (which keeps its name, StatusEnum).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(

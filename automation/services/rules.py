@@ -242,10 +242,32 @@ def rule_run_start(*, user: AbstractBaseUser, rule_id: int | None = None) -> Rul
         raise RuleError(_("There is no enabled rule to apply."))
     total = _candidates(user, False).count()
     run = RuleRun.objects.create(user=user, rule=rule, total=total)
-    transaction.on_commit(
-        lambda: enqueue.task_send(RULE_RUN_TASK, [run.pk], queue=settings.FOLIO_IMPORT_QUEUE)
-    )
+    run_id = run.pk
+    transaction.on_commit(lambda: _send(run_id))
     return run
+
+
+#: ``error`` of a pending run whose task could not be sent (the broker was down): the sweep sends it.
+UNSENT = "Waiting for Folio's queue, which was unavailable; it will start shortly."
+
+
+def _send(run_id: int) -> bool:
+    if enqueue.task_send(RULE_RUN_TASK, [run_id], queue=settings.FOLIO_IMPORT_QUEUE):
+        return True
+    RuleRun.objects.filter(pk=run_id, status=RuleRun.Status.PENDING).update(error=UNSENT)
+    return False
+
+
+def rule_run_requeue_unsent() -> int:
+    """Send again the library runs whose task could not be sent (marked UNSENT); the periodic sweep
+    calls it. Returns how many were sent."""
+    sent = 0
+    for run_id in RuleRun.objects.filter(status=RuleRun.Status.PENDING, error=UNSENT).values_list(
+        "id", flat=True
+    ):
+        RuleRun.objects.filter(pk=run_id).update(error="")
+        sent += _send(run_id)
+    return sent
 
 
 def rule_run_execute(*, run_id: int) -> RuleRun | None:

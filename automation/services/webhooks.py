@@ -184,8 +184,34 @@ def _queue(endpoint: WebhookEndpoint, event: str, body: str) -> WebhookDelivery:
     if old:
         WebhookDelivery.objects.filter(id__in=old).delete()
     delivery_id = delivery.pk
-    transaction.on_commit(lambda: enqueue.task_send(WEBHOOK_DELIVER_TASK, [delivery_id]))
+    transaction.on_commit(lambda: _send(delivery_id))
     return delivery
+
+
+#: ``error`` of a pending delivery whose task could not be sent (the broker was down): the sweep sends it.
+UNSENT = "Waiting for Folio's queue, which was unavailable; it will be sent shortly."
+
+
+def _send(delivery_id: int) -> bool:
+    if enqueue.task_send(WEBHOOK_DELIVER_TASK, [delivery_id]):
+        return True
+    WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING).update(error=UNSENT)
+    return False
+
+
+def webhook_requeue_unsent() -> int:
+    """Send again the deliveries whose task could not be sent when they were made (the broker was down;
+    marked UNSENT); the periodic sweep calls it. Returns how many were sent."""
+    ids = list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, error=UNSENT).values_list(
+            "id", flat=True
+        )[:1000]
+    )
+    sent = 0
+    for delivery_id in ids:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(error="")
+        sent += _send(delivery_id)
+    return sent
 
 
 def webhooks_dispatch(

@@ -8,6 +8,7 @@ from articles.models import Article
 from automation.models import Rule, RuleRun, WebhookDelivery
 from automation.services import rules, webhooks
 from automation.services.rules import RuleFields
+from tests.brokers import CLOSED_BROKER, publishing_to
 from tests.factories import ArticleFactory
 from tests.pageserver import wait_for
 
@@ -78,3 +79,20 @@ def test_webhook_retries_in_the_worker_then_delivered(
     assert all(r.error == "" for r in receiver.received)  # every attempt verified
     assert {r.headers["webhook-id"] for r in receiver.received} == {delivery.message_id}
     assert receiver.received[-1].verified["data"]["highlight"]["quote"] == "The text"
+
+
+def test_a_delivery_the_broker_did_not_take_is_sent_by_the_sweep(user, receiver, celery_worker_process):
+    """The broker is down when the message is made: the delivery is kept, marked; the periodic sweep sends
+    it once the broker is back, and the worker delivers it."""
+    endpoint = webhooks.webhook_create(user=user, url=receiver.url, events=["article.saved"])
+    receiver.secret = endpoint.secret
+    with publishing_to(CLOSED_BROKER):  # nothing listens on port 1
+        delivery = webhooks.webhook_send_test(user=user, pk=endpoint.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.error == webhooks.UNSENT
+    assert webhooks.webhook_requeue_unsent() == 1
+    assert wait_for(lambda: WebhookDelivery.objects.get().status == "delivered", timeout=60), (
+        celery_worker_process.log()[-3000:]
+    )
+    assert len(receiver.received) == 1 and receiver.received[0].error == ""
+    assert webhooks.webhook_requeue_unsent() == 0
