@@ -13,6 +13,7 @@ class AutomationConfig(AppConfig):
     def ready(self) -> None:
         from articles.services.events import article_event
 
-        from .services.receivers import on_article_event
+        from .services.receivers import queue_webhooks, run_rules
 
-        article_event.connect(on_article_event, dispatch_uid="automation_on_article_event")
+        article_event.connect(run_rules, dispatch_uid="automation_run_rules")
+        article_event.connect(queue_webhooks, dispatch_uid="automation_queue_webhooks")
