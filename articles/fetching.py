@@ -453,6 +453,84 @@ def fetch(
     raise FetchPermanentError(TOO_MANY_REDIRECTS % {"count": settings.FOLIO_FETCH_MAX_REDIRECTS})
 
 
+#: Bytes of a POST's answer kept (a webhook receiver's reply is logged, never used).
+POST_ANSWER_BYTES = 64 * 1024
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+    max_bytes: int = POST_ANSWER_BYTES,
+    total_timeout: float | None = None,
+) -> FetchedPage:
+    """POST ``body`` to ``url`` safely (webhooks) and return the answer, whatever its status.
+
+    The same guard as ``fetch``: scheme http(s), every resolved address checked against
+    FETCH_ALLOWED_NETWORKS and the private ranges (is_blocked_address), the connection made to the
+    checked address; connect and read timeouts and one total deadline of ``total_timeout`` seconds
+    (default FOLIO_FETCH_TOTAL_TIMEOUT) enforced on the socket; at most FOLIO_FETCH_PER_HOST requests to
+    one host at a time. **Redirects are not followed** (a POST is not replayed elsewhere): a 3xx is
+    returned like any other status. Of the answer's body at most ``max_bytes`` (decoded) are read and
+    kept; the rest is dropped, never an error. ``headers`` are sent as given (after Folio's own).
+
+    Returns a FetchedPage: ``status``, ``content_type``, ``body`` (the first ``max_bytes``), ``text``
+    (decoded when text). Raises FetchRefusedError (scheme or address refused), FetchHostBusyError,
+    FetchDeadlineError or FetchTemporaryError (DNS, connection, timeout), FetchPermanentError (a bad TLS
+    certificate or host name).
+    """
+    limits = _Limits(max_bytes=max_bytes, accept="*/*", referer="")
+    total = settings.FOLIO_FETCH_TOTAL_TIMEOUT if total_timeout is None else total_timeout
+    watchdog = _Watchdog(time.monotonic() + total)
+    too_slow = f"The server took more than {total:g} seconds to answer."
+    try:
+        target = _target(url)
+        try:
+            slot = hostlimit.acquire(
+                target.host_header, wait=min(settings.FOLIO_FETCH_HOST_WAIT, max(0.0, watchdog.remaining()))
+            )
+        except hostlimit.HostBusy as exc:
+            raise FetchHostBusyError(
+                f"Folio is already sending {settings.FOLIO_FETCH_PER_HOST} requests to {target.host}.",
+                retry_after=exc.retry_after,
+            ) from exc
+        try:
+            conn, response = _open(
+                target,
+                watchdog,
+                limits,
+                method="POST",
+                body=body,
+                extra_headers={"Content-Type": content_type, **(headers or {})},
+            )
+            try:
+                status = response.status
+                answer_headers = {k.lower(): v for k, v in response.headers.items()}
+                answer_type, charset = _parse_content_type(answer_headers.get("content-type", ""))
+                answer = b""
+                if _encodings_ok(answer_headers):
+                    with contextlib.suppress(FetchTooLargeError):
+                        answer = _read_capped(response, max_bytes, truncate=True)
+            finally:
+                conn.close()
+        finally:
+            hostlimit.release(target.host_header, slot)
+        if watchdog.expired:
+            raise FetchDeadlineError(too_slow)
+    except FetchError:
+        if watchdog.expired or watchdog.remaining() < 0.1:
+            raise FetchDeadlineError(too_slow) from None
+        raise
+    finally:
+        watchdog.cancel()
+    page = FetchedPage(url=url, status=status, content_type=answer_type, body=answer)
+    if answer_type in HTML_TYPES or answer_type in TEXT_TYPES or answer_type == "application/json":
+        page.text = decode_text(answer, charset, html=answer_type in HTML_TYPES)[0]
+    return page
+
+
 _META_REFRESH = re.compile(r"""<meta\b[^>]*http-equiv\s*=\s*["']?refresh["']?[^>]*>""", re.IGNORECASE)
 _HIDDEN_MARKUP = re.compile(r"<!--.*?(-->|$)|<noscript\b.*?(</noscript\s*>|$)", re.IGNORECASE | re.DOTALL)
 _CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
@@ -584,7 +662,13 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 def _open(
-    target: _Target, watchdog: _Watchdog, limits: _Limits
+    target: _Target,
+    watchdog: _Watchdog,
+    limits: _Limits,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    extra_headers: dict[str, str] | None = None,
 ) -> tuple[HTTPConnection, urllib3.BaseHTTPResponse]:
     address = resolve(target.host, target.port)
     remaining = watchdog.remaining()
@@ -614,12 +698,15 @@ def _open(
         headers["Referer"] = limits.referer
     for name, value in limits.extra_headers:
         headers[name] = value
+    headers.update(extra_headers or {})
     host = target.host
     try:
         conn.connect()
         watchdog.watch(conn.sock)
         conn.timeout = min(settings.FOLIO_FETCH_READ_TIMEOUT, max(remaining, 0.001))
-        conn.request("GET", target.path, headers=headers, preload_content=False, decode_content=True)
+        conn.request(
+            method, target.path, body=body, headers=headers, preload_content=False, decode_content=True
+        )
         response = conn.getresponse()
     except urllib3.exceptions.NewConnectionError as exc:
         # Checked before ConnectTimeoutError, its parent class in urllib3 2.x: a refused connection is not a timeout.

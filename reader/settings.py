@@ -534,3 +534,29 @@ FOLIO_IMPORT_KEEP_FAILED = env.int("FOLIO_IMPORT_KEEP_FAILED", default=7 * 24 * 
 # at once (articles/heartbeat.py). Only with a Redis broker. Well above any stretch a worker might hold
 # Python's GIL in one C call (the refresh thread needs it), well below FOLIO_STALE_AFTER (300 s).
 FOLIO_WORKER_HEARTBEAT_SECONDS = env.int("FOLIO_WORKER_HEARTBEAT_SECONDS", default=60)
+
+# --- automation ----------------------------------------------------------------------------------------------
+# Tagging rules and webhooks (automation/, issue 14). Webhook deliveries: attempts per message, base of their
+# exponential backoff in seconds (30 s, 60 s, 2 min, ... capped at 6 h; default the project's retry base),
+# the deadline of one attempt, failed attempts in a row that disable an endpoint (0: never), and how many
+# deliveries each endpoint's log keeps.
+INSTALLED_APPS += ["automation"]
+FOLIO_WEBHOOK_MAX_ATTEMPTS = env.int("FOLIO_WEBHOOK_MAX_ATTEMPTS", default=8)
+FOLIO_WEBHOOK_BACKOFF = env.float("FOLIO_WEBHOOK_BACKOFF", default=FOLIO_RETRY_BACKOFF * 3)
+FOLIO_WEBHOOK_TIMEOUT = env.float("FOLIO_WEBHOOK_TIMEOUT", default=15.0)
+FOLIO_WEBHOOK_DISABLE_AFTER = env.int("FOLIO_WEBHOOK_DISABLE_AFTER", default=10)
+FOLIO_WEBHOOK_LOG_KEEP = env.int("FOLIO_WEBHOOK_LOG_KEEP", default=50)
+# Deliveries and library runs whose task could not be sent (broker down) are sent by this sweep.
+CELERY_BEAT_SCHEDULE["automation-requeue-unsent"] = {
+    "task": "automation.tasks.automation_requeue_unsent_task",
+    "schedule": env.float("FOLIO_REQUEUE_INTERVAL", default=60.0),
+}
+# The API schema names the rules' run and the webhooks' delivery states apart from the articles' status
+# (which keeps its name, StatusEnum).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StatusEnum": "articles.models.Article.Status",
+        "RuleRunStatusEnum": "automation.models.RuleRun.Status",
+        "WebhookDeliveryStatusEnum": "automation.models.WebhookDelivery.Status",
+    }
+)

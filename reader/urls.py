@@ -41,6 +41,9 @@ urlpatterns = [
     path("", include("articles.reading_urls")),  # --- highlights: note, /highlights/, /stats/ ---
     path("", include("newsletters.urls")),  # newsletters by e-mail: settings actions, /api/newsletters/
     path("", include("feeds.urls")),
+    path(
+        "", include("automation.urls")
+    ),  # tagging rules and webhooks: /automation/, /api/rules/, /api/webhooks/
     path("", include("articles.urls")),
 ]
 

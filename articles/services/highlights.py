@@ -19,6 +19,7 @@ from ..errors import ArticleError, ArticleNotFound, HighlightNotFound
 from ..highlighting import MAX_QUOTE_LENGTH
 from ..limits import HIGHLIGHT_ANCHOR_MAX_BYTES, HIGHLIGHT_NOTE_MAX_LENGTH
 from ..models import Article, Highlight
+from .events import HIGHLIGHT_CREATED, emit
 
 #: Longest text around the quote kept in the anchor (``prefix`` before it, ``suffix`` after it).
 CONTEXT_LENGTH = 64
@@ -107,13 +108,15 @@ def highlight_create(
     if article is None:
         raise ArticleNotFound()
     quote, note = _clean_text(quote, note)
-    return Highlight.objects.create(
+    highlight = Highlight.objects.create(
         article=article,
         quote=quote,
         note=note,
         anchor=highlight_anchor_clean(anchor),
         color=_clean_color(color),
     )
+    emit(HIGHLIGHT_CREATED, user_id=user.pk, article_id=article.pk, highlight_id=highlight.pk)
+    return highlight
 
 
 def highlight_build_for_import(

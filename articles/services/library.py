@@ -47,6 +47,7 @@ from ..languages import search_config_for
 from ..limits import ARTICLE_NOTE_MAX_LENGTH, FINISHED_PERCENT, TITLE_MAX_LENGTH
 from ..models import Article, Tag
 from . import enqueue, reading
+from .events import ARTICLE_ARCHIVED, ARTICLE_FAVORITED, emit, emit_many
 from .saving.metadata import clean_metadata
 from .tags import article_tags_set, tag_get_or_create_many
 
@@ -179,6 +180,14 @@ def article_update(
             changed.add("search_config")
         article.stated_fields = sorted(set(article.stated_fields) | set(stated))
         changed |= {"stated_fields", *stated}
+    turned_on = [
+        event
+        for event, name, value in (
+            (ARTICLE_ARCHIVED, "is_archived", is_archived),
+            (ARTICLE_FAVORITED, "is_favorite", is_favorite),
+        )
+        if value and not getattr(article, name)
+    ]
     for name, value in (("is_archived", is_archived), ("is_favorite", is_favorite)):
         if value is not None:
             setattr(article, name, bool(value))
@@ -216,6 +225,8 @@ def article_update(
         )
     if tags is not None:
         article_tags_set(article=article, names=tags, replace=True)
+    for event in turned_on:
+        emit(event, user_id=article.user_id, article_id=article.pk)
     return article
 
 
@@ -242,10 +253,17 @@ def article_archive_bulk(
     *, user: User, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
 ) -> int:
     """Archive (``value=True``) or move back to the inbox (``False``) the user's articles ``ids``; the read
-    state does not change. ``changed_at``: see the module docstring (the newest change wins)."""
+    state does not change. ``changed_at``: see the module docstring (the newest change wins). Emits
+    ``article.archived`` for each article that was not archived (services.events)."""
     now = timezone.now()
     when = change_time(changed_at, now)
     rows = _newer_marks(_owned(user, ids), changed_at, when)
+    if value:  # article.archived for the rows that were not archived
+        emit_many(
+            ARTICLE_ARCHIVED,
+            user_id=user.pk,
+            article_ids=rows.filter(is_archived=False).values_list("id", flat=True),
+        )
     return rows.update(is_archived=value, marks_changed_at=when, updated_at=now)
 
 
@@ -253,10 +271,17 @@ def article_favorite_bulk(
     *, user: User, ids: Iterable[int], value: bool = True, changed_at: dt.datetime | None = None
 ) -> int:
     """Mark (``value=True``) or unmark the user's articles ``ids`` as favorites. ``changed_at``: see the
-    module docstring (the newest change wins)."""
+    module docstring (the newest change wins). Emits ``article.favorited`` for each article that was not
+    a favorite (services.events)."""
     now = timezone.now()
     when = change_time(changed_at, now)
     rows = _newer_marks(_owned(user, ids), changed_at, when)
+    if value:  # article.favorited for the rows that were not favorites
+        emit_many(
+            ARTICLE_FAVORITED,
+            user_id=user.pk,
+            article_ids=rows.filter(is_favorite=False).values_list("id", flat=True),
+        )
     return rows.update(is_favorite=value, marks_changed_at=when, updated_at=now)
 
 

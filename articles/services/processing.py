@@ -41,6 +41,7 @@ from ..limits import (
 from ..models import Article, ArticleSource
 from ..urlnorm import normalize_url
 from . import enqueue, media
+from .events import ARTICLE_FAILED, ARTICLE_READY, emit, emit_many
 
 logger = logging.getLogger(__name__)
 
@@ -154,10 +155,14 @@ def _claim(article_id: int, task_id: str = "") -> bool:
 
 
 def article_mark_failed(*, article_id: int, reason: str) -> None:
-    """Set the article ``failed`` with ``reason`` (shown to the person, who can retry)."""
+    """Set the article ``failed`` with ``reason`` (shown to the person, who can retry). Emits
+    ``article.failed`` when it was not failed already."""
+    row = Article.objects.filter(pk=article_id).values_list("user_id", "status").first()
     Article.objects.filter(pk=article_id).update(
         status=Article.Status.FAILED, failure_reason=reason, claimed_at=None, updated_at=timezone.now()
     )
+    if row is not None and row[1] != Article.Status.FAILED:
+        emit(ARTICLE_FAILED, user_id=row[0], article_id=article_id)
 
 
 def _requeue(article_id: int, reason: str) -> None:
@@ -368,8 +373,8 @@ def article_store_extraction(
       locally before the row is written (services.media.article_images_keep, at most ``images_seconds``;
       the images left then are finished on the slow lane); never fails the article.
 
-    With ``save`` (processing) one UPDATE writes the STORE_FIELDS; without (imports' bulk_create) only the
-    instance is filled. Returns ``article``.
+    With ``save`` (processing) one UPDATE writes the STORE_FIELDS and ``article.ready`` is emitted (see
+    services.events); without (imports' bulk_create) only the instance is filled, and the bulk door emits. Returns ``article``.
     """
     base_url = final_url or article.url
     content_html = sanitizing.clean(extraction.html, base_url)
@@ -423,6 +428,7 @@ def article_store_extraction(
         article.claimed_at = None
         if save:
             article.save(update_fields=[*(f for f in STORE_FIELDS if f not in stated), "updated_at"])
+            emit(ARTICLE_READY, user_id=article.user_id, article_id=article.pk)
     if images is not None and images.deferred:
         article_id = article.pk
         transaction.on_commit(lambda: enqueue.article_images_enqueue(article_id))
@@ -438,17 +444,21 @@ def article_requeue_stale() -> int:
     instead, so that a page that always kills its worker cannot loop. Returns how many were sent.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_STALE_AFTER)
-    Article.objects.filter(
+    given_up = Article.objects.filter(
         deleted_at__isnull=True,
         status=Article.Status.FETCHING,
         claimed_at__lt=cutoff,
         attempts__gte=settings.FOLIO_MAX_ATTEMPTS,
-    ).update(
+    )
+    failing = list(given_up.values_list("user_id", "id"))
+    Article.objects.filter(id__in=[i for _, i in failing], status=Article.Status.FETCHING).update(
         status=Article.Status.FAILED,
         failure_reason=STOPPED_REASON + BOOKMARKLET_HINT,
         claimed_at=None,
         updated_at=timezone.now(),
     )
+    for owner in {u for u, _ in failing}:
+        emit_many(ARTICLE_FAILED, user_id=owner, article_ids=[i for u, i in failing if u == owner])
     import_cutoff = timezone.now() - timedelta(seconds=settings.FOLIO_IMPORT_STALE_AFTER)
     stuck = Article.objects.filter(deleted_at__isnull=True).filter(
         Q(status=Article.Status.QUEUED, updated_at__lt=cutoff)

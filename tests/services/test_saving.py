@@ -44,7 +44,7 @@ def test_invalid_urls_rejected(user, url):
 def test_enqueue_happens_on_commit(user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         services.article_save_url(origin="form", user=user, url="https://example.com/a")
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the processing task and the article.saved event (services.events)
 
 
 def test_page_over_cap_refused(user, settings):
@@ -230,4 +230,5 @@ def test_save_many_queues_fetches_on_commit(user, django_capture_on_commit_callb
         result = services.article_save_many(
             user=user, entries=[ImportItem(url=f"https://example.com/{i}") for i in range(5)], origin="feed"
         )
-    assert len(result.to_fetch) == 5 and len(callbacks) == 3  # one message per chunk of 2
+    # one message per chunk of 2, and the article.saved events (services.events)
+    assert len(result.to_fetch) == 5 and len(callbacks) == 3 + 1

@@ -37,6 +37,7 @@ from ...limits import TITLE_MAX_LENGTH, URL_MAX_LENGTH
 from ...models import Article, ArticleSource
 from ...urlnorm import normalize_url, validate_url
 from ..dbretry import retry_on_connection_loss
+from ..events import ARTICLE_SAVED, emit
 from ..processing import article_enqueue_or_mark
 from ..tags import article_tags_set
 from .many import SaveManyResult, article_save_many, fetch_enqueue_on_commit
@@ -178,6 +179,7 @@ def _save(
                 raise
         else:
             article_tags_set(article=article, names=tags)
+            emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
             return article, True, False
     was_failed = article.status == Article.Status.FAILED
     # Saved again: back to the top of Unread (and out of the trash), then the states the caller asked for.

@@ -31,6 +31,7 @@ from ...limits import (
 from ...models import Article, Highlight, Import
 from ...urlnorm import normalize_url, validate_url
 from .. import enqueue
+from ..events import ARTICLE_READY, ARTICLE_SAVED, emit_many
 from ..highlights import highlight_build_for_import
 from ..processing import article_store_extraction, extraction_from_content
 from ..tags import clean_tag_names, tag_get_or_create_many
@@ -244,6 +245,9 @@ def article_save_many(
             result.to_fetch.append(article_id)
     _link_tags(links)
     Highlight.objects.bulk_create(highlights)
+    emit_many(ARTICLE_SAVED, user_id=user.pk, article_ids=result.created)
+    to_fetch = set(result.to_fetch)
+    emit_many(ARTICLE_READY, user_id=user.pk, article_ids=[i for i in result.created if i not in to_fetch])
     if queue_fetch and result.to_fetch:
         fetch_enqueue_on_commit(result.to_fetch)
     return result
