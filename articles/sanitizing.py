@@ -71,6 +71,10 @@ ALLOWED_TAGS = {
 LOCAL_IMAGE_PATH = re.compile(r"^/images/(?P<digest>[0-9a-f]{64})\.(?P<ext>webp|jpg)$")
 #: Class of the link left where an image could not be kept (imaging.rewrite_images).
 IMAGE_MISSING_CLASS = "folio-image-missing"
+#: Highlight colours (articles.models.Highlight.Color; kept here because sanitizing is pure) and the
+#: classes highlighting.mark_highlights puts on a highlight's ``<mark>``.
+HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink")
+HIGHLIGHT_CLASSES = {"hl", *(f"hl-{c}" for c in HIGHLIGHT_COLORS)}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -84,7 +88,7 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
     "code": {"class"},
     "pre": {"class"},
-    "mark": {"class"},
+    "mark": {"class", "data-highlight-id", "data-color"},
 }
 URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", "cite")}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -107,11 +111,20 @@ def clean(html: str, base_url: str | None = None) -> str:
                 value = urljoin(base_url, value)
             if urlsplit(value).scheme.lower() not in URL_SCHEMES:
                 return None
+        if tag == "mark" and attribute == "data-highlight-id":
+            # Set by highlighting.mark_highlights (which removes any an article carried): a highlight's id.
+            return value if value.isdigit() else None
+        if tag == "mark" and attribute == "data-color":
+            return value if value in HIGHLIGHT_COLORS else None
         if attribute == "class":
             # Only language hints on code blocks, the search highlight class and the missing-image link's
             # class survive.
             keep = [
-                c for c in value.split() if c.startswith("language-") or c in ("match", IMAGE_MISSING_CLASS)
+                c
+                for c in value.split()
+                if c.startswith("language-")
+                or c in ("match", IMAGE_MISSING_CLASS)
+                or (tag == "mark" and c in HIGHLIGHT_CLASSES)
             ]
             return " ".join(keep) or None
         return value

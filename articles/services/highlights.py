@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from django.contrib.auth.models import AbstractBaseUser
 
 from ..errors import ArticleError, ArticleNotFound, HighlightNotFound
-from ..highlighting import MAX_QUOTE_LENGTH
+from ..highlighting import MAX_QUOTE_LENGTH, reanchor, text_of
 from ..limits import HIGHLIGHT_ANCHOR_MAX_BYTES, HIGHLIGHT_NOTE_MAX_LENGTH
 from ..models import Article, Highlight
 
@@ -160,3 +160,29 @@ def highlight_delete(*, user: AbstractBaseUser, highlight_id: int) -> int:
     article_id = highlight.article_id
     highlight.delete()
     return article_id
+
+
+def highlights_reanchor(*, article: Article) -> tuple[int, int]:
+    """Place the highlights of ``article`` again in its current ``content_html`` after a re-extraction
+    (services.processing.article_store_extraction): each anchor gets the quote's new ``start``/``end``
+    and ``prefix``/``suffix`` (highlighting.reanchor, the W3C Web Annotation text quote + position); a
+    highlight whose quote is no longer in the text keeps its old anchor with ``"orphaned": true``, so the
+    reader lists it as one that can no longer be placed instead of losing it. Returns
+    ``(placed, orphaned)`` counts. One UPDATE per changed highlight (an article has few)."""
+    highlights = list(Highlight.objects.filter(article=article))
+    if not highlights:
+        return 0, 0
+    text = text_of(article.content_html or "")
+    placed = orphaned = 0
+    for highlight in highlights:
+        old = highlight.anchor if isinstance(highlight.anchor, dict) else {}
+        new = reanchor(text, highlight.quote, old, CONTEXT_LENGTH)
+        if new is None:
+            orphaned += 1
+            new = {**old, "orphaned": True}
+        else:
+            placed += 1
+        if new != old:
+            highlight.anchor = new
+            highlight.save(update_fields=["anchor"])
+    return placed, orphaned

@@ -40,7 +40,7 @@ from ..limits import (
 )
 from ..models import Article, ArticleSource
 from ..urlnorm import normalize_url
-from . import enqueue, media
+from . import enqueue, highlights, media
 
 logger = logging.getLogger(__name__)
 
@@ -418,6 +418,8 @@ def article_store_extraction(
         article.claimed_at = None
         if save:
             article.save(update_fields=[*(f for f in STORE_FIELDS if f not in stated), "updated_at"])
+            # A refetch changes the text: place the highlights again, or flag those whose text is gone.
+            highlights.highlights_reanchor(article=article)
     if images is not None and images.deferred:
         article_id = article.pk
         transaction.on_commit(lambda: enqueue.article_images_enqueue(article_id))
