@@ -177,7 +177,6 @@
     var text = "“" + current.quote + "”\n— " + document.title.replace(/ · Folio$/, "") + ", " + link + "#:~:text=" + fragment;
     var done = function () { status(popover.getAttribute("data-copied")); };
     var failed = function () { status(popover.getAttribute("data-copy-failed")); };
-    hideToolbar();
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, failed);
     } else {

@@ -187,7 +187,7 @@ def test_listen_bar_fits_a_phone(launch, live_server, article):
 def test_no_listen_control_without_speech_synthesis(launch, live_server, article):
     page = launch(NO_SPEECH)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    page.wait_for_function("document.getElementById('reader').getAttribute('data-restored') === 'true'")
+    page.locator("#reader[data-restored=true]").wait_for(state="attached")
     assert page.evaluate("'speechSynthesis' in window") is False
     assert page.locator("#listen").is_hidden()
     assert not launch.errors, launch.errors
