@@ -159,7 +159,8 @@ def mark_highlights(
     """``content_html`` with every highlight ``(id, quote, hint offset, colour)`` found wrapped in
     ``<mark class="hl hl-<colour>" data-highlight-id data-color>`` (one per text run it spans), sanitized
     again; and the ids of the highlights found. ``<mark>`` attributes the article itself carried are removed
-    first, so only Folio's highlights are clickable. The match nearest ``hint`` wins when a quote repeats."""
+    first (sanitizing.clean keeps them only here), so only Folio's highlights are clickable. The match
+    nearest ``hint`` wins when a quote repeats."""
     items = [
         (ident, q, anchor_start({"start": h}), c if c in sanitizing.HIGHLIGHT_COLORS else "yellow")
         for ident, q, h, c in highlights
@@ -179,14 +180,14 @@ def mark_highlights(
         attributes = {"class": f"hl hl-{color}", "data-highlight-id": str(ident), "data-color": color}
         if _mark(root, quote, hint, attributes):
             found.add(ident)
-    return _serialize(root, base_url), found
+    return _serialize(root, base_url, highlight_marks=True), found
 
 
-def _serialize(root: lxml.html.HtmlElement, base_url: str | None) -> str:
+def _serialize(root: lxml.html.HtmlElement, base_url: str | None, highlight_marks: bool = False) -> str:
     inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )
-    return sanitizing.clean(inner, base_url)
+    return sanitizing.clean(inner, base_url, highlight_marks=highlight_marks)
 
 
 def mark_quotes(

@@ -134,3 +134,10 @@ def test_highlight_list_offers_an_edit_form_without_javascript(client_logged_in,
     page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
     assert f'action="{reverse("articles:highlight_update", args=[h.pk])}"' in page
     assert 'value="blue" checked' in page and "js/listen.js" in page and 'id="listen"' in page
+
+
+def test_stored_article_html_never_keeps_highlight_attributes():
+    from articles import sanitizing
+
+    bait = '<p><mark class="hl hl-pink match" data-highlight-id="7" data-color="pink">bait</mark></p>'
+    assert sanitizing.clean(bait) == '<p><mark class="match">bait</mark></p>'
