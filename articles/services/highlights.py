@@ -27,8 +27,8 @@ MAX_START = 10_000_000
 
 def highlight_anchor_clean(anchor: Mapping | None) -> dict:
     """The anchor to store: a copy of ``anchor`` with ``prefix``/``suffix`` cut to CONTEXT_LENGTH
-    characters and a ``start`` that is not an integer in [0, MAX_START) dropped. Raises ArticleError when
-    it is not an object or is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON."""
+    characters and a ``start`` or ``end`` that is not an integer in [0, MAX_START) dropped. Raises
+    ArticleError when it is not an object or is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON."""
     if anchor is None:
         return {}
     if not isinstance(anchor, Mapping):
@@ -40,11 +40,12 @@ def highlight_anchor_clean(anchor: Mapping | None) -> dict:
             clean[key] = value[-CONTEXT_LENGTH:] if key == "prefix" else value[:CONTEXT_LENGTH]
         elif key in clean:
             del clean[key]
-    start = clean.get("start")
-    if "start" in clean and (
-        isinstance(start, bool) or not isinstance(start, int) or not 0 <= start < MAX_START
-    ):
-        del clean["start"]
+    for key in ("start", "end"):  # text offsets (the TextPositionSelector hint)
+        value = clean.get(key)
+        if key in clean and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_START
+        ):
+            del clean[key]
     try:
         size = len(json.dumps(clean).encode())
     except (TypeError, ValueError) as exc:

@@ -141,3 +141,11 @@ def test_stored_article_html_never_keeps_highlight_attributes():
 
     bait = '<p><mark class="hl hl-pink match" data-highlight-id="7" data-color="pink">bait</mark></p>'
     assert sanitizing.clean(bait) == '<p><mark class="match">bait</mark></p>'
+
+
+def test_anchor_end_is_an_offset_or_dropped():
+    from articles.services.highlights import highlight_anchor_clean
+
+    assert highlight_anchor_clean({"start": 3, "end": 9}) == {"start": 3, "end": 9}
+    assert highlight_anchor_clean({"start": 3, "end": "9"}) == {"start": 3}
+    assert highlight_anchor_clean({"end": -1, "prefix": "a"}) == {"prefix": "a"}
