@@ -8,6 +8,8 @@ Media Session metadata, and that the control is absent without speech synthesis 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from articles.models import Article
@@ -16,6 +18,7 @@ from tests.factories import ArticleFactory
 from tests.pageserver import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 FAKE_SPEECH = """
 (() => {
@@ -182,6 +185,10 @@ def test_listen_bar_fits_a_phone(launch, live_server, article):
         box = control.bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44, control.evaluate("e => e.outerHTML")
     assert page.evaluate("getComputedStyle(document.querySelector('#listen-play')).display") != "none"
+    page.locator("#listen-play").tap()
+    assert _current(page) == PARAGRAPHS[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "reader-listen-phone.png"))
 
 
 def test_no_listen_control_without_speech_synthesis(launch, live_server, article):

@@ -7,6 +7,8 @@ form under the article still creates and edits highlights. At 390x844: no horizo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from articles.models import Highlight
@@ -15,6 +17,7 @@ from tests.factories import ArticleFactory
 from tests.pageserver import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 BODY = (
     "<p>Opening words of the piece.</p>"
@@ -206,12 +209,15 @@ def test_touch_selection(launch, live_server, article):
     selection_bottom = page.evaluate("window.getSelection().getRangeAt(0).getBoundingClientRect().bottom")
     assert toolbar.bounding_box()["y"] >= selection_bottom  # below: the phone's own menu sits above
     _assert_fits(page, "#selection-toolbar button")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "reader-selection-toolbar.png"))
     page.tap("#selection-toolbar .swatch[data-color=yellow]")
     page.locator("#reader-body mark[data-color=yellow]").first.wait_for()
     assert Highlight.objects.get().quote == "Opening words"
     page.tap("#reader-body mark[data-highlight-id]")
     page.locator("#highlight-popover").wait_for(state="visible")
     _assert_fits(page, "#highlight-popover button, #highlight-popover textarea")
+    page.screenshot(path=str(ARTIFACTS / "reader-highlight-popover.png"))
     page.tap("#highlight-popover .swatch[data-color=green]")
     assert wait_for(lambda: Highlight.objects.get().color == "green", timeout=10)
     assert not launch.errors, launch.errors
