@@ -5,6 +5,7 @@
    (static/js/reader.js, "folio:progress"). Where it stopped is kept in localStorage (and the saved reading
    position on other devices), so Listen continues there after a reload. The Media Session API
    (https://w3c.github.io/mediasession/) gives the lock screen and headphones play/pause/previous/next.
+   The Listen button sits in the reader's toolbar; once started, the controls dock at the bottom of the screen.
    Keys: p play/pause, [ and ] previous/next paragraph, - and + slower/faster (templates/articles/_shortcuts.html).
    The control stays hidden when the browser has no speech synthesis. Uses the system's voices: no network. */
 (function () {
@@ -20,6 +21,8 @@
   var RATES = [0.75, 1, 1.25, 1.5, 1.75, 2];
   var CHUNK = 220; // characters per utterance: long utterances stop early in some engines
   var playButton = document.getElementById("listen-play");
+  var toggleButton = document.getElementById("listen-toggle");
+  if (!playButton || !toggleButton) return;
   var rateSelect = document.getElementById("listen-rate");
   var voiceSelect = document.getElementById("listen-voice");
   var statusLine = document.getElementById("listen-status");
@@ -75,9 +78,14 @@
 
   function label() {
     var key = state === "playing" ? "data-label-pause" : state === "paused" ? "data-label-resume" : "data-label-play";
-    playButton.textContent = box.getAttribute(key);
-    playButton.setAttribute("aria-pressed", state === "playing" ? "true" : "false");
+    [playButton, toggleButton].forEach(function (button) {
+      button.textContent = box.getAttribute(key);
+      button.setAttribute("aria-pressed", state === "playing" ? "true" : "false");
+    });
     box.setAttribute("data-state", state);
+    // The controls dock at the bottom of the screen while listening (playing or paused).
+    box.hidden = state === "stopped";
+    document.body.classList.toggle("listen-docked", !box.hidden);
     if ("mediaSession" in navigator) {
       navigator.mediaSession.playbackState = state === "playing" ? "playing" : state === "paused" ? "paused" : "none";
     }
@@ -268,10 +276,16 @@
   fillVoices();
   if (typeof synth.addEventListener === "function") synth.addEventListener("voiceschanged", fillVoices);
   else synth.onvoiceschanged = fillVoices;
-  box.hidden = false;
+  playButton.hidden = false;
   label();
 
   playButton.addEventListener("click", toggle);
+  toggleButton.addEventListener("click", toggle);
+  document.getElementById("listen-stop").addEventListener("click", function () {
+    stop();
+    Array.prototype.forEach.call(body.querySelectorAll(".listen-current"), function (el) { el.classList.remove("listen-current"); });
+    playButton.focus();
+  });
   document.getElementById("listen-next").addEventListener("click", function () { next(false); });
   document.getElementById("listen-prev").addEventListener("click", previous);
   rateSelect.addEventListener("change", rateChanged);

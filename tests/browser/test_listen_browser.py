@@ -180,15 +180,24 @@ def test_listen_bar_fits_a_phone(launch, live_server, article):
     page = launch(FAKE_SPEECH, has_touch=True, is_mobile=True)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.locator("#listen-play").wait_for(state="visible")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    for control in page.locator("#listen button, #listen select").all():
-        box = control.bounding_box()
-        assert box["width"] >= 44 and box["height"] >= 44, control.evaluate("e => e.outerHTML")
-    assert page.evaluate("getComputedStyle(document.querySelector('#listen-play')).display") != "none"
+    assert page.locator("#listen").is_hidden()  # the docked controls wait until listening starts
     page.locator("#listen-play").tap()
     assert _current(page) == PARAGRAPHS[0]
+    page.locator("#listen").wait_for(state="visible")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for control in page.locator("#listen-play, #listen button, #listen select").all():
+        box = control.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, control.evaluate("e => e.outerHTML")
+    # Docked at the bottom of the screen, with room left under the article for it.
+    dock = page.locator("#listen").bounding_box()
+    assert dock["y"] + dock["height"] == pytest.approx(844, abs=1)
+    assert page.evaluate("document.body.classList.contains('listen-docked')")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "reader-listen-phone.png"))
+    page.locator("#listen-toggle").tap()
+    assert page.evaluate("window.__speech.log.at(-1).op") == "pause"
+    page.locator("#listen-stop").tap()
+    assert page.locator("#listen").is_hidden() and _current(page) == ""
 
 
 def test_no_listen_control_without_speech_synthesis(launch, live_server, article):
@@ -196,11 +205,12 @@ def test_no_listen_control_without_speech_synthesis(launch, live_server, article
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.locator("#reader[data-restored=true]").wait_for(state="attached")
     assert page.evaluate("'speechSynthesis' in window") is False
-    assert page.locator("#listen").is_hidden()
+    assert page.locator("#listen-play").is_hidden() and page.locator("#listen").is_hidden()
     assert not launch.errors, launch.errors
 
 
 def test_no_listen_control_without_javascript(launch, live_server, article):
     page = launch(java_script_enabled=False)
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    assert page.locator("#listen").count() == 1 and page.locator("#listen").is_hidden()
+    assert page.locator("#listen-play").count() == 1 and page.locator("#listen-play").is_hidden()
+    assert page.locator("#listen").is_hidden()
