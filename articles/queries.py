@@ -11,7 +11,7 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .models import Article, ArticleImage, ImageJob, ReaderSettings, Tag
+from .models import Article, ArticleImage, Highlight, ImageJob, ReaderSettings, Tag
 
 #: Columns a list page needs; article bodies and raw pages are never loaded for lists.
 LIST_FIELDS = (
@@ -286,6 +286,15 @@ def article_lead_image(*, article: Article) -> ArticleImage | None:
     return ArticleImage.objects.filter(
         article=article, is_lead=True, status=ArticleImage.Status.STORED
     ).first()
+
+
+def highlight_article_id(*, user: AbstractBaseUser, highlight_id: int) -> int | None:
+    """The id of the article holding the user's highlight ``highlight_id``; None when it is not theirs."""
+    return (
+        Highlight.objects.filter(pk=highlight_id, article__user=user)
+        .values_list("article_id", flat=True)
+        .first()
+    )
 
 
 def image_job_get(*, user: AbstractBaseUser, pk: int) -> ImageJob | None:

@@ -51,6 +51,7 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="token_revoke"),
     path("articles/<int:pk>/highlights/", highlights.highlight_create_view, name="highlight_create"),
     path("highlights/<int:pk>/delete/", highlights.highlight_delete_view, name="highlight_delete"),
+    path("highlights/<int:pk>/edit/", highlights.highlight_update_view, name="highlight_update"),
     path("imports/", imports.imports_view, name="imports"),
     path("imports/<int:pk>/progress/", imports.import_progress_view, name="import_progress"),
     path("imports/<int:pk>/retry/", imports.import_retry_view, name="import_retry"),

@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext
 
 from ..errors import ArticleError, ArticleNotFound, HighlightNotFound
-from ..highlighting import MAX_QUOTE_LENGTH
+from ..highlighting import MAX_QUOTE_LENGTH, reanchor, text_of
 from ..limits import HIGHLIGHT_ANCHOR_MAX_BYTES, HIGHLIGHT_NOTE_MAX_LENGTH
 from ..models import Article, Highlight
 from .events import HIGHLIGHT_CREATED, emit
@@ -29,9 +29,9 @@ MAX_START = 10_000_000
 
 def highlight_anchor_clean(anchor: Mapping | None) -> dict:
     """The anchor to store: a copy of ``anchor`` with ``prefix``/``suffix`` cut to CONTEXT_LENGTH
-    characters and a ``start`` that is not an integer in [0, MAX_START) dropped. Raises ArticleError when
-    it is not an object, is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON (UTF-8), or holds a NUL
-    character or a lone surrogate (text PostgreSQL cannot store)."""
+    characters and a ``start`` or ``end`` that is not an integer in [0, MAX_START) dropped. Raises
+    ArticleError when it is not an object, is larger than HIGHLIGHT_ANCHOR_MAX_BYTES as JSON (UTF-8), or
+    holds a NUL character or a lone surrogate (text PostgreSQL cannot store)."""
     if anchor is None:
         return {}
     if not isinstance(anchor, Mapping):
@@ -43,11 +43,12 @@ def highlight_anchor_clean(anchor: Mapping | None) -> dict:
             clean[key] = value[-CONTEXT_LENGTH:] if key == "prefix" else value[:CONTEXT_LENGTH]
         elif key in clean:
             del clean[key]
-    start = clean.get("start")
-    if "start" in clean and (
-        isinstance(start, bool) or not isinstance(start, int) or not 0 <= start < MAX_START
-    ):
-        del clean["start"]
+    for key in ("start", "end"):  # text offsets (the TextPositionSelector hint)
+        value = clean.get(key)
+        if key in clean and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_START
+        ):
+            del clean[key]
     try:
         # UTF-8 as stored: a lone surrogate fails to encode (ValueError), and a NUL character is refused
         # too, since PostgreSQL's jsonb holds neither (the API's fuzzing sent both: a 500 before).
@@ -213,3 +214,29 @@ def highlight_delete(*, user: User, highlight_id: int) -> int:
     article_id = highlight.article_id
     highlight.delete()
     return article_id
+
+
+def highlights_reanchor(*, article: Article) -> tuple[int, int]:
+    """Place the highlights of ``article`` again in its current ``content_html`` after a re-extraction
+    (services.processing.article_store_extraction): each anchor gets the quote's new ``start``/``end``
+    and ``prefix``/``suffix`` (highlighting.reanchor, the W3C Web Annotation text quote + position); a
+    highlight whose quote is no longer in the text keeps its old anchor with ``"orphaned": true``, so the
+    reader lists it as one that can no longer be placed instead of losing it. Returns
+    ``(placed, orphaned)`` counts. One UPDATE per changed highlight (an article has few)."""
+    highlights = list(Highlight.objects.filter(article=article))
+    if not highlights:
+        return 0, 0
+    text = text_of(article.content_html or "")
+    placed = orphaned = 0
+    for highlight in highlights:
+        old = highlight.anchor if isinstance(highlight.anchor, dict) else {}
+        new = reanchor(text, highlight.quote, old, CONTEXT_LENGTH)
+        if new is None:
+            orphaned += 1
+            new = {**old, "orphaned": True}
+        else:
+            placed += 1
+        if new != old:
+            highlight.anchor = new
+            highlight.save(update_fields=["anchor"])
+    return placed, orphaned

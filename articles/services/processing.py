@@ -40,7 +40,7 @@ from ..limits import (
 )
 from ..models import Article, ArticleSource
 from ..urlnorm import normalize_url
-from . import enqueue, media
+from . import enqueue, highlights, media
 from .events import ARTICLE_FAILED, ARTICLE_READY, emit, emit_many
 
 logger = logging.getLogger(__name__)
@@ -428,6 +428,8 @@ def article_store_extraction(
         article.claimed_at = None
         if save:
             article.save(update_fields=[*(f for f in STORE_FIELDS if f not in stated), "updated_at"])
+            # A refetch changes the text: place the highlights again, or flag those whose text is gone.
+            highlights.highlights_reanchor(article=article)
             emit(ARTICLE_READY, user_id=article.user_id, article_id=article.pk)
     if images is not None and images.deferred:
         article_id = article.pk

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from .. import queries, services
 from ..errors import ArticleError
-from ..highlighting import anchor_start, mark_quotes
+from ..highlighting import anchor_start, mark_highlights
 from ..imaging import remote_images_as_links
+from ..models import Highlight
 from ..rows import extraction_summary
 from ..services import media
 from .library import _get_article, is_htmx
@@ -22,23 +23,42 @@ def reader_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Title, byline, lead image and the sanitized article body of one of the user's articles, with the
     actions toolbar, the details panel and the saved reading position (restored by static/js/reader.js)."""
     article = _get_article(request, pk)
-    highlights = list(article.highlights.all())
-    content_html, _found = mark_quotes(
-        article.content_html, [(h.quote, anchor_start(h.anchor)) for h in highlights], article.url
+    context = reader_highlights_context(article)
+    lead_image = queries.article_lead_image(article=article)
+    context.update(
+        {
+            "lead_image": lead_image
+            if lead_image and lead_image.url not in context["content_html"]
+            else None,
+            "tags": queries.tag_list(user=request.user),
+            "extraction_summary": extraction_summary(article.extraction_log),
+        }
     )
+    return render(request, "articles/reader.html", context)
+
+
+def reader_highlights_context(article) -> dict:
+    """``article``, its ``highlights`` (each with ``placed``: False when its quote is no longer in the
+    text, as services.highlights.highlights_reanchor flags ``orphaned`` at a re-extraction) and ``content_html``, the body with every
+    placed highlight marked (``<mark data-highlight-id data-color>``, highlighting.mark_highlights).
+    Shared by the reader page and the highlight views' htmx fragments."""
+    highlights = list(article.highlights.all())
+    content_html, found = mark_highlights(
+        article.content_html,
+        [(h.pk, h.quote, anchor_start(h.anchor), h.color) for h in highlights],
+        article.url,
+    )
+    for h in highlights:
+        h.placed = h.pk in found
     # Only Folio's own images load (CSP img-src 'self'): images of an article saved before Folio kept them
     # show as links until "Keep images" runs. The lead image is shown when the body does not hold it.
     content_html = remote_images_as_links(content_html, missing_text=media.missing_text())
-    lead_image = queries.article_lead_image(article=article)
-    context = {
+    return {
         "article": article,
-        "lead_image": lead_image if lead_image and lead_image.url not in content_html else None,
-        "tags": queries.tag_list(user=request.user),
-        "content_html": content_html,
         "highlights": highlights,
-        "extraction_summary": extraction_summary(article.extraction_log),
+        "content_html": content_html,
+        "highlight_colors": Highlight.Color.choices,
     }
-    return render(request, "articles/reader.html", context)
 
 
 @login_required

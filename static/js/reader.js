@@ -10,6 +10,10 @@
   var url = reader.getAttribute("data-progress-url");
   var BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, figure, table";
   var blocks = Array.prototype.slice.call(body.querySelectorAll(BLOCKS));
+  // Highlighting marks the body again (static/js/highlights.js): count the blocks of the new one.
+  document.addEventListener("folio:body-changed", function () {
+    blocks = Array.prototype.slice.call(body.querySelectorAll(BLOCKS));
+  });
   var token = window.Folio && window.Folio.csrfToken ? window.Folio.csrfToken() : "";  // keys.js
   var last = { percent: -1, paragraph: -1 };
   var timer = null;
@@ -30,8 +34,8 @@
     }
     return best;
   }
-  function send(keepalive) {
-    var state = { percent: Math.round(percent() * 100) / 100, paragraph: nearestParagraph() };
+  function send(keepalive, given) {
+    var state = given || { percent: Math.round(percent() * 100) / 100, paragraph: nearestParagraph() };
     if (state.percent === last.percent && state.paragraph === last.paragraph) return;
     last = state;
     var data = new URLSearchParams();
@@ -64,11 +68,24 @@
     reader.setAttribute("data-restored", "true");
   }
 
+  // Listening (static/js/listen.js) reports the block being read: {percent, paragraph}; saved at once, and
+  // the scroll it causes does not send an older position afterwards.
+  document.addEventListener("folio:progress", function (event) {
+    var d = event.detail || {};
+    if (typeof d.percent !== "number" || typeof d.paragraph !== "number") return;
+    clearTimeout(timer);
+    listening = true;
+    send(false, { percent: Math.round(Math.max(0, Math.min(100, d.percent)) * 100) / 100, paragraph: d.paragraph });
+  });
+  document.addEventListener("folio:listening", function (event) { listening = !!(event.detail && event.detail.on); });
+  var listening = false;
+
   if ("scrollRestoration" in history) history.scrollRestoration = "manual";
   restore();
   window.addEventListener("scroll", function () {
     clearTimeout(timer);
+    if (listening) return;
     timer = setTimeout(function () { send(false); }, 600);
   }, { passive: true });
-  window.addEventListener("pagehide", function () { clearTimeout(timer); send(true); });
+  window.addEventListener("pagehide", function () { clearTimeout(timer); if (!listening) send(true); });
 })();

@@ -71,6 +71,8 @@ def test_select_text_and_highlight_with_note(browser_page, live_server, user):
     )
     assert page.input_value("#highlight-quote") == "The important sentence"
     assert page.input_value("#highlight-prefix").endswith("Alpha beta gamma.")
+    # The selection toolbar takes the selection now; the form under the article is still filled.
+    page.click("#highlight-add > summary")
     page.fill("#highlight-note", "Worth quoting")
     page.click("#highlight-form button[type=submit]")
     page.wait_for_url(f"**/articles/{article.pk}/#highlight-*")

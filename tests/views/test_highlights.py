@@ -12,6 +12,11 @@ from tests.factories import ArticleFactory, HighlightFactory
 pytestmark = pytest.mark.django_db
 
 
+def _m(h, color="yellow"):
+    """The opening tag the reader gives highlight ``h`` (highlighting.mark_highlights)."""
+    return f'<mark class="hl hl-{color}" data-highlight-id="{h.pk}" data-color="{color}">'
+
+
 @pytest.fixture
 def ready(user):
     return ArticleFactory(
@@ -43,9 +48,9 @@ def test_mark_quotes_prefers_the_anchor_offset():
 
 
 def test_reader_shows_highlights_in_place(client_logged_in, ready):
-    HighlightFactory(article=ready, quote="brown fox jumps", note="<i>my note</i>")
+    h = HighlightFactory(article=ready, quote="brown fox jumps", note="<i>my note</i>")
     page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
-    assert "<b><mark>brown fox</mark></b><mark> jumps</mark>" in page
+    assert f"<b>{_m(h)}brown fox</mark></b>{_m(h)} jumps</mark>" in page
     assert "&lt;i&gt;my note&lt;/i&gt;" in page
     assert "js/highlights.js" in page and "<script>" not in page
 
@@ -63,7 +68,7 @@ def test_create_highlight_with_note(client_logged_in, ready):
         {"prefix": "A ", "suffix": " &", "start": 47},
     )
     page = client_logged_in.get(reverse("articles:reader", args=[ready.pk])).content.decode()
-    assert "<i><mark>second</mark></i><mark> line</mark>" in page
+    assert f"<i>{_m(h)}second</mark></i>{_m(h)} line</mark>" in page
 
 
 def test_empty_quote_is_refused(client_logged_in, ready):
@@ -107,10 +112,10 @@ def test_reader_links_to_exports_of_the_article(client_logged_in, ready):
 def test_reader_survives_a_bad_stored_anchor(client_logged_in, ready, anchor):
     """Issue 21.6: a highlight row whose anchor is not what the reader expects (written before the service
     checked anchors) must not make the reader answer 500; the quote is still found by its text."""
-    HighlightFactory(article=ready, quote="brown fox jumps", anchor=anchor)
+    h = HighlightFactory(article=ready, quote="brown fox jumps", anchor=anchor)
     response = client_logged_in.get(reverse("articles:reader", args=[ready.pk]))
     assert response.status_code == 200
-    assert "<b><mark>brown fox</mark></b><mark> jumps</mark>" in response.content.decode()
+    assert f"<b>{_m(h)}brown fox</mark></b>{_m(h)} jumps</mark>" in response.content.decode()
 
 
 def test_imported_highlight_with_a_bad_anchor_is_stored_clean_and_readable(client_logged_in, user):
@@ -145,4 +150,4 @@ def test_imported_highlight_with_a_bad_anchor_is_stored_clean_and_readable(clien
     (highlight,) = Highlight.objects.filter(article__user=user)
     assert highlight.anchor == {"prefix": "quick "}
     response = client_logged_in.get(reverse("articles:reader", args=[highlight.article_id]))
-    assert response.status_code == 200 and "<mark>brown fox</mark>" in response.content.decode()
+    assert response.status_code == 200 and f"{_m(highlight)}brown fox</mark>" in response.content.decode()
