@@ -241,6 +241,40 @@ def _pages(article: Article, failed: Article) -> list[tuple[str, str]]:
     ]
 
 
+def _pages_of_this_round(user, article: Article) -> list[tuple[str, str]]:
+    """The pages of feeds, tagging rules and webhooks, the highlights library, reading statistics and the
+    EPUB export job, each with one object of its kind (rows as their services store them)."""
+    from articles.models import ExportJob
+    from automation.models import Rule, RuleRun, WebhookEndpoint
+    from feeds.models import Feed
+
+    feed = Feed.objects.create(
+        user=user, url="https://example.org/feed.xml", title="Example", last_error="The feed is broken."
+    )
+    rule = Rule.objects.create(
+        user=user, name="News", conditions={"site": "example.org"}, add_tags=["news"]
+    )
+    run = RuleRun.objects.create(user=user, rule=rule, total=10, done=4, matched=2)
+    webhook = WebhookEndpoint.objects.create(
+        user=user, url="https://hooks.example.org/folio", events=["article.ready"], secret="whsec_test"
+    )
+    job = ExportJob.objects.create(user=user, title="Book", article_ids=[article.pk])
+    return [
+        ("highlights", "/highlights/"),
+        ("stats", "/stats/"),
+        ("feeds", "/feeds/"),
+        ("feed", f"/feeds/{feed.pk}/"),
+        ("feed-edit", f"/feeds/{feed.pk}/edit/"),
+        ("automation", "/automation/"),
+        ("rule-new", "/automation/rules/new/"),
+        ("rule", f"/automation/rules/{rule.pk}/"),
+        ("rule-run", f"/automation/runs/{run.pk}/"),
+        ("webhook-new", "/automation/webhooks/new/"),
+        ("webhook", f"/automation/webhooks/{webhook.pk}/"),
+        ("export-job", f"/exports/{job.pk}/"),
+    ]
+
+
 @pytest.mark.django_db
 def test_every_page_in_german_has_no_english_string_left(client, user, library):
     ReaderSettingsFactory(user=user, language="de")
@@ -250,7 +284,7 @@ def test_every_page_in_german_has_no_english_string_left(client, user, library):
     patterns = _english_patterns()
     assert len(patterns) > 400  # the walk compares against the whole catalogue
     left = {}
-    for name, path in _pages(*library):
+    for name, path in _pages(*library) + _pages_of_this_round(user, library[0]):
         response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code in (200, 404), (name, response.status_code)
         assert b'<html lang="de"' in response.content, name
