@@ -112,6 +112,7 @@ def _url(request: HttpRequest, name: str, *args, **query) -> str:
 def _feed(
     request: HttpRequest, *, title: str, feed_id: str, kind: str, entries: list, links: list
 ) -> HttpResponse:
+    title = str(title)
     feed = A.feed(
         A.id(feed_id),
         A.title(title),
@@ -132,6 +133,7 @@ def _feed(
 
 
 def _nav_entry(title: str, href: str, entry_id: str, text: str):
+    title, text = str(title), str(text)  # the views' names are lazy translations; lxml wants text
     return A.entry(
         A.title(title),
         A.id(entry_id),
@@ -270,7 +272,7 @@ def view_view(request: HttpRequest, view: str) -> HttpResponse:
     """``/opds/<view>/``: the acquisition feed of a library view."""
     if view not in VIEWS:
         raise Http404("No such view.")
-    title = LIBRARY_VIEWS[view][0]
+    title = str(LIBRARY_VIEWS[view][0])
     return _acquisition(
         request,
         title=title,

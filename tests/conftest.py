@@ -24,12 +24,25 @@ def _image_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("images")
 
 
+#: A queue no worker reads, for the messages of tests that run without the session's worker.
+UNREAD_QUEUE = f"folio-unread-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, _image_folder):
-    """Let fetches reach the local page server; fast retries; kept images in a folder of this session."""
+def _test_settings(request, settings, _image_folder):
+    """Let fetches reach the local page server; fast retries; kept images in a folder of this session.
+
+    Once a test of this process has started the session's real worker (``celery_worker_process``), its
+    queues are the process's settings; a later test that does not use that worker (a browser test that
+    processes its articles in-process, say) would otherwise race it for its own articles. Such tests send
+    their messages to queues no worker reads."""
     settings.FETCH_ALLOWED_NETWORKS = parse_networks(LOCAL_NETWORKS)
     settings.FOLIO_RETRY_BACKOFF = 0.2
     settings.STORAGES = {**settings.STORAGES, "images": image_folder_storage(_image_folder)}
+    if "celery_worker_process" not in request.fixturenames:
+        settings.CELERY_TASK_DEFAULT_QUEUE = UNREAD_QUEUE
+        settings.FOLIO_IMPORT_QUEUE = f"{UNREAD_QUEUE}-import"
+        settings.FOLIO_SLOW_QUEUE = f"{UNREAD_QUEUE}-slow"
 
 
 def image_folder_storage(folder) -> dict:

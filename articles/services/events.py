@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from typing import TypeVar
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -85,5 +87,29 @@ def emit_many(event: str, *, user_id: int, article_ids: Iterable[int]) -> None:
 
 
 def _send_many(event: str, user_id: int, article_ids: list[int]) -> None:
-    for article_id in article_ids:
-        _send(event, user_id, article_id, None)
+    token = _batch.set({})
+    try:
+        for article_id in article_ids:
+            _send(event, user_id, article_id, None)
+    finally:
+        _batch.reset(token)
+
+
+_T = TypeVar("_T")
+#: The memo of the bulk emission being sent (emit_many), None outside one.
+_batch: ContextVar[dict | None] = ContextVar("folio_event_batch", default=None)
+
+
+def batch_memo(key: object, compute: Callable[[], _T]) -> _T:
+    """``compute()``, computed once per bulk emission (``emit_many``: an import batch, a feed's new
+    entries) for ``key`` and reused for the batch's other articles; computed every time outside one.
+
+    For a receiver's question about the person that does not change within the batch ("has this person
+    any enabled rule?"), so that a batch of 200 articles costs one query for it, not 200
+    (tests/integration/test_import_large.py counts queries per batch)."""
+    memo = _batch.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

@@ -29,6 +29,7 @@ from articles.services import (
     article_tag_bulk,
     enqueue,
 )
+from articles.services.events import batch_memo
 from articles.services.tags import clean_tag_names
 
 from ..conditions import Facts, clean_conditions, matches, needs_text
@@ -218,7 +219,11 @@ def _apply(user: AbstractBaseUser, rules: list[Rule], hits: dict[int, list[int]]
 def rules_run_on_arrival(*, user_id: int, article_id: int) -> list[int]:
     """Run the person's enabled rules on article ``article_id``, which just became ready (the
     ``article.ready`` receiver). Returns the ids of the rules that matched, in order. Two queries when the
-    person has no rule."""
+    person has no rule (one per bulk emission: events.batch_memo)."""
+    if not batch_memo(
+        ("automation.has_rules", user_id), Rule.objects.filter(user_id=user_id, enabled=True).exists
+    ):
+        return []
     rules = list(Rule.objects.filter(user_id=user_id, enabled=True).order_by("position", "id"))
     if not rules:
         return []

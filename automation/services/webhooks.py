@@ -35,7 +35,7 @@ from standardwebhooks import Webhook
 from articles import fetching
 from articles.models import Article, Highlight
 from articles.services import enqueue
-from articles.services.events import EVENTS
+from articles.services.events import EVENTS, batch_memo
 from articles.urlnorm import validate_url
 
 from ..models import WebhookDelivery, WebhookEndpoint
@@ -219,7 +219,14 @@ def webhooks_dispatch(
 ) -> list[WebhookDelivery]:
     """Queue ``event`` for every enabled endpoint of ``user_id`` that chose it (the events receiver).
     ``data`` is the article's public fields now (article_data), with ``highlight`` for a highlight event.
-    Returns the deliveries queued (none when the article is gone)."""
+    Returns the deliveries queued (none when the article is gone). The person's enabled endpoints are read
+    once per bulk emission (events.batch_memo)."""
+    enabled = batch_memo(
+        ("automation.webhooks", user_id),
+        lambda: list(WebhookEndpoint.objects.filter(user_id=user_id, enabled=True)),
+    )
+    if not any(event in e.events for e in enabled):
+        return []
     endpoints = [
         e for e in WebhookEndpoint.objects.filter(user_id=user_id, enabled=True) if event in e.events
     ]
