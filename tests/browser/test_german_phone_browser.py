@@ -1,6 +1,7 @@
 """Pages a new user met on a phone (390x844) in German, found while trying Folio from its README: the
 reading statistics' chart drew no bar (its SVG lengths came out as "142,0", a console error per
-attribute) and the people page scrolled sideways (its table was 617 px wide in German)."""
+attribute), the people page scrolled sideways (its table was 617 px wide in German) and a short rule's
+name on the rules page was a 44x20 px link."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from articles import services
+from automation.services import rules
 from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 from tests.factories import ArticleFactory, ReaderSettingsFactory
 
@@ -20,7 +22,7 @@ from playwright.sync_api import sync_playwright
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_stats_chart_and_people_page_in_german_on_a_phone(live_server, client, user):
+def test_stats_chart_people_and_rules_pages_in_german_on_a_phone(live_server, client, user):
     user.is_staff = True
     user.email = "a-rather-long-address-for-the-people-table@example.com"
     user.save(update_fields=["is_staff", "email"])
@@ -50,5 +52,11 @@ def test_stats_chart_and_people_page_in_german_on_a_phone(live_server, client, u
         # Against the root's client width: with is_mobile, Chromium widens window.innerWidth to the content.
         widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1] == 390, widths
+        rules.rule_create(
+            user=user, fields=rules.RuleFields(name="EV", conditions={"site": "example.com"}, add_tags=["ev"])
+        )
+        page.goto(live_server.url + "/automation/")
+        box = page.get_by_role("link", name="EV", exact=True).bounding_box()
+        assert box is not None and box["width"] >= 44 and box["height"] >= 44, box
         browser.close()
     assert not errors, "\n".join(errors)
