@@ -55,6 +55,8 @@ TRACKING_PARAMS = {
     "guce_referrer_sig",
 }
 MAX_URL_LENGTH = URL_MAX_LENGTH
+#: Characters that never stand in a host name, even an internationalized one (RFC 3986 §2, §3.2.2).
+_BAD_HOST_CHARACTER = re.compile(r'[\s\x00-\x1f\x7f<>"{}|\\^`]')
 
 
 def validate_url(url: str) -> str:
@@ -75,6 +77,10 @@ def validate_url(url: str) -> str:
         raise InvalidURLError(gettext("Folio saves http and https addresses only."))
     if not parts.hostname:
         raise InvalidURLError(gettext("The address has no host name."))
+    if _BAD_HOST_CHARACTER.search(parts.hostname):
+        # "http://exa mple.com/x" was saved and retried for a while (the DNS lookup of "exa mple.com"
+        # failed); white space, controls and RFC 3986 §2's excluded characters never stand in a host.
+        raise InvalidURLError(gettext("That is not a valid web address."))
     return url
 
 

@@ -7,13 +7,18 @@ from django.db.models import Count, Q, QuerySet
 
 from articles.models import Article
 
-from .models import Feed, FeedEntry
+from .models import Feed
 
 
 def feed_list(*, user: AbstractBaseUser) -> QuerySet[Feed]:
-    """The user's feeds by title, each with ``saved_count`` (entries that became articles)."""
+    """The user's feeds by title, each with ``saved_count``: the live articles the feed brought, saved or
+    found already in the library, so the list counts what the feed's page lists (``feed_articles``)."""
     return Feed.objects.filter(user=user).annotate(
-        saved_count=Count("entries", filter=Q(entries__status=FeedEntry.Status.SAVED))
+        saved_count=Count(
+            "entries__article",
+            filter=Q(entries__article__isnull=False, entries__article__deleted_at__isnull=True),
+            distinct=True,
+        )
     )
 
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils import timezone
 from articles import services
 from articles.models import WORDS_PER_MINUTE, ReadingEvent
 from articles.services import reading
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, ReaderSettingsFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,21 @@ def test_stats_page_chart_and_csv_are_private(client_logged_in, client, user, ot
     client.force_login(other_user)
     theirs = list(csv.DictReader(io.StringIO(client.get(reverse("reading:stats_csv")).content.decode())))
     assert sum(int(r["words_read"]) for r in theirs) == 5000  # only their own reading
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es", "en"])
+def test_stats_chart_lengths_are_numbers_in_every_language(client_logged_in, user, history, language):
+    """German, French and Spanish write decimals with a comma ("142,0"), which is no SVG length: the
+    browser dropped every bar and logged an error per attribute. The chart's numbers stay unlocalized."""
+    ReaderSettingsFactory(user=user, language=language)
+    body = client_logged_in.get(reverse("reading:stats")).content.decode()
+    assert f'<html lang="{language}"' in body
+    svg = body[body.index("<svg") : body.index("</svg>")]
+    lengths = re.findall(r'\b(?:x|y|x1|y1|x2|y2|width|height)="([^"]*)"', svg)
+    assert len(lengths) >= 4 * reading.STATS_WEEKS
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in lengths), lengths
+    assert re.search(r'viewBox="0 0 \d+ \d+"', svg)
+    assert any(float(value) > 0 and not value.isdigit() for value in lengths)  # there were decimals to write
 
 
 def test_stats_page_needs_a_login(client):

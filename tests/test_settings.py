@@ -2,6 +2,7 @@
 
 import ipaddress
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,13 @@ def test_ensure_user_creates_first_user_once(capsys, django_user_model):
     assert django_user_model.objects.get(username="folio").check_password(password)
     call_command("ensure_user")
     assert django_user_model.objects.count() == 1
+
+
+def test_env_example_lists_every_folio_setting():
+    """README, "Configuration": `.env.example` lists every variable with its default. The feeds, webhooks,
+    EPUB export jobs and resumable imports had added theirs to the settings only."""
+    root = Path(__file__).resolve().parents[1]
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"(FOLIO_\w+)"', (root / "reader" / "settings.py").read_text()))
+    listed = set(re.findall(r"^#\s*(FOLIO_\w+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    assert len(read) > 40
+    assert read - listed == set()

@@ -25,7 +25,18 @@ def test_normalize(given, expected):
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "example.com", "javascript:alert(1)", "file:///etc/passwd", "http://", "http://x:99999/"]
+    "bad",
+    [
+        "",
+        "example.com",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "http://",
+        "http://x:99999/",
+        "http://exa mple.com/x",  # was saved, then retried against DNS for "exa mple.com"
+        "https://exa\u00a0mple.com/",  # a no-break space pasted from a page
+        "https://exam<ple>.com/",
+    ],
 )
 def test_invalid(bad):
     with pytest.raises(InvalidURLError):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from articles.models import Article
 from feeds import services
-from feeds.models import Feed
+from feeds.models import Feed, FeedEntry
+from feeds.queries import feed_articles, feed_list
+from tests.factories import ArticleFactory
 from tests.feeds.feeddocs import ConditionalFeed, rss
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +202,25 @@ def test_feeds_are_in_the_openapi_schema(api_client):
         "/api/feeds/opml/",
     ):
         assert path in schema, path
+
+
+def test_the_list_counts_the_articles_the_feeds_page_lists(user, client_logged_in):
+    """A feed whose entries were all in the library already (linked, status "duplicate") showed "0
+    articles" on the list while its page listed them. The list counts the live articles the feed brought."""
+    feed = Feed(user=user, url="https://x.example/feed", title="Counted feed")
+    feed.save()  # built directly as a factory would
+    new, known, also_known, gone = (ArticleFactory(user=user, ready=True) for _ in range(4))
+    gone.deleted_at = timezone.now()
+    gone.save(update_fields=["deleted_at"])
+    for key, status, article in (
+        ("a", FeedEntry.Status.SAVED, new),
+        ("b", FeedEntry.Status.DUPLICATE, known),
+        ("f", FeedEntry.Status.DUPLICATE, also_known),
+        ("c", FeedEntry.Status.SAVED, gone),
+        ("d", FeedEntry.Status.FILTERED, None),
+        ("e", FeedEntry.Status.OVER_CAP, None),
+    ):
+        FeedEntry(feed=feed, key=key, status=status, article=article).save()
+    assert feed_list(user=user).get(pk=feed.pk).saved_count == 3 == feed_articles(feed=feed).count()
+    page = client_logged_in.get("/feeds/").content.decode()
+    assert "3 articles" in page and "Counted feed" in page

@@ -34,7 +34,9 @@ def test_users_do_not_share_articles(user, other_user):
     assert created and a.pk != b.pk
 
 
-@pytest.mark.parametrize("url", ["", "not a url", "javascript:alert(1)", "ftp://example.com/x"])
+@pytest.mark.parametrize(
+    "url", ["", "not a url", "javascript:alert(1)", "ftp://example.com/x", "http://exa mple.com/x"]
+)
 def test_invalid_urls_rejected(user, url):
     with pytest.raises(InvalidURLError):
         services.article_save_url(origin="form", user=user, url=url)
