@@ -130,7 +130,7 @@ def gunicorn_start(database_url: str, port: int) -> subprocess.Popen:
     )
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            str(Path(sys.executable).with_name("gunicorn")),  # the running virtualenv's
             "reader.wsgi",
             "--preload",
             "--workers",
