@@ -8,7 +8,7 @@ Prints the queries of one save of a new address (the count and each statement's 
 per save of this process (``time.process_time``: the request, the view, the ORM, the queue message; the
 database server's CPU is not in it) and the wall time, over ``--saves`` saves after 30 warm-ups, with the
 load average. With ``--profile``, a cProfile of as many more saves, timed by CPU time, sorted by cumulative
-and by own time. Queue messages go to a throw-away queue; the save-rate check is off (as in
+and by own time. Queue messages go to a throw-away queue (purged at the end); the save-rate check is off (as in
 bench/save_bench.py, which measures the same path under gunicorn with 10 clients). The saves are deleted at
 the end.
 """
@@ -95,6 +95,10 @@ def main() -> None:
             print(text.getvalue())
     finally:
         Article.objects.filter(user=user, url__startswith="https://saveprofile.example/").delete()
+        from celery import current_app
+
+        with current_app.connection_for_write() as broker:
+            broker.default_channel.queue_purge(os.environ["FOLIO_QUEUE"])
 
 
 if __name__ == "__main__":
