@@ -144,7 +144,8 @@ class ArticleOutput(serializers.ModelSerializer):
     def get_fields(self):
         """The fields DRF builds from the model and ``Meta`` on every instance, built once per class and
         copied (DRF's own way of instancing declared fields): building them was about a tenth of an API
-        save's CPU in a profile (issue 20). The fields depend only on the class, never on the instance or context."""
+        save's CPU in a profile (issue 20). The fields depend only on the class, never on the instance or
+        the context."""
         cls = type(self)
         built = cls.__dict__.get("_fields_built")
         if built is None:
