@@ -85,12 +85,21 @@ class FolioAxesHandler(AxesDatabaseHandler):
         return [settings.FOLIO_LOGIN_FAILURE_LIMIT, settings.FOLIO_LOGIN_ADDRESS_FAILURE_LIMIT]
 
     def lock_remaining(self, request: HttpRequest, credentials: dict | None = None) -> float:
-        """Seconds until the user name and address of this request may try again (0: they may now)."""
+        """Seconds until the user name and address of this request may try again (0: they may now).
+        One query when neither has a recent failure, else one more per lockout parameter."""
         now = timezone.now()
         remaining = 0.0
-        for attempts, limit in zip(
-            self.get_user_attempts(request, credentials), self._limits(), strict=False
-        ):
+        attempts_list = self.get_user_attempts(request, credentials)
+        if not attempts_list:
+            return remaining
+        # One cheap query in the usual case (no recent failure for this name or address: every API request
+        # with a token asks, issue 20); the per-parameter sums only when there is something to sum.
+        anything = attempts_list[0]
+        for attempts in attempts_list[1:]:
+            anything = anything | attempts
+        if not anything.exists():
+            return remaining
+        for attempts, limit in zip(attempts_list, self._limits(), strict=False):
             row = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
             if not row["failures"] or row["last"] is None:
                 continue

@@ -30,6 +30,11 @@ def setup_django(database_url: str | None) -> None:
     """Point Django at the bench database (creating it on PostgreSQL if needed) and migrate it."""
     from library_builder import database_prepare
 
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        # A checkout where collectstatic never ran (a worktree): read static files from the app folders, as
+        # DEBUG does, instead of answering 500 for a missing manifest entry. The page's few static URLs cost
+        # a dictionary lookup either way.
+        os.environ.setdefault("FOLIO_STATIC_FINDERS", "true")
     database_prepare(database_url)
 
 

@@ -17,8 +17,9 @@ Reported per size (stdout and ``bench/out/save.json``):
 - latency p50/p95/p99 (ms, wall time seen by the client) and saves per second;
 - app CPU per save: CPU seconds of the gunicorn master and its workers, read from /proc before and after
   the timed saves, divided by the saves;
-- database CPU per save: CPU seconds of the PostgreSQL backends connected to the bench database (the
-  server is often shared with other databases), read from /proc the same way;
+- database CPU per save: CPU seconds of the PostgreSQL client backends connected to the bench database
+  (the server is often shared with other databases; autovacuum workers are left out and the tables they
+  vacuumed or analyzed during the saves are listed), read from /proc the same way;
 - the baseline, in the same run on the same database: a raw SQL ``INSERT`` of the same article row
   (copied from a row the API just wrote, with a new address), one statement per row through psycopg, with
   the database CPU per insert and its wall time; the ratio of the save's database CPU to it;
@@ -77,13 +78,18 @@ def _tree_cpu(pid: int) -> float:
 
 
 def database_cpu(database: str) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to ``database`` (pid → seconds), from
-    /proc: the bench's own database only, so other databases on a shared server do not count."""
+    """CPU seconds so far of each PostgreSQL client backend connected to ``database`` (pid → seconds), from
+    /proc: the bench's own database only, so other databases on a shared server do not count, and the
+    connections serving the saves only: an autovacuum worker is not a save's cost (it was counted whole
+    when it started during the run, which made database CPU per save look larger on a freshly built large
+    library; autovacuum_during is reported beside)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'",
+            [database],
         )
         pids = [row[0] for row in cursor.fetchall()]
     seconds = {}
@@ -91,6 +97,23 @@ def database_cpu(database: str) -> dict[int, float]:
         with contextlib.suppress(OSError, ValueError, IndexError):
             seconds[pid] = _proc_cpu(pid, children=False)
     return seconds
+
+
+def autovacuum_since(started) -> list[str]:
+    """Tables of the bench database that autovacuum vacuumed or analyzed since ``started`` (a datetime)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, last_autovacuum > %s, last_autoanalyze > %s FROM pg_stat_user_tables"
+            " WHERE last_autovacuum > %s OR last_autoanalyze > %s ORDER BY relname",
+            [started] * 4,
+        )
+        return [
+            f"{name} ({'vacuum' if vacuumed else ''}{'+' if vacuumed and analyzed else ''}"
+            f"{'analyze' if analyzed else ''})"
+            for name, vacuumed, analyzed in cursor.fetchall()
+        ]
 
 
 def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
@@ -130,7 +153,7 @@ def gunicorn_start(database_url: str, port: int) -> subprocess.Popen:
     )
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            str(Path(sys.executable).with_name("gunicorn")),  # the running virtualenv's
             "reader.wsgi",
             "--preload",
             "--workers",
@@ -241,6 +264,9 @@ def measure(base_url: str, n: int, *, saves: int, clients: int) -> dict:
     try:
         save_load(port, token, saves=min(100, saves), clients=clients, tag="warmup")
         name = database_url.rpartition("/")[2]
+        from django.utils import timezone
+
+        started = timezone.now()
         app0, db0 = _tree_cpu(server.pid), database_cpu(name)
         latencies, wall = save_load(port, token, saves=saves, clients=clients, tag="timed")
         app_cpu, db_cpu = _tree_cpu(server.pid) - app0, _cpu_delta(db0, database_cpu(name))
@@ -260,6 +286,7 @@ def measure(base_url: str, n: int, *, saves: int, clients: int) -> dict:
         "db_cpu_ms_per_save": db_cpu / saves * 1000,
         "raw_insert": baseline,
         "db_cpu_ratio_to_raw_insert": (db_cpu / saves * 1000) / max(baseline["db_cpu_ms_per_row"], 1e-9),
+        "autovacuum_during": autovacuum_since(started),
         "load_average": load_average(),
     }
     Article.objects.filter(user=user, url__startswith="https://savebench.example/").delete()
@@ -308,7 +335,8 @@ def main() -> None:
             f"db CPU {result['db_cpu_ms_per_save']:.2f} ms/save; "
             f"raw INSERT db CPU {result['raw_insert']['db_cpu_ms_per_row']:.2f} ms/row "
             f"(save/raw {result['db_cpu_ratio_to_raw_insert']:.1f}x), "
-            f"wall {result['raw_insert']['wall_ms_per_row']:.2f} ms/row; load {result['load_average']}",
+            f"wall {result['raw_insert']['wall_ms_per_row']:.2f} ms/row; load {result['load_average']}; "
+            f"autovacuum during the saves: {', '.join(result['autovacuum_during']) or 'none'}",
             flush=True,
         )
     if len(results) > 1:

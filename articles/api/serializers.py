@@ -1,5 +1,7 @@
 """API input and output serializers; they validate and render, services do the writing."""
 
+import copy
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -138,6 +140,18 @@ class ArticleOutput(serializers.ModelSerializer):
             *EXTRA_FIELDS,
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        """The fields DRF builds from the model and ``Meta`` on every instance, built once per class and
+        copied (DRF's own way of instancing declared fields): building them was about a tenth of an API
+        save's CPU in a profile (issue 20). The fields depend only on the class, never on the instance or
+        the context."""
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built = built
+        return copy.deepcopy(built)
 
     def get_tags(self, article: Article) -> list[str]:
         return sorted(tag.name for tag in article.tags.all())

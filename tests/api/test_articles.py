@@ -95,3 +95,30 @@ def test_tokens_stored_hashed(user, api_key):
 
     token = ApiToken.objects.get(user=user)
     assert api_key not in token.digest and len(token.digest) == 64
+
+
+def test_create_answers_what_a_read_answers(api_client):
+    """The 201 answer is the article as written (not read back, issue 20), field for field what a GET gives."""
+    created = api_client.post(
+        "/api/articles/", {"url": "https://example.com/same", "tags": ["b", " a "]}, format="json"
+    )
+    assert created.status_code == 201
+    assert created.json() == api_client.get(f"/api/articles/{created.json()['id']}/").json()
+    assert created.json()["tags"] == ["a", "b"]
+
+
+def test_create_queries(api_client):
+    """A token save of a new address: one login-throttle query (no failures recorded), one token lookup,
+    and the new row is not read back after its INSERT (issue 20: counts, not timings)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.post("/api/articles/", {"url": "https://example.com/warm"}, format="json")
+    with CaptureQueriesContext(connection) as ctx:
+        response = api_client.post("/api/articles/", {"url": "https://example.com/new"}, format="json")
+    assert response.status_code == 201
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum("axes_accessattempt" in s for s in sqls) == 1
+    assert sum('FROM "articles_apitoken"' in s for s in sqls) == 1
+    insert = next(i for i, s in enumerate(sqls) if s.startswith('INSERT INTO "articles_article"'))
+    assert not any(s.startswith("SELECT") and 'FROM "articles_article" ' in s for s in sqls[insert:])
