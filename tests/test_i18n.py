@@ -251,9 +251,7 @@ def _pages_of_this_round(user, article: Article) -> list[tuple[str, str]]:
     feed = Feed.objects.create(
         user=user, url="https://example.org/feed.xml", title="Example", last_error="The feed is broken."
     )
-    rule = Rule.objects.create(
-        user=user, name="News", conditions={"site": "example.org"}, add_tags=["news"]
-    )
+    rule = Rule.objects.create(user=user, name="News", conditions={"site": "example.org"}, add_tags=["news"])
     run = RuleRun.objects.create(user=user, rule=rule, total=10, done=4, matched=2)
     webhook = WebhookEndpoint.objects.create(
         user=user, url="https://hooks.example.org/folio", events=["article.ready"], secret="whsec_test"
