@@ -156,10 +156,15 @@ def webhook_new_view(request: HttpRequest) -> HttpResponse:
         except webhooks.WebhookError as exc:
             form.add_error(None, exc.message)
         else:
-            return _webhook_page(
-                request, endpoint, WebhookForm(initial=_initial(endpoint)), secret=endpoint.secret
-            )
+            # Post/Redirect/Get: a reload of the endpoint's page must not add a second endpoint. The
+            # secret rides in the session to that page, which shows it once and forgets it.
+            request.session[SECRET_ONCE_KEY] = {"id": endpoint.pk, "secret": endpoint.secret}
+            return redirect("automation:webhook", endpoint.pk)
     return render(request, "automation/webhook_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+#: Session key that carries a new endpoint's secret to its page, once.
+SECRET_ONCE_KEY = "automation_webhook_secret_once"
 
 
 def _initial(endpoint: WebhookEndpoint) -> dict[str, object]:
@@ -206,7 +211,9 @@ def webhook_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Webhook saved."))
                 return redirect("automation:webhook", pk)
         return _webhook_page(request, endpoint, form, status=400)
-    return _webhook_page(request, endpoint, WebhookForm(initial=_initial(endpoint)))
+    once = request.session.pop(SECRET_ONCE_KEY, None)
+    secret = once["secret"] if isinstance(once, dict) and once.get("id") == endpoint.pk else ""
+    return _webhook_page(request, endpoint, WebhookForm(initial=_initial(endpoint)), secret=secret)
 
 
 @login_required

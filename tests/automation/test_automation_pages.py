@@ -83,10 +83,15 @@ def test_webhook_secret_is_shown_once_and_test_event_is_logged(client_logged_in,
         {"url": "https://hooks.example.com/in", "events": ["article.saved", "article.ready"]},
     )
     endpoint = WebhookEndpoint.objects.get()
-    assert response.status_code == 200 and endpoint.secret in response.content.decode()
+    # Post/Redirect/Get: the endpoint's page shows the secret on the first visit only, and reloading it
+    # adds no second endpoint.
+    assert response.status_code == 302 and response["Location"] == f"/automation/webhooks/{endpoint.pk}/"
     assert endpoint.events == ["article.saved", "article.ready"]
+    first = client_logged_in.get(response["Location"]).content.decode()
+    assert endpoint.secret in first
     page = client_logged_in.get(f"/automation/webhooks/{endpoint.pk}/").content.decode()
     assert endpoint.secret not in page and "Nothing sent yet." in page
+    assert WebhookEndpoint.objects.count() == 1
     client_logged_in.post(f"/automation/webhooks/{endpoint.pk}/test/")
     assert WebhookDelivery.objects.get().event == "webhook.test"
     page = client_logged_in.get(f"/automation/webhooks/{endpoint.pk}/").content.decode()
