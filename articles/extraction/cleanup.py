@@ -270,6 +270,7 @@ def _caption_elements(tree: etree._Element) -> list[etree._Element]:
             found.append(element)
     return found
 
+
 _ALTS = etree.XPath("//body//img/@alt")
 
 

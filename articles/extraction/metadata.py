@@ -251,6 +251,7 @@ def _byline_elements(tree: etree._Element, limit: int) -> list[etree._Element]:
                 break
     return found
 
+
 _BY = _BYLINE_LABEL
 
 
