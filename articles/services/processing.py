@@ -73,6 +73,54 @@ def _extract_fetched_html(page: fetching.FetchedPage) -> extraction.Extraction:
     return result
 
 
+def _follow_next_pages(
+    first: extraction.Extraction, url: str, *, fetch_timeout: float | None
+) -> extraction.Extraction:
+    """Join the next pages of a multi-page article to ``first``, the extraction of the page at ``url``
+    (bug-log A46).
+
+    ``first.log["pagination"]["next"]`` (set by ``extraction.pages.pagination``: a ``rel=next`` link on the
+    same site) is fetched through the one fetch client, extracted, and its body appended; then its own next
+    page, up to FOLIO_ARTICLE_MAX_PAGES pages in all. It stops at a page already joined, and at a page that
+    fails to fetch, is not HTML or holds no article: what was joined so far is kept and the log's warnings
+    say "pages 1 to k of N" (the reader's details panel). Returns ``first``, updated: HTML and text joined,
+    word count summed, ``log["pagination"]["joined"]`` the number of pages joined; the metadata stay the
+    first page's. ``fetch_timeout`` (seconds) bounds each next page's download, as for the first."""
+    pages = first.log.get("pagination") or {}
+    next_url = pages.get("next") or ""
+    seen = {url}
+    html, text = [first.html], [first.text]
+    failed = False
+    while next_url and next_url not in seen and len(html) < settings.FOLIO_ARTICLE_MAX_PAGES:
+        seen.add(next_url)
+        try:
+            page = fetching.fetch(next_url, total_timeout=fetch_timeout)
+            if page.content_type not in fetching.HTML_TYPES:
+                failed = True
+                break
+            more = extraction.extract(page.text, page.url)
+        except (fetching.FetchError, extraction.ExtractionError) as exc:
+            first.log.setdefault("warnings", []).append(
+                f"next page not joined: {getattr(exc, 'reason', exc)}"
+            )
+            failed = True
+            break
+        html.append(more.html)
+        text.append(more.text)
+        next_url = (more.log.get("pagination") or {}).get("next") or ""
+    if len(html) == 1:
+        return first
+    first.html, first.text = "".join(html), "\n\n".join(text)
+    first.word_count = count_words(first.text)
+    first.log["pagination"] = {**pages, "joined": len(html)}
+    warnings = [w for w in first.log.get("warnings", []) if not w.startswith("page 1 of")]
+    if failed or (next_url and next_url not in seen):  # stopped at a failing page or the page cap
+        total = pages.get("pages") or 0  # the first page's count: a lower bound from its own links
+        warnings.append(f"pages 1 to {len(html)} of {total if total > len(html) else 'several'}")
+    first.log["warnings"] = warnings
+    return first
+
+
 #: ``failure_reason`` of a queued article whose message could not be sent (the broker was down): the sweep
 #: sends it again at its next run, not after FOLIO_STALE_AFTER (issue 21.8).
 UNSENT_REASON = "Waiting for Folio's queue, which was unavailable; it will be sent again shortly."
@@ -222,6 +270,7 @@ def article_process(*, article_id: int, fetch_timeout: float | None = None, task
                 result = extraction.extract_plain_text(page.text, page.url)
             else:
                 result = _extract_fetched_html(page)
+                result = _follow_next_pages(result, page.url, fetch_timeout=fetch_timeout)
     except fetching.FetchHostBusyError as exc:
         # Not an attempt: the site is busy with Folio's other fetches, not failing.
         Article.objects.filter(pk=article_id).update(attempts=F("attempts") - 1)

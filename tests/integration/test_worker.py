@@ -81,3 +81,17 @@ def test_corpus_sample_becomes_ready(api_client, page_server, celery_worker_proc
         truth_words = set(re.findall(r"\w+", truth[page_id]["articleBody"].lower()))
         got_words = set(re.findall(r"\w+", article.content_text.lower()))
         assert len(truth_words & got_words) / len(truth_words) > 0.6, page_id
+
+
+def test_multi_page_article_is_joined_by_the_worker(api_client, page_server, celery_worker_process):
+    from tests.multipage import PAGES, add_article, paragraph
+
+    response = api_client.post("/api/articles/", {"url": add_article(page_server)}, format="json")
+    article = _wait_done(response.json()["id"])
+    assert article.status == "ready", (article.failure_reason, celery_worker_process.log()[-2000:])
+    text = article.content_text
+    expected = [paragraph(page, n) for page in range(1, PAGES + 1) for n in range(1, 5)]
+    positions = [text.find(p) for p in expected]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)  # every page, in order
+    assert article.extraction_log["pagination"]["joined"] == PAGES
+    assert not any(w.startswith(("page 1 of", "pages 1 to")) for w in article.extraction_log["warnings"])

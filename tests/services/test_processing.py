@@ -189,3 +189,27 @@ def test_a_claim_whose_worker_process_died_is_taken_over_at_once(user, settings,
     assert not processing._claim(alive.pk) and not processing._claim(elsewhere.pk)
     dead.refresh_from_db()
     assert dead.attempts == 2 and dead.claimed_by == processing.claimant_token("task-1")
+
+
+def test_multi_page_article_joined_up_to_the_page_cap(user, page_server, settings):
+    from tests.multipage import add_article, paragraph
+
+    settings.FOLIO_ARTICLE_MAX_PAGES = 2
+    article = _save(user, add_article(page_server))
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    assert paragraph(1, 1) in article.content_text and paragraph(2, 4) in article.content_text
+    assert paragraph(3, 1) not in article.content_text
+    assert article.extraction_log["pagination"]["joined"] == 2
+    assert "pages 1 to 2 of several" in article.extraction_log["warnings"]
+
+
+def test_multi_page_article_keeps_the_pages_before_a_failing_one(user, page_server):
+    from tests.multipage import add_article, paragraph
+
+    article = _save(user, add_article(page_server, prefix="/broken", broken=3))
+    assert services.article_process(article_id=article.pk) == "ready"
+    article.refresh_from_db()
+    assert paragraph(2, 1) in article.content_text and paragraph(3, 1) not in article.content_text
+    assert article.extraction_log["pagination"]["joined"] == 2
+    assert any(w.startswith("next page not joined") for w in article.extraction_log["warnings"])
