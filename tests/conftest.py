@@ -24,6 +24,39 @@ def _image_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("images")
 
 
+def _flush_retrying_on_deadlock() -> None:
+    """Transactional tests (live_server, transactional_db) end with Django's ``flush`` (TRUNCATE). The
+    session's real worker may at that moment still be finishing a task an earlier test queued (a webhook
+    retry, say) inside a transaction of its own; PostgreSQL then reports a deadlock and aborts the TRUNCATE,
+    not the worker's transaction. The TRUNCATE is tried again (up to 5 times, 0.5 s apart) instead of
+    failing the test that happened to end then; any other error is raised as it was."""
+    from django.core.management.commands import flush
+
+    original = flush.Command.handle
+    if getattr(original, "retries_deadlock", False):
+        return
+
+    def handle(self, *args, **options):
+        for attempt in range(5):
+            try:
+                return original(self, *args, **options)
+            except Exception as exc:
+                causes, cause = [], exc
+                while cause is not None:
+                    causes.append(str(cause))
+                    cause = cause.__cause__
+                if attempt == 4 or not any("deadlock detected" in text for text in causes):
+                    raise
+                time.sleep(0.5)
+        return None
+
+    handle.retries_deadlock = True
+    flush.Command.handle = handle
+
+
+_flush_retrying_on_deadlock()
+
+
 #: A queue no worker reads, for the messages of tests that run without the session's worker.
 UNREAD_QUEUE = f"folio-unread-{uuid.uuid4().hex[:8]}"
 
