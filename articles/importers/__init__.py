@@ -164,22 +164,34 @@ def csv_rows(text: str | io.TextIOBase) -> Iterator[tuple[int, dict[str, str]]]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     stream = io.StringIO(text, newline="") if isinstance(text, str) else text
     reader = csv.reader(line.replace("\x00", "") for line in stream)
+    header = _csv_header(reader)
+    if header is not None:
+        yield from _csv_records(reader, header)
+
+
+def _csv_header(reader) -> list[str] | None:
+    """The lower-cased header of a csv.reader (None for an empty file). Raises ImportFileError."""
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        return [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        return
+        return None
     except csv.Error as exc:
         raise ImportFileError(f"Line 1 of the CSV cannot be read: {exc}.") from exc
+
+
+def _csv_records(reader, header: list[str], base: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` for each non-blank row of a csv.reader, lines counted from ``base``. Raises
+    ImportFileError naming the line of a malformed row."""
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportFileError(f"Line {reader.line_num} of the CSV cannot be read: {exc}.") from exc
+            raise ImportFileError(f"Line {base + reader.line_num} of the CSV cannot be read: {exc}.") from exc
         if not any(c.strip() for c in cells):
             continue
-        yield reader.line_num, {header[i]: cells[i] for i in range(min(len(header), len(cells)))}
+        yield base + reader.line_num, {header[i]: cells[i] for i in range(min(len(header), len(cells)))}
 
 
 #: Longest line read at once from a CSV file (bytes); a longer one is read in pieces of this size.
@@ -228,28 +240,16 @@ def _seekable_csv(
 
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(lines(0, encoding))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
+    header = _csv_header(reader)
+    if header is None:
         return
-    except csv.Error as exc:
-        raise ImportFileError(f"Line 1 of the CSV cannot be read: {exc}.") from exc
     base = 0
     if resume is not None and resume[0] > position:
         # Entries up to ``resume`` were handled by an earlier run: start right after them.
         codec = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding
         reader, base = csv.reader(lines(resume[0], codec)), resume[1]
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportFileError(f"Line {base + reader.line_num} of the CSV cannot be read: {exc}.") from exc
-        if not any(c.strip() for c in cells):
-            continue
-        line = base + reader.line_num
-        yield line, {header[i]: cells[i] for i in range(min(len(header), len(cells)))}, (position, line)
+    for line, row in _csv_records(reader, header, base):
+        yield line, row, (position, line)
 
 
 class _Prefixed(io.RawIOBase):

@@ -167,7 +167,9 @@ def export_bookmarks(articles: QuerySet[Article]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _slug(text: str, fallback: str) -> str:
+def file_slug(text: str, fallback: str) -> str:
+    """A file-name part from ``text``: lower case, runs of non-word characters as ``-``, at most 60
+    characters; ``fallback`` when nothing is left."""
     slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-")[:60]
     return slug or fallback
 
@@ -198,7 +200,7 @@ def markdown_url(url: str) -> str:
     return quote(url, safe=_MD_URL_SAFE)
 
 
-def _front_value(value: object) -> str:
+def front_matter_value(value: object) -> str:
     """A front-matter value: JSON (valid YAML), with ``<``, ``>`` and ``&`` as ``\\u`` escapes so that a
     renderer showing the front matter as text finds no HTML in it, while a YAML reader gets the exact value."""
     encoded = json.dumps(value, ensure_ascii=False)
@@ -262,7 +264,7 @@ def article_markdown(article: Article) -> str:
         "tags": [t.name for t in article.tags.all()],
         "author": article.author or None,
     }
-    front = "\n".join(f"{key}: {_front_value(value)}" for key, value in meta.items())
+    front = "\n".join(f"{key}: {front_matter_value(value)}" for key, value in meta.items())
     body = _markdown_converter().convert(article.content_html) if article.content_html else ""
     parts = [
         f"---\n{front}\n---\n",
@@ -284,7 +286,7 @@ def export_markdown_zip(articles: QuerySet[Article]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for a in articles:
-            archive.writestr(f"folio/{a.pk}-{_slug(a.display_title, 'article')}.md", article_markdown(a))
+            archive.writestr(f"folio/{a.pk}-{file_slug(a.display_title, 'article')}.md", article_markdown(a))
     return out.getvalue()
 
 

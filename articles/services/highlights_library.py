@@ -30,7 +30,7 @@ from ..errors import ArticleError
 from ..models import Article, Highlight
 from ..search import SearchQuery, search_query_parse
 from ..search.query import Filter, Term
-from .exporting import _front_value, _slug, csv_cell, markdown_text
+from .exporting import csv_cell, file_slug, front_matter_value, markdown_text
 
 #: Items on one page of /highlights/.
 PER_PAGE = 30
@@ -286,7 +286,7 @@ def _attach(chunk: list[Article], highlights: QuerySet[Highlight], with_note: se
 def highlights_markdown(article: Article) -> str:
     """One article's highlights and note as Markdown for Obsidian: YAML front matter (title, url, author,
     site, saved, tags; values JSON-quoted, which is valid YAML, with no ``<``, ``>`` or ``&``: exporting's
-    ``_front_value``), the title, the note, then each highlight as a quote with its note and colour. Text
+    ``front_matter_value``), the title, the note, then each highlight as a quote with its note and colour. Text
     is written with exporting's ``markdown_text`` (issue 21.5): it renders as itself, never as HTML or
     a link."""
     meta = {
@@ -297,7 +297,7 @@ def highlights_markdown(article: Article) -> str:
         "saved": article.saved_at.isoformat() if article.saved_at else None,
         "tags": [t.name for t in article.tags.all()],
     }
-    front = "\n".join(f"{key}: {_front_value(value)}" for key, value in meta.items())
+    front = "\n".join(f"{key}: {front_matter_value(value)}" for key, value in meta.items())
     parts = [f"---\n{front}\n---\n", f"# {markdown_text(article.display_title)}\n"]
     note = getattr(article, "selected_note", article.note)
     if note:
@@ -324,7 +324,7 @@ def highlights_export_markdown_zip(
     out = tempfile.SpooledTemporaryFile(max_size=ZIP_SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for article in _export_articles(user, query, tag, color, article_id):
-            name = f"highlights/{article.pk}-{_slug(article.display_title, 'article')}.md"
+            name = f"highlights/{article.pk}-{file_slug(article.display_title, 'article')}.md"
             archive.writestr(name, highlights_markdown(article))
     out.seek(0)
     return out

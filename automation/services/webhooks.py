@@ -225,11 +225,7 @@ def webhooks_dispatch(
         ("automation.webhooks", user_id),
         lambda: list(WebhookEndpoint.objects.filter(user_id=user_id, enabled=True)),
     )
-    if not any(event in e.events for e in enabled):
-        return []
-    endpoints = [
-        e for e in WebhookEndpoint.objects.filter(user_id=user_id, enabled=True) if event in e.events
-    ]
+    endpoints = [e for e in enabled if event in e.events]
     if not endpoints:
         return []
     article = Article.objects.filter(pk=article_id, user_id=user_id).prefetch_related("tags").first()
