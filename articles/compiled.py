@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -50,6 +51,28 @@ def _adapter(kind: type, connection) -> Callable[[Any], Any] | None:
     if kind is IPAddress:
         return connection.ops.adapt_ipaddressfield_value
     return None
+
+
+def _cursor(connection):
+    """A Django cursor on ``connection`` (its errors wrapped, its statements logged like any other). On
+    PostgreSQL it binds values on the server (psycopg's ``Cursor``, where Django's own binds them in the
+    client): psycopg then prepares a statement once it has run it ``prepare_threshold`` times (5) on this
+    connection, and PostgreSQL no longer parses and plans it on each request; planning took longer than
+    running these statements (EXPLAIN ANALYZE at 100,000 articles: 0.2-0.3 ms against 0.02-0.08 ms). Off
+    with ``FOLIO_DB_PREPARED_STATEMENTS=false`` (PgBouncer before 1.21 in transaction pooling, or 1.21+
+    without ``max_prepared_statements``, does not carry prepared statements between transactions)."""
+    if connection.vendor != "postgresql" or not settings.FOLIO_DB_PREPARED_STATEMENTS:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = ServerBindingCursor(connection.connection)
+    return (
+        connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    )
 
 
 class _Compiled:
@@ -96,7 +119,7 @@ class _Compiled:
         for index, position in self.slots:
             adapt = self.adapters[position]
             params[index] = adapt(values[position]) if adapt else values[position]
-        with connections[using].cursor() as cursor:
+        with _cursor(connections[using]) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
