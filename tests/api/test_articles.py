@@ -162,6 +162,6 @@ def test_a_token_save_of_a_new_address_is_six_statements(api_client, settings):
     ]
     assert kinds == ["token", "BEGIN", "SELECT article", "INSERT article", "COMMIT", "SELECT webhooks"], sqls
     sqls = [q["sql"] for q in tagged.captured_queries]
-    links = max(i for i, s in enumerate(sqls) if s.startswith('INSERT INTO "articles_article_tags"'))
+    links = max(i for i, s in enumerate(sqls) if 'INTO "articles_article_tags"' in s)  # SQLite: OR IGNORE
     assert not any('"articles_tag"' in s for s in sqls[links:]), sqls  # the answer's tags are not read back
     assert not any("SAVEPOINT" in s for s in sqls), sqls
