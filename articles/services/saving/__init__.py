@@ -99,11 +99,16 @@ class _SavedConcurrently(Exception):
     """The insert of a new article hit the (user, url_key) unique constraint in a transaction of its own:
     another save of the same address committed first. _atomic_save runs the save again."""
 
+    def __init__(self, error: IntegrityError):
+        super().__init__(str(error))
+        self.error = error
+
 
 def _atomic_save(func: Callable[..., T]) -> Callable[..., T]:
     """``transaction.atomic`` for a save, run again once when it raises _SavedConcurrently (its insert
     lost a race with another save of the same address, and the rolled-back transaction took any of its
-    on-commit work with it): the second run finds the other save's article."""
+    on-commit work with it): the second run finds the other save's article. A second lost race raises
+    the IntegrityError."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -111,8 +116,12 @@ def _atomic_save(func: Callable[..., T]) -> Callable[..., T]:
             with transaction.atomic():
                 return func(*args, **kwargs)
         except _SavedConcurrently:
+            pass
+        try:
             with transaction.atomic():
                 return func(*args, **kwargs)
+        except _SavedConcurrently as again:  # raced twice: answered as any other IntegrityError
+            raise again.error from None
 
     return wrapper
 
@@ -122,8 +131,8 @@ def _tags_known(article: Article, tags: list[Tag]) -> None:
     ``prefetch_related("tags")`` would: a caller reading them (the API's answer) needs no query (issue 20)."""
     found = article.tags.all()
     found._result_cache = sorted({tag.pk: tag for tag in tags}.values(), key=lambda tag: tag.name)
-    found._prefetch_done = True
-    article._prefetched_objects_cache = {"tags": found}
+    found._prefetch_done = True  # type: ignore[attr-defined]  # Django's prefetch_one_level does the same
+    article._prefetched_objects_cache = {"tags": found}  # type: ignore[attr-defined]
 
 
 def _metadata_fields(metadata: dict[str, object]) -> dict[str, object]:
@@ -226,7 +235,7 @@ def _save(
                 )
         except IntegrityError as error:  # the same address saved at the same moment: the other save won
             if own_transaction:
-                raise _SavedConcurrently from error
+                raise _SavedConcurrently(error) from error
             article = _find_existing(user, key)
             if article is None:
                 raise
