@@ -16,14 +16,17 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from articles.compiled import IPAddress
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +97,7 @@ class FolioAxesHandler(AxesDatabaseHandler):
             return remaining
         # One cheap query in the usual case (no recent failure for this name or address: every API request
         # with a token asks, issue 20); the per-parameter sums only when there is something to sum.
-        anything = attempts_list[0]
-        for attempts in attempts_list[1:]:
-            anything = anything | attempts
-        if not anything.exists():
+        if not self.recent_attempts(request, credentials, attempts_list).exists():
             return remaining
         for attempts, limit in zip(attempts_list, self._limits(), strict=False):
             row = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
@@ -106,6 +106,21 @@ class FolioAxesHandler(AxesDatabaseHandler):
             until = row["last"] + timedelta(seconds=lockout_seconds(row["failures"], limit))
             remaining = max(remaining, (until - now).total_seconds())
         return remaining
+
+    def recent_attempts(
+        self, request: HttpRequest, credentials: dict | None = None, attempts_list: list | None = None
+    ) -> QuerySet | None:
+        """The recent failed attempts of this request's user name or address (one unevaluated QuerySet of
+        axes' AccessAttempt, the union of ``get_user_attempts``), or None when there is nothing to count.
+        Whenever it is empty, ``lock_remaining`` is 0."""
+        if attempts_list is None:
+            attempts_list = self.get_user_attempts(request, credentials)
+        if not attempts_list:
+            return None
+        anything = attempts_list[0]
+        for attempts in attempts_list[1:]:
+            anything = anything | attempts
+        return anything
 
     def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
         """The failure count axes compares with ``AXES_FAILURE_LIMIT`` (the per-user-name limit): the user
@@ -171,6 +186,47 @@ def token_failure_wait(request: HttpRequest) -> float:
     if not hasattr(handler, "lock_remaining"):
         return 0.0
     return handler.lock_remaining(request, token_credentials(request))
+
+
+def token_failures_recent(request: HttpRequest) -> tuple[Callable[..., QuerySet], tuple, tuple] | None:
+    """The recent failed API token attempts of the address of ``request`` as ``(build, kinds, values)``:
+    ``build(*values)`` is the unevaluated QuerySet of axes' AccessAttempt rows that
+    ``FolioAxesHandler.lock_remaining`` looks at first (this address's pseudo user name or the address
+    itself, since the start of the cool-off window), for a caller that folds "has this address any recent
+    failure?" into its own query (``articles.tokens.api_token_authenticate``: one query per token request
+    instead of two, issue 20); ``kinds`` are the values' kinds for ``articles.compiled``. While it is
+    empty ``token_failure_wait`` is 0; when it is not, ask ``token_failure_wait``. None when that cannot
+    be folded (axes off, another handler, or lockout parameters other than Folio's user name and address):
+    then ask ``token_failure_wait`` first."""
+    from axes.attempts import get_cool_off_threshold
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_client_username
+
+    if (
+        not settings.AXES_ENABLED
+        or list(settings.AXES_LOCKOUT_PARAMETERS) != ["username", "ip_address"]
+        or settings.AXES_COOLOFF_TIME is None
+    ):
+        return None
+    AxesProxyHandler.update_request(request)
+    if not isinstance(AxesProxyHandler.get_implementation(), FolioAxesHandler):
+        return None
+    username = get_client_username(request, token_credentials(request))
+    return (
+        recent_failures,
+        (str, IPAddress, datetime),
+        (username, request.axes_ip_address, get_cool_off_threshold(request)),
+    )
+
+
+def recent_failures(username: str, address: str, since: datetime) -> QuerySet:
+    """Failed attempts recorded for ``username`` or from ``address`` (text) at ``since`` or later: what
+    axes' ``get_user_attempts`` selects for Folio's lockout parameters, as one QuerySet."""
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.filter(
+        Q(username=username, attempt_time__gte=since) | Q(ip_address=address, attempt_time__gte=since)
+    )
 
 
 def token_failure_record(request: HttpRequest) -> None:

@@ -19,7 +19,8 @@ Reported per size (stdout and ``bench/out/save.json``):
   the timed saves, divided by the saves;
 - database CPU per save: CPU seconds of the PostgreSQL client backends connected to the bench database
   (the server is often shared with other databases; autovacuum workers are left out and the tables they
-  vacuumed or analyzed during the saves are listed), read from /proc the same way;
+  vacuumed or analyzed during the saves are listed), read from /proc the same way; gunicorn keeps its
+  connections for the whole run (CONN_MAX_AGE=3600), so that no backend leaves with its CPU time;
 - the baseline, in the same run on the same database: a raw SQL ``INSERT`` of the same article row
   (copied from a row the API just wrote, with a new address), one statement per row through psycopg, with
   the database CPU per insert and its wall time; the ratio of the save's database CPU to it;
@@ -150,6 +151,11 @@ def gunicorn_start(database_url: str, port: int) -> subprocess.Popen:
         FOLIO_API_WRITE_RATE="1000000/minute",
         FOLIO_SAVE_RATE_PER_MINUTE="0",
         LOG_LEVEL="WARNING",
+        # Database CPU is read from the backends connected before and after the timed saves: a connection
+        # closed on the way (CONN_MAX_AGE, 60 s by default, ran out during a slow run) took its CPU time
+        # with it, and the reading came out far too low. Kept for the run; a reconnect a minute is no
+        # part of a save's cost.
+        CONN_MAX_AGE="3600",
     )
     process = subprocess.Popen(
         [

@@ -8,7 +8,8 @@ Prints the queries of one save of a new address (the count and each statement's 
 per save of this process (``time.process_time``: the request, the view, the ORM, the queue message; the
 database server's CPU is not in it) and the wall time, over ``--saves`` saves after 30 warm-ups, with the
 load average. With ``--profile``, a cProfile of as many more saves, timed by CPU time, sorted by cumulative
-and by own time. Queue messages go to a throw-away queue (purged at the end); the save-rate check is off (as in
+and by own time. Queue messages go to a throw-away queue (purged at the end) through Redis
+(``CELERY_BROKER_URL``, default redis://127.0.0.1:6379/14, as the bench); the save-rate check is off (as in
 bench/save_bench.py, which measures the same path under gunicorn with 10 clients). The saves are deleted at
 the end.
 """
@@ -42,6 +43,9 @@ def main() -> None:
         "FOLIO_API_WRITE_RATE": "1000000/minute",
         "FOLIO_SAVE_RATE_PER_MINUTE": "0",
         "LOG_LEVEL": "WARNING",
+        # The queue message through Redis, as bench/save_bench.py and production send it (without a broker
+        # URL Folio falls back to kombu's filesystem transport, whose cost is another one).
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
     }.items():
         os.environ.setdefault(name, value)
     from library_builder import database_prepare

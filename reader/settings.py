@@ -388,6 +388,10 @@ FOLIO_IMPORT_RUN_STALE_AFTER = env.int("FOLIO_IMPORT_RUN_STALE_AFTER", default=2
 # A save whose database connection was lost is tried again on a new connection for up to this many
 # seconds of waiting (a PostgreSQL restart), instead of answering 500 (articles/services/dbretry.py).
 FOLIO_DB_RETRY_SECONDS = env.float("FOLIO_DB_RETRY_SECONDS", default=8.0)
+# The reads every API request runs (token lookup, duplicate check, webhook endpoints) as prepared statements
+# on PostgreSQL (articles/compiled.py). Set to false behind PgBouncer in transaction pooling older than
+# 1.21, or without its max_prepared_statements.
+FOLIO_DB_PREPARED_STATEMENTS = env.bool("FOLIO_DB_PREPARED_STATEMENTS", default=True)
 
 # --- accounts ---------------------------------------------------------------------------------------------
 # Login throttling (accounts/throttling.py, django-axes): after FOLIO_LOGIN_FAILURE_LIMIT failures for one

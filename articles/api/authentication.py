@@ -16,16 +16,22 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return super().authenticate(request)
 
     def authenticate_credentials(self, key: str):
-        from accounts.throttling import token_failure_record, token_failure_wait
+        from accounts.throttling import token_failure_record, token_failure_wait, token_failures_recent
 
         request = self._django_request
-        wait = token_failure_wait(request)
-        if wait > 0:
-            raise exceptions.Throttled(wait=wait, detail="Too many invalid API tokens from this address.")
-        token = api_token_authenticate(key)
+        # One query in the usual case: the key is looked up only if the address has no recent failure
+        # (issue 20). Otherwise the throttle decides first, as it always did: a locked-out address is
+        # answered 429 whatever key it sends.
+        recent = token_failures_recent(request)
+        token = api_token_authenticate(key, unless=recent) if recent is not None else None
         if token is None:
-            token_failure_record(request)
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            wait = token_failure_wait(request)
+            if wait > 0:
+                raise exceptions.Throttled(wait=wait, detail="Too many invalid API tokens from this address.")
+            token = api_token_authenticate(key)  # held back by failures below the limit, or unknown
+            if token is None:
+                token_failure_record(request)
+                raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         return token.user, token
 
 

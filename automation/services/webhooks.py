@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
 
 from articles import fetching
+from articles.compiled import CompiledQuery
 from articles.models import Article, Highlight
 from articles.services import enqueue
 from articles.services.events import EVENTS, batch_memo
@@ -214,6 +215,12 @@ def webhook_requeue_unsent() -> int:
     return sent
 
 
+#: A person's enabled endpoints, read after every save: compiled once per process (issue 20).
+_ENABLED_ENDPOINTS = CompiledQuery(
+    lambda user_id: WebhookEndpoint.objects.filter(user_id=user_id, enabled=True), int
+)
+
+
 def webhooks_dispatch(
     *, event: str, user_id: int, article_id: int, highlight_id: int | None = None
 ) -> list[WebhookDelivery]:
@@ -221,10 +228,7 @@ def webhooks_dispatch(
     ``data`` is the article's public fields now (article_data), with ``highlight`` for a highlight event.
     Returns the deliveries queued (none when the article is gone). The person's enabled endpoints are read
     once per bulk emission (events.batch_memo)."""
-    enabled = batch_memo(
-        ("automation.webhooks", user_id),
-        lambda: list(WebhookEndpoint.objects.filter(user_id=user_id, enabled=True)),
-    )
+    enabled = batch_memo(("automation.webhooks", user_id), lambda: _ENABLED_ENDPOINTS.fetch(user_id))
     endpoints = [e for e in enabled if event in e.events]
     if not endpoints:
         return []

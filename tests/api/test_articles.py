@@ -122,3 +122,46 @@ def test_create_queries(api_client):
     assert sum('FROM "articles_apitoken"' in s for s in sqls) == 1
     insert = next(i for i, s in enumerate(sqls) if s.startswith('INSERT INTO "articles_article"'))
     assert not any(s.startswith("SELECT") and 'FROM "articles_article" ' in s for s in sqls[insert:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_save_of_a_new_address_is_six_statements(api_client, settings):
+    """Issue 20, item 1: a token save of a new address, as a web process runs it (its own transaction),
+    is six statements: the token lookup with the login-throttle check folded in, BEGIN, the duplicate
+    check, the INSERT, COMMIT, and the person's webhook endpoints (the article.saved event, after the
+    commit). No savepoint, no read-back of the row; with tags, no read-back of the tags either."""
+    from celery import current_app
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.FOLIO_SAVE_RATE_PER_MINUTE = 0  # the save-rate check is a query of its own (test_save_rate.py)
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue = "folio-test-savecount-throwaway"  # no worker reads it
+    try:
+        api_client.post("/api/articles/", {"url": "https://example.com/warm"}, format="json")
+        with CaptureQueriesContext(connection) as plain:
+            response = api_client.post("/api/articles/", {"url": "https://example.com/new"}, format="json")
+        assert response.status_code == 201 and response.json()["tags"] == []
+        with CaptureQueriesContext(connection) as tagged:
+            response = api_client.post(
+                "/api/articles/", {"url": "https://example.com/tagged", "tags": ["b", "a"]}, format="json"
+            )
+        assert response.status_code == 201 and response.json()["tags"] == ["a", "b"]
+    finally:
+        with current_app.connection_for_write() as broker:
+            broker.default_channel.queue_purge(queue)
+    sqls = [q["sql"] for q in plain.captured_queries]
+    kinds = [
+        ("token" if 'FROM "articles_apitoken"' in s and "axes_accessattempt" in s else s.split()[0])
+        + (
+            " article"
+            if 'FROM "articles_article" ' in s or s.startswith('INSERT INTO "articles_article" ')
+            else ""
+        )
+        + (" webhooks" if "automation_webhookendpoint" in s else "")
+        for s in sqls
+    ]
+    assert kinds == ["token", "BEGIN", "SELECT article", "INSERT article", "COMMIT", "SELECT webhooks"], sqls
+    sqls = [q["sql"] for q in tagged.captured_queries]
+    links = max(i for i, s in enumerate(sqls) if 'INTO "articles_article_tags"' in s)  # SQLite: OR IGNORE
+    assert not any('"articles_tag"' in s for s in sqls[links:]), sqls  # the answer's tags are not read back
+    assert not any("SAVEPOINT" in s for s in sqls), sqls

@@ -21,20 +21,23 @@ contrast, is provisional (the browser's ``document.title``): shown until extract
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ...compiled import CompiledQuery
 from ...errors import InvalidURLError, PageTooLargeError, SaveRateExceeded
 from ...languages import search_config_for
 from ...limits import TITLE_MAX_LENGTH, URL_MAX_LENGTH
-from ...models import Article, ArticleSource
+from ...models import Article, ArticleSource, Tag
 from ...urlnorm import normalize_url, validate_url
 from ..dbretry import retry_on_connection_loss
 from ..events import ARTICLE_SAVED, emit
@@ -53,6 +56,8 @@ __all__ = [
     "fetch_enqueue_on_commit",
 ]
 
+T = TypeVar("T")
+
 #: Columns a save never needs from an existing article (bodies and logs); read later if a caller asks.
 SAVE_DEFERRED = ("content_html", "content_text", "extraction_log")
 
@@ -64,21 +69,70 @@ def duplicates_of(*, user: User, key: str) -> QuerySet[Article]:
 
     One query through three indexes (checked with EXPLAIN in tests/services/test_save_indexes.py).
     """
+    return _duplicates(user.pk, key)
+
+
+def _duplicates(user_id: int, key: str) -> QuerySet[Article]:
     live = Q(deleted_at__isnull=True)
     return (
-        Article.objects.filter(user=user)
+        Article.objects.filter(user_id=user_id)
         .filter(Q(url_key=key) | (Q(final_key=key) & live) | (Q(canonical_key=key) & live))
         .defer(*SAVE_DEFERRED)
         .order_by("id")
     )
 
 
+#: The duplicate check of a save, compiled once per process (issue 20: building and compiling it was
+#: a sixth of an API save's CPU).
+_DUPLICATES_CHECK = CompiledQuery(lambda user_id, key: _duplicates(user_id, key)[:20], int, str)
+
+
 def _find_existing(user: User, key: str) -> Article | None:
-    rows = list(duplicates_of(user=user, key=key)[:20])
+    rows = _DUPLICATES_CHECK.fetch(user.pk, key)
     live = [a for a in rows if a.deleted_at is None]
     if live:
         return live[0]
     return next((a for a in rows if a.url_key == key), None)
+
+
+class _SavedConcurrently(Exception):
+    """The insert of a new article hit the (user, url_key) unique constraint in a transaction of its own:
+    another save of the same address committed first. _atomic_save runs the save again."""
+
+    def __init__(self, error: IntegrityError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _atomic_save(func: Callable[..., T]) -> Callable[..., T]:
+    """``transaction.atomic`` for a save, run again once when it raises _SavedConcurrently (its insert
+    lost a race with another save of the same address, and the rolled-back transaction took any of its
+    on-commit work with it): the second run finds the other save's article. A second lost race raises
+    the IntegrityError."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        except _SavedConcurrently:
+            pass
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        except _SavedConcurrently as again:  # raced twice: answered as any other IntegrityError
+            raise again.error from None
+
+    return wrapper
+
+
+def _tags_known(article: Article, tags: list[Tag]) -> None:
+    """Record ``tags`` as all the tags of ``article``, just created (so they are all it has), as a
+    ``prefetch_related("tags")`` would: a caller reading them (the API's answer) needs no query (issue 20)."""
+    found = article.tags.all()
+    found._result_cache = sorted({tag.pk: tag for tag in tags}.values(), key=lambda tag: tag.name)
+    found._prefetch_done = True  # type: ignore[attr-defined]  # Django's prefetch_one_level does the same
+    article._prefetched_objects_cache = {"tags": found}  # type: ignore[attr-defined]
 
 
 def _metadata_fields(metadata: dict[str, object]) -> dict[str, object]:
@@ -160,8 +214,14 @@ def _save(
     states = _state_fields(is_archived=is_archived, is_favorite=is_favorite, is_read=is_read, now=now)
     article = _find_existing(user, key)
     if article is None:
+        # When this save's transaction is the outermost one (the usual case: a request saves once), the
+        # insert needs no savepoint of its own (two statements fewer, issue 20): a duplicate key means that
+        # the same address was saved at the same moment, and the whole transaction is run again
+        # (_atomic_save), its duplicate check then finding the other save's article. Inside a caller's
+        # transaction, a savepoint keeps that transaction usable.
+        own_transaction = not connection.savepoint_ids
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=not own_transaction):
                 article = Article.objects.create(
                     user=user,
                     url=url,
@@ -173,12 +233,14 @@ def _save(
                     saved_at=now,
                     **{"title": provisional, **_metadata_fields(stated), **states},
                 )
-        except IntegrityError:  # the same address saved at the same moment: the other save won
+        except IntegrityError as error:  # the same address saved at the same moment: the other save won
+            if own_transaction:
+                raise _SavedConcurrently(error) from error
             article = _find_existing(user, key)
             if article is None:
                 raise
         else:
-            article_tags_set(article=article, names=tags)
+            _tags_known(article, article_tags_set(article=article, names=tags))
             emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
             return article, True, False
     was_failed = article.status == Article.Status.FAILED
@@ -203,7 +265,7 @@ def _save(
 
 
 @retry_on_connection_loss
-@transaction.atomic
+@_atomic_save
 def article_save_url(
     *,
     user: User,
@@ -256,7 +318,7 @@ def article_save_url(
 
 
 @retry_on_connection_loss
-@transaction.atomic
+@_atomic_save
 def article_save_page(
     *,
     user: User,
