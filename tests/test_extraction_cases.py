@@ -573,3 +573,18 @@ def test_recall_full_mode_retries_a_short_result_in_recall_mode():
     # a result long enough is left as it is
     long_text = " ".join(ENGLISH * 2)
     assert choose._recall_escalation(tree, first, long_text, options) == (first, long_text)
+
+
+def test_recall_a_too_short_result_loses_to_a_clean_candidate_that_still_misses_some_prose():
+    # A 42-word teaser against the fallback's 547 clean words of a 920-word page (an index page).
+    from articles.extraction import choose
+
+    main = {"words": 42, "link_density": 0.31, "menu_like": False, "lead": False, "agreement": None}
+    main["text"] = " ".join(ENGLISH[:2])
+    other = {"words": 547, "link_density": 0.0, "menu_like": False, "lead": False, "agreement": None}
+    other["text"] = " ".join(ENGLISH[2:] * 10)
+    arguments = {"lead": None, "reference": "", "prose_words": 920, "scores": {}}
+    assert choose.better(main, other, problems=["too short", "prose left out"], **arguments)
+    # a long enough result that left prose out keeps needing a candidate that passes every check
+    main["words"] = 200
+    assert not choose.better(main, other, problems=["prose left out"], **arguments)

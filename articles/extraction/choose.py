@@ -291,9 +291,11 @@ def better(
     junk = main["link_density"] > 0.5 or (main["menu_like"] and not other["menu_like"])
     # main is a fragment (too short, or most prose left out) and the other passes every check: the
     # whole clean article even when it does not contain the fragment (a teaser block, bug-log kind 2).
+    # Under SHORT_WORDS, main is no article at all: a clean candidate twice its size wins even if it
+    # still leaves some of the page's prose out (an index page's teasers; corpus2, 1 page).
     fragment = (
         bool({"too short", "prose left out"} & set(problems))
-        and not other_problems
+        and (not other_problems or ("too short" in problems and other_problems == ["prose left out"]))
         and ratio >= 2
         and not merged
     )

@@ -241,14 +241,20 @@ def wrap_loose_text(body: etree._Element) -> None:
 
 class Captions(set):
     """Comparable texts of a page's picture captions (a ``set``), with ``paragraphs``: how many prose
-    paragraphs of the page (``<p>`` outside captions and figures) say the same thing as each caption, for
-    the captions that repeat a sentence of the article."""
+    paragraphs of the page (``<p>`` outside captions and figures) say the same thing as a caption, for
+    the captions that repeat a sentence of the article. ``paragraphs`` is counted on first use (by
+    ``mark_captions``, only on a page whose extracted body holds a caption's text)."""
 
-    paragraphs: dict[str, int]
-
-    def __init__(self, *args):
+    def __init__(self, *args, count=None):
         super().__init__(*args)
-        self.paragraphs = {}
+        self._count = count
+        self._paragraphs: dict[str, int] | None = None
+
+    @property
+    def paragraphs(self) -> dict[str, int]:
+        if self._paragraphs is None:
+            self._paragraphs = self._count() if self._count and self else {}
+        return self._paragraphs
 
 
 def caption_texts(tree: etree._Element) -> Captions:
@@ -256,8 +262,8 @@ def caption_texts(tree: etree._Element) -> Captions:
     caption or credit, schema.org ``caption``, and long ``alt`` texts. News sites caption a picture with a
     sentence of the article (the lead as the ``alt`` text, a quote under a photo); ``paragraphs`` counts
     the page's own paragraphs of each caption text, so that ``mark_captions`` leaves those in the article."""
-    found = Captions()
     caption_elements = _caption_elements(tree)
+    found = Captions(count=lambda: _caption_paragraphs(tree, found, set(caption_elements)))
     for element in caption_elements[:300]:
         if len(element) > 12:
             continue  # a container of a figure and more, not a caption
@@ -271,8 +277,6 @@ def caption_texts(tree: etree._Element) -> Captions:
             text = comparable(alt)
             if count_words(text) >= 6:
                 found.add(text)
-    if found:
-        found.paragraphs = _caption_paragraphs(tree, found, set(caption_elements))
     return found
 
 
@@ -282,14 +286,15 @@ def _caption_paragraphs(tree: etree._Element, captions: set[str], caption_elemen
     by_start: dict[str, list[str]] = {}
     for caption in captions:
         by_start.setdefault(caption[:20], []).append(caption)
+    starts = {caption[:12] for caption in captions}
     counts: dict[str, int] = {}
     body = tree.find("body")
     for paragraph in body.iter("p") if body is not None else ():
         if paragraph in caption_elements:
             continue
-        raw = paragraph.text_content()
-        if len(raw) < 16:
-            continue
+        raw = "".join(paragraph.itertext())
+        if len(raw) < 16 or comparable(raw[:60])[:12] not in starts:
+            continue  # (the first words decide: most paragraphs are never compared whole)
         text = comparable(raw)
         if text not in captions and not _is_caption(text, by_start.get(text[:20], ())):
             continue
@@ -355,28 +360,24 @@ def mark_captions(body: etree._Element, captions: set[str], log: dict) -> None:
     in English, German and Swedish)."""
     if not captions:
         return
-    paragraphs = dict(getattr(captions, "paragraphs", {}))
-    if paragraphs:
-        repeats: dict[str, int] = {}
-        for child in blocks(body):
-            if child.tag in ("p", "div", "span"):
-                text = comparable(child.text_content())
-                if text in paragraphs:
-                    repeats[text] = repeats.get(text, 0) + 1
-        # how many copies of each text to mark as captions, from the first
-        paragraphs = {text: max(0, repeats.get(text, 0) - count) for text, count in paragraphs.items()}
+    matches = []
     for child in blocks(body):
         if child.tag not in ("p", "div", "span"):
             continue
         text = comparable(child.text_content())
-        if count_words(text) < 4:
-            continue
-        if text in paragraphs:
-            if not paragraphs[text]:
+        if count_words(text) >= 4 and _is_caption(text, captions):
+            matches.append((child, text))
+    paragraphs = getattr(captions, "paragraphs", {}) if matches else {}
+    # how many copies of each text to mark as captions, from the first: those beyond the page's paragraphs
+    marks = {text: -count for text, count in paragraphs.items()}
+    for _child, text in matches:
+        if text in marks:
+            marks[text] += 1
+    for child, text in matches:
+        if text in marks:
+            if marks[text] <= 0:
                 continue
-            paragraphs[text] -= 1
-        elif not _is_caption(text, captions):
-            continue
+            marks[text] -= 1
         log.setdefault("captions", 0)
         log["captions"] += 1
         child.tag = "figcaption"
