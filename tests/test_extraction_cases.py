@@ -87,11 +87,32 @@ def test_a10_given_and_family_name():
         ("Emma Mackenzie, (Image: Getty Images)", "Emma Mackenzie"),
         ("Sandee LaMotte, CNN", "Sandee LaMotte"),
         ("Trine Jørgensen og Tôrtia Reimer-Johansen", "Trine Jørgensen, Tôrtia Reimer-Johansen"),
+        # a section before the label, a time run into the name, a "Stand" (as of) line, a particle
+        ("capital von Jemima Kelly", "Jemima Kelly"),
+        ("Tech Industry by Steven Musil", "Steven Musil"),
+        ("Anna Schmidt12:20pm", "Anna Schmidt"),
+        ("Anna von Hassel, Stand: 28.04.2023", "Anna von Hassel"),
     ],
 )
 def test_bylines_lose_their_furniture_in_six_languages(byline, name):
     html = page(f"<article><div class='author'>{byline}</div>{PROSE}</article>")
     assert extract(html).author == name
+
+
+def test_the_site_share_buttons_and_job_titles_are_not_authors():
+    # the site under its address's name (JSON-LD "author"), share buttons and a job description in the
+    # byline boxes: the person's byline further down is the author
+    head = json_ld(
+        '{"@type":"NewsArticle","headline":"Eine Geschichte",'
+        '"author":{"@type":"Person","name":"STADTBLATT Nachrichten"}}'
+    )
+    html = page(
+        "<article><div class='author-share'>Twitter Facebook</div>"
+        "<div class='author'>Mykolo Romerio universiteto Žmogaus ir visuomenės studijų fakulteto profesorius</div>"
+        f"<div class='byline'>Von Anna Schmidt</div>{PROSE}</article>",
+        head,
+    )
+    assert extract(html, "https://www.stadtblatt.de/2024/05/story").author == "Anna Schmidt"
 
 
 def test_date_found_by_extensive_search_in_visible_text_only():
