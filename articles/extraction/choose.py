@@ -14,7 +14,8 @@ and the result's 4-word shingles match it with F1 under BODY_AGREEMENT); they de
 
 If a check fails, what trafilatura's full mode adds runs on the fast result: its comparison with its
 readability port and jusText (fast mode drops lead paragraphs, second halves of bodies split around an
-advertisement, and returns teaser cards on some layouts). The two candidates are compared (``better``):
+advertisement, and returns teaser cards on some layouts), and, for a result still short, its recall-mode
+retry and jusText (``_recall_escalation``). The two candidates are compared (``better``):
 the nearer one to the page's JSON-LD ``articleBody`` when the page gives one (4-word shingle F1, the corpus
 scorer's unit), otherwise the full-mode result wins only when it repairs the failed checks without
 becoming link-dense or a page-wide merge, or when the fast result is a fragment and the other passes
@@ -47,6 +48,8 @@ MIN_FALLBACK_WORDS = 25
 #: article or the whole page (bug-log A52: a readability result merging two articles).
 PAGE_MERGE = 1.5
 PAGE_MERGE_SLACK = 100
+#: Results shorter than this many characters are extracted again in recall mode (``_recall_escalation``).
+ESCALATION_MAX_LENGTH = 1500
 
 
 def _trafilatura_options(fast: bool):
@@ -102,12 +105,50 @@ def trafilatura_full(tree: etree._Element, fast_body, fast_text: str) -> etree._
     options = _trafilatura_options(False)
     body = deepcopy(fast_body) if fast_body is not None else etree.Element("body")
     try:
-        body, _text = compare_extraction(
+        body, text = compare_extraction(
             tree_cleaning(copy(tree), options), copy(tree), body, fast_text, options
         )
+        body, _text = _recall_escalation(tree, body, text, options)
     except (TypeError, ValueError):
         return None
     return to_html(body)
+
+
+def _recall_escalation(tree: etree._Element, body, text: str, options) -> tuple:
+    """trafilatura's full-mode stage 4 (``trafilatura.core.trafilatura_sequence``, 2.3): a short result
+    holding under ``ESCALATION_PAGE_SHARE`` of the page's text is extracted again in recall mode, and by
+    jusText; the longer one replaces it when it is ``ESCALATION_ACCEPT_RATIO`` (jusText:
+    ``ESCALATION_JUSTEXT_RATIO``) times as long. Folio's fast run does the recall retry without the
+    comparison and without jusText, which is what the full mode adds here: a body split over several
+    containers, of which only the first block is found otherwise (corpus2: a 129-word result of a
+    930-word article). "Short" is under ESCALATION_MAX_LENGTH characters, half trafilatura's 3,000:
+    on results of about 480 words, jusText returned the whole page with its teasers (2 pages of corpus2).
+
+    Returns ``(body, text)``, unchanged when the result is long enough or trafilatura's helpers moved
+    (``ImportError``, no ``_recall_retry``)."""
+    try:
+        from trafilatura import core as tcore
+        from trafilatura.baseline import html2txt
+        from trafilatura.external import justext_rescue
+    except ImportError:
+        return body, text
+    retry = getattr(tcore, "_recall_retry", None)
+    if retry is None or not 0 < len(text) < ESCALATION_MAX_LENGTH:
+        return body, text
+    if len(text) >= tcore.ESCALATION_PAGE_SHARE * len(html2txt(tree)):
+        return body, text
+    from copy import copy
+
+    recall_options = copy(options)
+    recall_options.focus = "recall"
+    recall_body, recall_text = retry(tree, recall_options, None)
+    justext_body, justext_text = justext_rescue(copy(tree), options)
+    length, recall_length, justext_length = len(text), len(recall_text), len(justext_text)
+    if justext_length > recall_length and justext_length > tcore.ESCALATION_JUSTEXT_RATIO * length:
+        return justext_body, justext_text
+    if recall_length >= options.min_extracted_size and recall_length > tcore.ESCALATION_ACCEPT_RATIO * length:
+        return recall_body, recall_text
+    return body, text
 
 
 def to_html(body) -> etree._Element | None:
@@ -250,9 +291,11 @@ def better(
     junk = main["link_density"] > 0.5 or (main["menu_like"] and not other["menu_like"])
     # main is a fragment (too short, or most prose left out) and the other passes every check: the
     # whole clean article even when it does not contain the fragment (a teaser block, bug-log kind 2).
+    # Under SHORT_WORDS, main is no article at all: a clean candidate twice its size wins even if it
+    # still leaves some of the page's prose out (an index page's teasers; corpus2, 1 page).
     fragment = (
         bool({"too short", "prose left out"} & set(problems))
-        and not other_problems
+        and (not other_problems or ("too short" in problems and other_problems == ["prose left out"]))
         and ratio >= 2
         and not merged
     )

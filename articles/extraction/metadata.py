@@ -46,7 +46,8 @@ _TITLE_SEPARATORS = re.compile("\\s+[|\\-\u2013\u2014:·•»]\\s+")
 _NOT_A_NAME = re.compile(
     r"https?://|www\.|@|\.com\b|^admin$|\b(writer|correspondent|reporter|editor|staff|press|news"
     r"|agency|desk|team|contributor|columnist|newsroom|wire|service|feeds?|rss|import|bot|api|syndication"
-    r"|webmaster|redaktion|redacci[oó]n|r[ée]daction|redazione|reda[cç][aã]o|redakcja|redactie|online)s?\b",
+    r"|webmaster|redaktion|redacci[oó]n|r[ée]daction|redazione|reda[cç][aã]o|redakcja|redactie|online"
+    r"|twitter|facebook|instagram|linkedin|whatsapp|e-?mail)s?\b",
     re.I,
 )
 #: Labels that open a byline ("Von", "Erstellt von", "Publié par", "Autor:"), in the languages Folio reads.
@@ -75,8 +76,19 @@ _BYLINE_TAIL = re.compile(
     r"|\s(?=\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4})|\s(?=\d{1,2}\.?\s+(?:" + _MONTH_WORDS + r"))"
     r"|\s(?=(?:" + _MONTH_WORDS + r")\w*\.?\s+\d)|\s(?=\d{4}-\d{2}-\d{2})"
     r"|\s(?=\d{1,2}\s+de\s+(?:" + _MONTH_WORDS + r"))"
-    r"|\s(?:updated|aktualisiert|mis\s+à\s+jour|actualizado|aggiornato|atualizado)\b"
+    r"|\s(?:updated|aktualisiert|stand|mis\s+à\s+jour|actualizado|aggiornato|atualizado)\b|\d{1,2}:\d{2}"
     r"|\s(?:vor|před|hace|há|il\s+y\s+a)\s+\d|\s\d+\s+\w+\s+(?:ago|temu)\b).*$",
+    re.I,
+)
+#: A section's name before the label: "Tech Industry by Steven Musil", "capital von Jemima Kelly" (a "von"
+#: after a capitalised word is a name's particle: "Anna von Hassel").
+_INNER_LABEL = re.compile(
+    r"^(?:.{1,40}?\sby|(?:[a-zäöüßàâçéèêëîïôûù][\w-]*\s+){1,3}(?:von|par|por|di))\s+(?=[^\W\d_])"
+)
+#: Other people's roles after the author's name: "Rob Ewaschuk Edited by Betsy Beyer".
+_ROLE_TAIL = re.compile(
+    r"(?:^|\s+)(?:edited|reviewed|translated|fact-checked|illustrated|illustrations|photos?|photographs|produced)"
+    r"\s+by\b.*$",
     re.I,
 )
 #: An editor's short code after a name, as Swiss and German papers print it: "Elena Oberholzer (obe)".
@@ -86,11 +98,14 @@ _EDITOR_CODE = re.compile(r"\s*\([a-zäöü]{2,5}\.?\)$")
 def clean_byline(text: str) -> str:
     """A byline without its furniture: "Von Anna Schmidt · 22. Oktober 2019" -> "Anna Schmidt",
     "Erstellt von Jan Novak am 21. April 2020" -> "Jan Novak", "Author: Jane Doe -" -> "Jane Doe"; a relative
-    time ("1 day ago", "vor 2 Stunden", "před 2 hodinami"), a "1 de diciembre de 2017" date and an editor's
-    code ("(obe)") go too. Measured with ``bench/metadata_check.py`` on both development corpora."""
+    time ("1 day ago", "vor 2 Stunden", "před 2 hodinami"), a "1 de diciembre de 2017" date, an editor's
+    code ("(obe)"), a time run into the name ("Anna Schmidt12:20pm"), a section's name before the label
+    ("Tech Industry by Steven Musil", "capital von Jemima Kelly") and other people's roles ("Edited by ...")
+    go too. Measured with ``bench/metadata_check.py`` on both development corpora."""
     text = normalize_space(text)
     for _ in range(2):
         text = _BYLINE_LABEL.sub("", text, count=1)
+    text = _INNER_LABEL.sub("", _ROLE_TAIL.sub("", text), count=1)
     text = _EDITOR_CODE.sub("", _BYLINE_TAIL.sub("", text))
     return text.strip(" -\u2013\u2014|·•,:;")
 
@@ -157,7 +172,7 @@ def _image(value) -> str:
     return ""
 
 
-def _people(value, site_name: str) -> list[str]:
+def _people(value, site_name: str, host: str = "") -> list[str]:
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
@@ -175,21 +190,43 @@ def _people(value, site_name: str) -> list[str]:
             part = clean_byline(part)
             if part.isupper():
                 part = part.title()
-            if _plausible_name(part, site_name) and part not in names:
+            if _plausible_name(part, site_name, host) and part not in names:
                 names.append(part)
     return names
 
 
-def _plausible_name(name: str, site_name: str) -> bool:
-    """A person's name, not a feed account, the site itself, a URL, a handle or a bracketed picture
-    credit ("(Image: Getty Images)")."""
+def _plausible_name(name: str, site_name: str, host: str = "") -> bool:
+    """A person's name, not a feed account, the site itself (its name, or its address's name: "Lto" on
+    lto.de, "n-tv NACHRICHTEN" on n-tv.de), a URL, a handle, share buttons, a job description (over six
+    words) or a bracketed picture credit ("(Image: Getty Images)")."""
     if not name or len(name) > 80 or name.startswith("(") or _NOT_A_NAME.search(name):
         return False
     if " " not in name and (name.islower() or any(ch.isdigit() for ch in name)):
         return False  # an account ("newsfeed", "user4711"), not a person's name
     if site_name and name.casefold() == site_name.casefold():
         return False
+    if len(name.split()) > 6:
+        return False
+    if len(host) >= 3:
+        compact = re.sub(r"\W+", "", name).casefold()
+        if compact == host or re.sub(r"\W+", "", name.split()[0]).casefold() == host:
+            return False
     return any(ch.isalpha() for ch in name)
+
+
+def _host_name(url: str) -> str:
+    """The name in a page's address, letters and digits only: "stuttgarterzeitung" for
+    www.stuttgarter-zeitung.de, "bbc" for www.bbc.co.uk; ``""`` without one."""
+    from urllib.parse import urlsplit
+
+    try:
+        labels = (urlsplit(url).hostname or "").split(".")
+    except ValueError:
+        return ""
+    labels = labels[:-1]
+    if len(labels) > 1 and labels[-1] in ("co", "com", "org", "net", "gov", "ac", "or", "ne"):
+        labels = labels[:-1]
+    return re.sub(r"\W+", "", labels[-1]).casefold() if labels else ""
 
 
 def parse_date(value: str | None, today: dt.date) -> dt.date | None:
@@ -262,7 +299,7 @@ def _byline_elements(tree: etree._Element, limit: int) -> list[etree._Element]:
 _BY = _BYLINE_LABEL
 
 
-def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
+def _byline_authors(tree: etree._Element, site_name: str, host: str = "") -> list[str]:
     """Names from the page's byline elements (``rel=author``, ``itemprop=author``, class author/byline),
     outside comment sections; short texts only."""
     for element in _byline_elements(tree, 12):
@@ -271,7 +308,7 @@ def _byline_authors(tree: etree._Element, site_name: str) -> list[str]:
         text = clean_byline(element.text_content())
         if 1 <= len(text.split()) <= 8:
             # one-word parts are a place or an agency after the person ("Sandee LaMotte, CNN")
-            names = [n for n in _people(text, site_name) if len(n.split()) >= 2]
+            names = [n for n in _people(text, site_name, host) if len(n.split()) >= 2]
             if names:
                 return names
     return []
@@ -379,16 +416,17 @@ def read_metadata(tree: etree._Element, url: str, today: dt.date) -> PageMetadat
     else:
         meta.title = strip_site_name(meta.title, meta.site_name, headings, url)
 
-    authors = _people(article.get("author"), meta.site_name) if article.get("author") else []
+    host = _host_name(url)
+    authors = _people(article.get("author"), meta.site_name, host) if article.get("author") else []
     if not authors:
         for value in _meta_all(
             tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"
         ):
-            authors += [a for a in _people(value, meta.site_name) if a not in authors]
+            authors += [a for a in _people(value, meta.site_name, host) if a not in authors]
     if not authors:
-        authors = _byline_authors(tree, meta.site_name)
+        authors = _byline_authors(tree, meta.site_name, host)
     if not authors and found().author:
-        authors = _people(found().author, meta.site_name)
+        authors = _people(found().author, meta.site_name, host)
     meta.authors = authors
     meta.published = parse_date(_text(article.get("datePublished")), today) or parse_date(
         _meta(
