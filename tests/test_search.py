@@ -245,6 +245,8 @@ def test_headline_pattern_finds_phrases_and_words():
     assert pattern == r"\m(award\w*\W+lander\w*|rocket|o\'neil)"
     assert _postgres.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
     assert _postgres.headline_pattern("") == ""
+    # One or two letters ("s*" is read as the word "s"): that word, not every word starting with it.
+    assert _postgres.headline_pattern("'s' | 'co' <-> 'op'") == r"\m(co\M\W+op\M|s\M)"
 
 
 def test_phrase_index_follows_text_changes(user):
