@@ -312,6 +312,22 @@ def search(
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
             source, where_sql, params = _pg_doc_where(user, query, pg_query)
+            title_only = bool(pg_query.title) and not (pg_query.match or pg_query.pairs or query.excluded)
+            if title_only and limit:
+                # Title terms only: the rank on the title vector is the full rank (see TITLE_VECTOR), and
+                # ranking reads every match anyway, so the same pass counts them (exactly): a pass of its
+                # own for the count read the same rows again (title:people at 100,000 articles: 34 ms of
+                # 100 ms).
+                cursor.execute(
+                    "SELECT t.article_id, t.rank, count(*) OVER () FROM ("
+                    f"SELECT s.article_id, s.saved_at, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) "
+                    f"AS rank FROM {source} WHERE {where_sql}) t "
+                    "ORDER BY t.rank DESC, t.saved_at DESC, t.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+                ranked_rows = cursor.fetchall()
+                if ranked_rows:
+                    return ranked_rows[0][2], [(row[0], row[1]) for row in ranked_rows], tsquery, True
             # One pass over the matches (up to the cap; LIMIT NULL is no limit) gives the count and, for a
             # small set, the ids to rank.
             cursor.execute(
@@ -330,19 +346,6 @@ def search(
             # (A count that reached the cap is not every match: that set is ranked as a big one.)
             exact = cap is None or count < cap
             to_rank: list[int] | None = matched if exact and count <= FULL_RANK_LIMIT else None
-            if (
-                to_rank is None
-                and pg_query.title
-                and not (pg_query.match or pg_query.pairs or query.excluded)
-            ):
-                # Title terms only: the rank on the title vector is the full rank (see TITLE_VECTOR).
-                cursor.execute(
-                    f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) AS rank "
-                    f"FROM {source} WHERE {where_sql} "
-                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
-                    [tsquery, *params, limit, offset],
-                )
-                return count, list(cursor.fetchall()), tsquery, True
             # The heavy tier first: for one word, an article outside it mentions the word at most 5 times,
             # in the body only (rank <= 1.0), below every article in it (>= 6 mentions, or a title, author,
             # site or tag match): when it fills the page, the page is the full ranking's.
