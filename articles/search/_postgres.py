@@ -9,7 +9,8 @@ Where the time goes, and what Folio does about it (articles.search.schema has th
 - Counting: matches come from the GIN index on ``articles_search_doc.search_vector``, a narrow table (one
   ~60-byte row per article, the vector out of line), so counting 20,000 matches visits ~1,800 heap pages,
   not the wide article rows. ``enable_seqscan`` is off for the search statements: a sequential scan would
-  read every vector from TOAST.
+  read every vector from TOAST. The count stops at the cap the caller gives (``count_limit``: 10,000 by
+  default, articles.search.count_limit), so at most 10,001 rows are visited whatever the library's size.
 - Ranking: ``ts_rank_cd`` on the full vector reads it from TOAST (tens of µs a row). Up to
   ``FULL_RANK_LIMIT`` matches are ranked exactly. Beyond that, the candidates are the articles whose
   compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
