@@ -16,7 +16,8 @@ through Django's test client: session, parse, count, rank, headlines, the htmx r
 app's CPU time and the database backend's CPU time (from /proc, 10 ms ticks), and, in the same run, as the
 naive SQL: ``WHERE search_vector @@ q ORDER BY ts_rank_cd(...) DESC LIMIT 20`` plus ``ts_headline`` on those
 20 (PostgreSQL) or ``MATCH … ORDER BY bm25 LIMIT 20`` plus ``snippet`` (SQLite). The overlap is the share of
-Folio's top 20 that is in the naive full ranking's top 20 (articles tied on rank count as equal). Each row
+Folio's top 20 that is in the naive full ranking's top 20 (articles tied on rank count as equal). A count
+that stopped at FOLIO_SEARCH_COUNT_LIMIT is printed with a ``+`` (10000+). Each row
 ends with the 1-minute load average after its runs: on a shared machine the wall times follow the load,
 the CPU times much less.
 """
@@ -53,6 +54,8 @@ class QueryResult:
     app_cpu_p50: float = 0.0
     db_cpu_p50: float | None = None
     load: str = ""
+    #: True when the search stopped counting at FOLIO_SEARCH_COUNT_LIMIT (``hits`` is then that limit).
+    capped: bool = False
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -146,7 +149,7 @@ def queries_choose(user, *, seed: int = 7) -> list[tuple[str, str]]:
 def _hits(user, query: str) -> int:
     from articles.search import article_search_count
 
-    return article_search_count(user=user, query=query)
+    return article_search_count(user=user, query=query, exact=True)  # the choice needs the true count
 
 
 def _a_site(user) -> str:
@@ -285,6 +288,7 @@ def run(
                 statistics.median(cpu_times),
                 statistics.median(db_times) if None not in db_times else None,
                 load_average().split()[0],
+                page.count_capped,
             )
         )
     return results
@@ -306,7 +310,7 @@ def report(results: list[QueryResult], *, articles: int, engine: str) -> str:
         ratio = r.naive_p50 / r.folio_p50 if r.folio_p50 else 0
         db = f"{r.db_cpu_p50:7.1f}" if r.db_cpu_p50 is not None else f"{'-':>7}"
         lines.append(
-            f"{r.kind:8} {r.query[:30]:30} {r.hits:7d} {r.folio_p50:7.1f} {r.folio_p95:7.1f} {r.app_cpu_p50:7.1f} "
+            f"{r.kind:8} {r.query[:30]:30} {str(r.hits) + ('+' if r.capped else ''):>7} {r.folio_p50:7.1f} {r.folio_p95:7.1f} {r.app_cpu_p50:7.1f} "
             f"{db} {r.naive_p50:8.1f} {r.naive_p95:8.1f} {ratio:5.1f}x {r.overlap:7.0%} {r.load:>5}"
         )
     all_p95 = max(r.folio_p95 for r in results)

@@ -208,6 +208,10 @@ FOLIO_API_WRITE_RATE = env("FOLIO_API_WRITE_RATE", default="120/minute")
 # Most single saves one person may make in 60 seconds on every face together (form, bookmarklet, share, APIs),
 # counted in the database (articles/services/saving: _save_rate_check); 0 = no limit. Imports do not count.
 FOLIO_SAVE_RATE_PER_MINUTE = env.int("FOLIO_SAVE_RATE_PER_MINUTE", default=120)
+# Matches a search counts exactly; past it the page, the API and saved searches say "more than N"
+# (articles/search: count_limit). Counting every match of a common word in a huge library costs more than
+# the search itself.
+FOLIO_SEARCH_COUNT_LIMIT = env.int("FOLIO_SEARCH_COUNT_LIMIT", default=10_000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Folio API",
     "DESCRIPTION": "Save, read and organise articles in Folio.",

@@ -245,6 +245,8 @@ def test_headline_pattern_finds_phrases_and_words():
     assert pattern == r"\m(award\w*\W+lander\w*|rocket|o\'neil)"
     assert _postgres.headline_pattern("'end' <2> 'day'") == r"\m(end\w*\W+(?:\w+\W+){0,1}day\w*)"
     assert _postgres.headline_pattern("") == ""
+    # One or two letters ("s*" is read as the word "s"): that word, not every word starting with it.
+    assert _postgres.headline_pattern("'s' | 'co' <-> 'op'") == r"\m(co\M\W+op\M|s\M)"
 
 
 def test_phrase_index_follows_text_changes(user):
@@ -392,6 +394,69 @@ def test_count_and_pages(user):
     assert first.has_next and not second.has_next
     assert first.results[0].pk == made[-1].pk  # the most mentions
     assert {a.pk for a in first.results} | {a.pk for a in second.results} == {a.pk for a in made}
+
+
+def test_count_is_capped_past_the_limit(user, other_user, settings):
+    """Past FOLIO_SEARCH_COUNT_LIMIT a search stops counting and says so ("more than"), for words, filters
+    alone and exclusions alone, on both engines; below it the count is exact."""
+    for i in range(25):
+        make(user, f"Comet {i}", "comet tail " * (i + 1))
+    for i in range(3):
+        make(user, f"Nebula {i}", "nebula dust", is_favorite=True)
+    for i in range(30):  # another person's articles with the word: they must not change this user's counts
+        make(other_user, f"Far nebula {i}", "nebula gas")
+    uncapped = article_search(user=user, query="comet")
+    assert (uncapped.count, uncapped.count_capped) == (25, False)
+    settings.FOLIO_SEARCH_COUNT_LIMIT = 20
+    first = article_search(user=user, query="comet")
+    assert (first.count, first.count_capped, len(first.results)) == (20, True, 20)
+    assert not first.has_next  # the pages stop at the cap
+    # Still ranked over every match, not over the first ones counted.
+    assert [(a.pk, a.rank) for a in first.results] == [(a.pk, a.rank) for a in uncapped.results]
+    cases = {
+        "nebula": (3, False),
+        "comet OR nebula": (20, True),
+        "is:unread": (20, True),  # a filter alone: 28 articles
+        "is:favorite": (3, False),
+        "-comet": (3, False),  # an exclusion alone, 28 less 25
+        "-nebula": (20, True),  # 25 left, although every user's "nebula" (33) exceeds the margin
+        "-zzyzx": (20, True),
+        "is:unread -nebula": (20, True),
+        "is:favorite -comet": (3, False),
+    }
+    for query, expected in cases.items():
+        page = article_search(user=user, query=query)
+        assert (page.count, page.count_capped) == expected, query
+        count = search.article_search_count(user=user, query=query)
+        assert (count, count.capped) == expected, query
+    exact = search.article_search_count(user=user, query="-nebula", exact=True)
+    assert (exact, exact.capped) == (25, False)
+    assert search.article_search_count(user=user, query="comet", exact=True) == 25
+
+
+def test_capped_count_on_every_face(client_logged_in, api_client, user, settings):
+    """The search page, its htmx partial, the API and saved searches all state a capped count as one."""
+    settings.FOLIO_SEARCH_COUNT_LIMIT = 20
+    for i in range(22):
+        make(user, f"Comet {i}", "comet tail")
+    make(user, "Nebula", "nebula dust")
+    page = client_logged_in.get("/search/", {"q": "comet"}).content.decode()
+    assert "More than 20 results" in page
+    partial = client_logged_in.get(
+        "/search/", {"q": "comet"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    ).content.decode()
+    assert "More than 20 results" in partial and 'rel="next"' not in partial
+    assert "1 result" in client_logged_in.get("/search/", {"q": "nebula"}).content.decode()
+    body = api_client.get("/api/articles/", {"q": "comet"}).json()
+    assert (body["count"], body["count_capped"], len(body["results"]), body["next"]) == (20, True, 20, None)
+    body = api_client.get("/api/articles/", {"q": "nebula"}).json()
+    assert (body["count"], body["count_capped"]) == (1, False)
+    services.saved_search_create(user=user, name="Comets", query="comet")
+    services.saved_search_create(user=user, name="Nebulae", query="nebula")
+    sidebar = client_logged_in.get("/search/saved/", HTTP_HX_REQUEST="true").content.decode()
+    assert re.search(r'class="count">more than 20<', sidebar) and re.search(r'class="count">1<', sidebar)
+    listing = client_logged_in.get("/search/saved/").content.decode()
+    assert "More than 20 articles" in listing and "1 article<" in listing
 
 
 def test_deleted_articles_are_not_found(user):

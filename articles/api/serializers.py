@@ -192,7 +192,18 @@ class ArticleListPageOutput(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     count = serializers.IntegerField(
-        required=False, help_text="With q: how many articles the query finds (absent in a plain list)."
+        required=False,
+        help_text=(
+            "With q: how many articles the query finds (absent in a plain list); exact up to "
+            "FOLIO_SEARCH_COUNT_LIMIT (10,000 by default), that limit when count_capped is true."
+        ),
+    )
+    count_capped = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "With q: true when more than count articles match (the count stopped at the limit, and the "
+            "pages stop there too); false when count is exact."
+        ),
     )
     results = ArticleListItemOutput(many=True)
 

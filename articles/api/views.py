@@ -100,6 +100,7 @@ class ArticleListCreateApi(APIView):
                 "next": link(page + 1) if found.has_next else None,
                 "previous": link(page - 1) if page > 1 else None,
                 "count": found.count,
+                "count_capped": found.count_capped,
                 "results": results,
             }
         )

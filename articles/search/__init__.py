@@ -25,19 +25,22 @@ from django.utils.translation import gettext as _
 from ..languages import LANGUAGE_CONFIGS, search_config_for
 from ..models import Article
 from . import _postgres, _sqlite
-from ._common import PER_PAGE, SearchPage, headline_html
+from ._common import COUNT_LIMIT, PER_PAGE, SearchCount, SearchPage, count_limit, headline_html
 from .matching import MatchItem, query_matches_item
 from .query import MIN_PREFIX, SearchQuery, search_query_parse
 
 __all__ = [
+    "COUNT_LIMIT",
     "LANGUAGE_CONFIGS",
     "PER_PAGE",
     "MatchItem",
+    "SearchCount",
     "SearchPage",
     "SearchQuery",
     "article_search",
     "article_search_count",
     "article_search_queryset",
+    "count_limit",
     "headline_html",
     "query_matches_item",
     "saved_search_counts",
@@ -62,9 +65,10 @@ def _read_block():
 
 def _run(user, query: SearchQuery, offset: int, limit: int):
     engine = _engine()
-    count, rows, reading, ranked = engine.search(user, query, offset, limit)
+    cap = count_limit()
+    found, rows, reading, ranked = engine.search(user, query, offset, limit, count_limit=cap)
     headlines = engine.headlines([r[0] for r in rows], reading) if query.groups else {}
-    return count, rows, headlines, ranked
+    return SearchCount.of(found, cap), rows, headlines, ranked
 
 
 def _plain(query: SearchQuery) -> SearchQuery:
@@ -97,7 +101,9 @@ def article_search(
     Returns a SearchPage: the total ``count`` and up to ``per_page`` Articles of page ``page`` (1-based),
     best first, each with ``.rank`` (float; 0 for filter-only queries, which list newest first) and
     ``.headline`` (safe HTML: the matching passage, matches in <mark>; the excerpt when nothing matched
-    in the body); ``notices`` says how the query was narrowed (a one-letter prefix is read as the word).
+    in the body). The count is exact up to ``count_limit()`` (10,000 by default, the setting
+    FOLIO_SEARCH_COUNT_LIMIT); past it ``count`` is that limit and ``count_capped`` is True ("more than"),
+    and the pages stop there. ``notices`` says how the query was narrowed (a one-letter prefix is read as the word).
     ``fields`` limits the columns loaded (default: everything). An empty query gives an empty page, or
     with ``list_all`` every article, newest first. Never raises for a malformed query: one the database
     rejects is re-read as plain words.
@@ -119,7 +125,7 @@ def article_search(
             return result
         with _read_block():
             count, rows, headlines, ranked = _run(user, plain, offset, per_page)
-    result.count, result.ranked = count, ranked
+    result.count, result.count_capped, result.ranked = int(count), count.capped, ranked
     ids = [row[0] for row in rows]
     articles = Article.objects.filter(pk__in=ids).prefetch_related("tags")
     if fields:
@@ -138,19 +144,22 @@ def article_search(
     return result
 
 
-def article_search_count(*, user: User, query: str) -> int:
-    """How many of the user's articles ``query`` finds (no ranking, no headlines); 0 for an empty query
-    or one the database rejects."""
+def article_search_count(*, user: User, query: str, exact: bool = False) -> SearchCount:
+    """How many of the user's articles ``query`` finds (no ranking, no headlines), as a SearchCount (an
+    int): exact up to ``count_limit()``, past it that limit with ``.capped`` True, as ``article_search``
+    counts; ``exact=True`` counts every match (the benchmark's choice of queries). 0 for an empty query or
+    one the database rejects."""
     parsed = search_query_parse(query)
     if parsed.is_empty:
-        return 0
+        return SearchCount(0)
+    cap = None if exact else count_limit()
     try:
         with _read_block():
-            count, *_rest = _engine().search(user, parsed, 10**9, 0)
+            found, *_rest = _engine().search(user, parsed, 10**9, 0, count_limit=cap)
     except DatabaseError:
         logger.warning("saved search failed to count: %r", query, exc_info=True)
-        return 0
-    return count
+        return SearchCount(0)
+    return SearchCount.of(found, cap)
 
 
 def article_search_queryset(*, user: User, query: str) -> QuerySet[Article]:
@@ -178,8 +187,9 @@ def article_search_queryset(*, user: User, query: str) -> QuerySet[Article]:
     return articles.none()
 
 
-def saved_search_counts(*, user: User) -> list[tuple[object, int]]:
-    """The user's saved searches with the number of articles each finds now: [(SavedSearch, count)]."""
+def saved_search_counts(*, user: User) -> list[tuple[object, SearchCount]]:
+    """The user's saved searches with the number of articles each finds now: [(SavedSearch, SearchCount)]
+    (capped as ``article_search_count`` caps it: ``count.capped`` means "more than")."""
     from ..models import SavedSearch
 
     return [

@@ -7,6 +7,7 @@ import html
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -15,6 +16,37 @@ from ..models import SEARCH_CONFIGS, Article
 from .query import Filter, SearchQuery
 
 PER_PAGE = 20
+#: Matches counted exactly; past it a search says "more than COUNT_LIMIT" (``SearchPage.count_capped``)
+#: instead of counting on: counting 200,000 matches of a common word at 1,000,000 articles was most of the
+#: search's database time (README, Benchmarks). Overridden by the setting FOLIO_SEARCH_COUNT_LIMIT.
+COUNT_LIMIT = 10_000
+
+
+def count_limit() -> int:
+    """How many matches a search counts exactly (``settings.FOLIO_SEARCH_COUNT_LIMIT``, default
+    ``COUNT_LIMIT``; at least PER_PAGE). Past it the count is capped and said to be."""
+    return max(PER_PAGE, int(getattr(settings, "FOLIO_SEARCH_COUNT_LIMIT", COUNT_LIMIT) or COUNT_LIMIT))
+
+
+class SearchCount(int):
+    """A count of matches that may be capped: an int (the exact count, or the cap when ``capped``) that
+    also says whether more articles match (``capped``: True means "more than this many")."""
+
+    capped: bool
+
+    def __new__(cls, value: int, capped: bool = False) -> SearchCount:
+        obj = super().__new__(cls, value)
+        obj.capped = capped
+        return obj
+
+    @classmethod
+    def of(cls, found: int, limit: int | None) -> SearchCount:
+        """The count to show for ``found`` matches counted up to ``limit + 1`` (None: counted exactly)."""
+        if limit is not None and found > limit:
+            return cls(limit, capped=True)
+        return cls(found)
+
+
 #: Marks around the matches of a headline, replaced by <mark> once the passage is escaped.
 START_SEL, STOP_SEL = "\ue000", "\ue001"
 
@@ -29,6 +61,8 @@ class SearchPage:
     page: int = 1
     per_page: int = PER_PAGE
     ranked: bool = False
+    #: True when more than ``count`` articles match: the count stopped at the cap (``count_limit()``).
+    count_capped: bool = False
     #: Sentences telling the person how the query was read (a too-short prefix read as a word).
     notices: list[str] = field(default_factory=list)
 

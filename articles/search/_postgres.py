@@ -9,7 +9,8 @@ Where the time goes, and what Folio does about it (articles.search.schema has th
 - Counting: matches come from the GIN index on ``articles_search_doc.search_vector``, a narrow table (one
   ~60-byte row per article, the vector out of line), so counting 20,000 matches visits ~1,800 heap pages,
   not the wide article rows. ``enable_seqscan`` is off for the search statements: a sequential scan would
-  read every vector from TOAST.
+  read every vector from TOAST. The count stops at the cap the caller gives (``count_limit``: 10,000 by
+  default, articles.search.count_limit), so at most 10,001 rows are visited whatever the library's size.
 - Ranking: ``ts_rank_cd`` on the full vector reads it from TOAST (tens of µs a row). Up to
   ``FULL_RANK_LIMIT`` matches are ranked exactly. Beyond that, the candidates are the articles whose
   compact ``search_rank_vector`` (the lexemes of title/author/site/tags plus body lexemes seen at least 3
@@ -293,13 +294,17 @@ def _pg_doc_where(user, query: SearchQuery, pg_query: _PgQuery) -> tuple[str, st
 
 
 def search(
-    user, query: SearchQuery, offset: int, limit: int
+    user, query: SearchQuery, offset: int, limit: int, count_limit: int | None = None
 ) -> tuple[int, list[tuple[int, float]], str, bool]:
-    """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL."""
+    """(count, [(id, rank)], tsquery text, ranked) on PostgreSQL. With ``count_limit``, the matches are
+    counted up to ``count_limit + 1`` only (a count above ``count_limit`` means "more"): the heap visits
+    stop there, where an exact count of a common word's 200,000 matches at 1,000,000 articles visited them
+    all (120-150 ms of database CPU)."""
+    cap = None if count_limit is None else count_limit + 1
     with connection.cursor() as cursor:
         query = with_tag_ids(cursor, user.pk, query)
         if not query.groups:  # filters and exclusions only: newest first
-            return _textless(cursor, user, query, offset, limit)
+            return _textless(cursor, user, query, offset, limit, cap)
         pg_query = _pg_query(cursor, query, user_configs(cursor, user.pk))
         tsquery = pg_query.full
         if not tsquery:  # only stop words: nothing can match
@@ -308,10 +313,28 @@ def search(
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
             source, where_sql, params = _pg_doc_where(user, query, pg_query)
-            # One pass over the matches gives the count and, for a small set, the ids to rank.
+            title_only = bool(pg_query.title) and not (pg_query.match or pg_query.pairs or query.excluded)
+            if title_only and limit:
+                # Title terms only: the rank on the title vector is the full rank (see TITLE_VECTOR), and
+                # ranking reads every match anyway, so the same pass counts them (exactly): a pass of its
+                # own for the count read the same rows again (title:people at 100,000 articles: 34 ms of
+                # 100 ms).
+                cursor.execute(
+                    "SELECT t.article_id, t.rank, count(*) OVER () FROM ("
+                    f"SELECT s.article_id, s.saved_at, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) "
+                    f"AS rank FROM {source} WHERE {where_sql}) t "
+                    "ORDER BY t.rank DESC, t.saved_at DESC, t.article_id DESC LIMIT %s OFFSET %s",
+                    [tsquery, *params, limit, offset],
+                )
+                ranked_rows = cursor.fetchall()
+                if ranked_rows:
+                    return ranked_rows[0][2], [(row[0], row[1]) for row in ranked_rows], tsquery, True
+            # One pass over the matches (up to the cap; LIMIT NULL is no limit) gives the count and, for a
+            # small set, the ids to rank.
             cursor.execute(
-                f"SELECT s.article_id, count(*) OVER () FROM {source} WHERE {where_sql} LIMIT %s",
-                [*params, FULL_RANK_LIMIT + 1],
+                "SELECT m.article_id, count(*) OVER () "
+                f"FROM (SELECT s.article_id FROM {source} WHERE {where_sql} LIMIT %s) m LIMIT %s",
+                [*params, cap, FULL_RANK_LIMIT + 1],
             )
             rows = cursor.fetchall()
             matched = [row[0] for row in rows]
@@ -321,20 +344,9 @@ def search(
             rank_full = f"ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery)"
             # The ids to rank on the full vector: every match of a small set; for a big one the best
             # candidates by the compact vector, or every match when too few of them have one.
-            to_rank: list[int] | None = matched if count <= FULL_RANK_LIMIT else None
-            if (
-                to_rank is None
-                and pg_query.title
-                and not (pg_query.match or pg_query.pairs or query.excluded)
-            ):
-                # Title terms only: the rank on the title vector is the full rank (see TITLE_VECTOR).
-                cursor.execute(
-                    f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) AS rank "
-                    f"FROM {source} WHERE {where_sql} "
-                    "ORDER BY rank DESC, s.saved_at DESC, s.article_id DESC LIMIT %s OFFSET %s",
-                    [tsquery, *params, limit, offset],
-                )
-                return count, list(cursor.fetchall()), tsquery, True
+            # (A count that reached the cap is not every match: that set is ranked as a big one.)
+            exact = cap is None or count < cap
+            to_rank: list[int] | None = matched if exact and count <= FULL_RANK_LIMIT else None
             # The heavy tier first: for one word, an article outside it mentions the word at most 5 times,
             # in the body only (rank <= 1.0), below every article in it (>= 6 mentions, or a title, author,
             # site or tag match): when it fills the page, the page is the full ranking's.
@@ -348,12 +360,15 @@ def search(
             lexemes = _LABEL.sub(
                 lambda m: m.group(1) if m.group(1) == ":*" else "", _TSQUERY_OPERATOR.sub(" & ", tsquery)
             )
+            # A query of lexemes only (no phrase, weight or negation) that the heavy tier holds is held
+            # by the compact vector too (the heavy tier's lexemes are a subset of its): no check is needed
+            # there (it decompressed each candidate's compact vector once more than the ranking does).
+            monotone = lexemes == tsquery and "!" not in _TSQUERY_LEXEME.sub("", tsquery)
+            heavy = "articles_heavy_vector(a.search_rank_vector) @@ %s::tsquery"
             tiers = (
-                (
-                    "articles_heavy_vector(a.search_rank_vector) @@ %s::tsquery "
-                    "AND ts_match_vq(a.search_rank_vector, %s::tsquery)",
-                    [lexemes, tsquery],
-                ),
+                (heavy, [lexemes])
+                if monotone
+                else (f"{heavy} AND ts_match_vq(a.search_rank_vector, %s::tsquery)", [lexemes, tsquery]),
                 ("a.search_rank_vector @@ %s::tsquery", [tsquery]),
             )
             for condition, tier_params in tiers:
@@ -387,14 +402,20 @@ def search(
             cursor.execute("SET LOCAL enable_seqscan = on")
 
 
-def _textless(cursor, user, query: SearchQuery, offset: int, limit: int):
-    """A query of filters and exclusions only: (count, [(id, 0.0)] newest first, '', False).
+def _textless(cursor, user, query: SearchQuery, offset: int, limit: int, cap: int | None = None):
+    """A query of filters and exclusions only: (count, [(id, 0.0)] newest first, '', False); with ``cap``,
+    counted up to ``cap`` only.
 
     Counted on the narrow search rows when every filter is one they hold (state, dates, tag, site): "is:unread"
-    at 1,000,000 articles reads 70 MB there, not the article table. An exclusion cannot use GIN (every
-    vector would be read: 2 s at 100,000 articles), so it is counted as the articles the filters find less
-    those among them that hold the excluded terms (found through GIN), and the page walks the newest
-    articles, leaving out those whose vector holds an excluded term.
+    at 1,000,000 articles reads 70 MB there, not the article table (with the cap, the scan stops after
+    ``cap`` rows). An exclusion cannot use GIN (every vector would be read: 2 s at 100,000 articles), so it
+    is counted as the articles the filters find less those among them that hold the excluded terms (found
+    through GIN), and the page walks the newest articles, leaving out those whose vector holds an excluded
+    term. With a cap, when the filters alone find ``cap`` articles, the articles of every user holding an
+    excluded term are counted (``_excluded_bound``, no user condition), and when the filters find ``cap``
+    more than that, the count is capped; otherwise that count was exact and the user's exclusions are
+    subtracted. ``-word`` for a word in 20% of 1,000,000 articles: the filter rows are counted up to
+    210,000 instead of 1,000,000.
     """
     excluded_query = SearchQuery(groups=[list(query.excluded)], filters=query.filters)
     pg_excluded = _pg_query(cursor, excluded_query, user_configs(cursor, user.pk)) if query.excluded else None
@@ -406,14 +427,28 @@ def _textless(cursor, user, query: SearchQuery, offset: int, limit: int):
     if len(known_filters) == len(doc_filters):
         doc_where = ["s.user_id = %s", "NOT s.deleted", *(doc[0] for doc in known_filters)]
         doc_params = [user.pk, *(p for doc in known_filters for p in doc[1])]
-        cursor.execute(
-            f"SELECT count(*) FROM articles_search_doc s WHERE {' AND '.join(doc_where)}", doc_params
+        count_sql, count_params = (
+            f"SELECT 1 FROM articles_search_doc s WHERE {' AND '.join(doc_where)}",
+            doc_params,
         )
-        count = cursor.fetchone()[0]
     else:
-        cursor.execute(f"SELECT count(*) FROM articles_article a WHERE {' AND '.join(where)}", params)
-        count = cursor.fetchone()[0]
-    if pg_excluded is not None and count:
+        count_sql, count_params = f"SELECT 1 FROM articles_article a WHERE {' AND '.join(where)}", params
+
+    def counted(at_most: int | None) -> int:
+        cursor.execute(f"SELECT count(*) FROM ({count_sql} LIMIT %s) c", [*count_params, at_most])
+        return cursor.fetchone()[0]
+
+    count = counted(cap)
+    capped = cap is not None and count >= cap
+    if capped and pg_excluded is not None:
+        # More than the limit before the exclusions: still more after them when the filters find at
+        # least ``bound`` more, ``bound`` being every user's articles holding an excluded term.
+        bound = _excluded_bound(cursor, pg_excluded)
+        count = counted(None if bound is None else cap + bound)  # below that, the count is exact
+        capped = bound is not None and count >= cap + bound
+    if capped:
+        count = cap
+    elif pg_excluded is not None and count:  # counted exactly: less the user's excluded articles
         source, where_sql, excluded_params = _pg_doc_where(user, excluded_query, pg_excluded)
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", excluded_params)
@@ -433,6 +468,26 @@ def _textless(cursor, user, query: SearchQuery, offset: int, limit: int):
         [*params, limit, offset],
     )
     return count, list(cursor.fetchall()), "", False
+
+
+def _excluded_bound(cursor, pg_excluded: _PgQuery) -> int | None:
+    """How many articles of every user (deleted ones too) hold the excluded terms, an upper bound of the
+    user's; None when the reading has no condition on the search row (``title:`` terms only). Counted
+    through the GIN indexes with no other condition."""
+    where, params = [], []
+    if pg_excluded.match:
+        where.append("search_vector @@ %s::tsquery")
+        params.append(pg_excluded.match)
+    if pg_excluded.pairs:
+        where.append("articles_phrase_pairs(search_vector) @@ %s::tsquery")
+        params.append(pg_excluded.pairs)
+    if not where:
+        return None
+    cursor.execute("SET LOCAL enable_seqscan = off")
+    cursor.execute(f"SELECT count(*) FROM articles_search_doc WHERE {' AND '.join(where)}", params)
+    bound = cursor.fetchone()[0]
+    cursor.execute("SET LOCAL enable_seqscan = on")
+    return bound
 
 
 def ids_sql(user, query: SearchQuery) -> tuple[str, list] | None:
@@ -469,23 +524,44 @@ def _lexeme_regex(lexeme: str) -> str:
     return re.sub(r"(\W)", r"\\\1", lexeme.replace("''", "'"))
 
 
+#: A lexeme this short is a word of its own (prefixes need 3 letters: articles.search.query.MIN_PREFIX):
+#: its pattern ends at the word's end. As a start of words, "s" (what ``s*`` is read as) found "said" first
+#: in most articles, where ts_headline marks nothing, and each such article's whole text was parsed again
+#: (190 ms of database CPU for one page at 100,000 articles).
+SHORT_LEXEME = 2
+
+
+def _word_regex(lexeme: str) -> str:
+    """The pattern of a word the lexeme ``lexeme`` (tsquery text) comes from: the stem and any ending, or
+    for a short lexeme (``SHORT_LEXEME``) the word itself."""
+    plain = lexeme.replace("''", "'")
+    return _lexeme_regex(lexeme) + ("\\M" if len(plain) <= SHORT_LEXEME else "\\w*")
+
+
 def headline_pattern(tsquery: str) -> str:
     """A PostgreSQL regular expression (ARE, used case-insensitively) for the first place in the text that
-    the tsquery matches: a word starting with one of its lexemes, or for a phrase (``'a' <-> 'b'``) the
+    the tsquery matches: a word starting with one of its lexemes (a lexeme of one or two letters: that very
+    word, ``SHORT_LEXEME``), or for a phrase (``'a' <-> 'b'``) the
     phrase's words in a row (a ``<N>`` gap allows N-1 words between). Stems are mostly prefixes of the
     words they come from ("measur" of "measure"), so the pattern finds the passage ts_headline will mark.
     Returns '' for a tsquery without lexemes."""
     pieces = []
     for chain in _TSQUERY_CHAIN.findall(tsquery):
-        lexemes = [_lexeme_regex(lex) for lex in _TSQUERY_LEXEME.findall(chain)]
+        lexemes = [_word_regex(lex) for lex in _TSQUERY_LEXEME.findall(chain)]
         gaps = _TSQUERY_OPERATOR.findall(chain)
-        piece = lexemes[0] + r"\w*"
+        piece = lexemes[0]
         for gap, lexeme in zip(gaps, lexemes[1:], strict=False):
             words = 0 if gap == "-" else int(gap) - 1
-            piece += r"\W+" + (f"(?:\\w+\\W+){{0,{words}}}" if words else "") + lexeme + r"\w*"
+            piece += r"\W+" + (f"(?:\\w+\\W+){{0,{words}}}" if words else "") + lexeme
         pieces.append(piece)
     rest = _TSQUERY_CHAIN.sub(" ", tsquery)
-    pieces.extend(dict.fromkeys(_lexeme_regex(lex) for lex in _TSQUERY_LEXEME.findall(rest) if lex))
+    pieces.extend(
+        dict.fromkeys(
+            _lexeme_regex(lex) + ("\\M" if len(lex.replace("''", "'")) <= SHORT_LEXEME else "")
+            for lex in _TSQUERY_LEXEME.findall(rest)
+            if lex
+        )
+    )
     return "\\m(" + "|".join(dict.fromkeys(pieces)) + ")" if pieces else ""
 
 

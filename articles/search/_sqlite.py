@@ -132,11 +132,27 @@ def read(query: SearchQuery, configs: list[str]) -> _Reading:
     return reading
 
 
+def _limit(cap: int | None) -> int:
+    """A LIMIT value: ``cap``, or -1 (no limit in SQLite) for None."""
+    return -1 if cap is None else cap
+
+
 def newest_first(
-    cursor, where_sql: str, params: list, offset: int, limit: int, *, count_from: str = "articles_article a"
+    cursor,
+    where_sql: str,
+    params: list,
+    offset: int,
+    limit: int,
+    *,
+    count_from: str = "articles_article a",
+    cap: int | None = None,
 ) -> tuple[int, list[tuple[int, float]], str, bool]:
-    """A query without text (filters and exclusions): (count, [(id, 0.0)] newest first, '', False)."""
-    cursor.execute(f"SELECT count(*) FROM {count_from} WHERE {where_sql}", params)
+    """A query without text (filters and exclusions): (count, [(id, 0.0)] newest first, '', False); the
+    rows are counted up to ``cap`` (None: all)."""
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {count_from} WHERE {where_sql} LIMIT %s)",
+        [*params, _limit(cap)],
+    )
     count = cursor.fetchone()[0]
     if not count or offset >= count or not limit:
         return count, [], "", False
@@ -212,9 +228,12 @@ def _ranked(cursor, match: str, offset: int, limit: int) -> list[tuple[int, floa
 
 
 def search(
-    user, query: SearchQuery, offset: int, limit: int
+    user, query: SearchQuery, offset: int, limit: int, count_limit: int | None = None
 ) -> tuple[int, list[tuple[int, float]], object, bool]:
-    """(count, [(id, rank)], the reading for the headlines, ranked) on SQLite.
+    """(count, [(id, rank)], the reading for the headlines, ranked) on SQLite. With ``count_limit``, the
+    matches are counted up to ``count_limit + 1`` where a count of its own is needed (a count above
+    ``count_limit`` means "more"), as on PostgreSQL; where the ranking reads every match anyway (a filter
+    with words), the count comes exact from the same pass.
 
     With words and no filter on article columns, the count and the ranking come from FTS5 alone
     (``_search_match``, ``_ranked``). With such a filter, the matches are joined to the
@@ -223,6 +242,7 @@ def search(
     ranking through the article table took 160 + 240 ms. Filters only, or exclusions only: the article
     table, newest first.
     """
+    cap = None if count_limit is None else count_limit + 1
     with connection.cursor() as cursor:
         query = with_tag_ids(cursor, user.pk, query)
         reading = read(query, user_configs(cursor, user.pk))
@@ -231,7 +251,10 @@ def search(
         if reading.positive:
             match = _search_match(cursor, user, reading)
             if not query.filters:
-                cursor.execute("SELECT count(*) FROM articles_search WHERE articles_search MATCH %s", [match])
+                cursor.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM articles_search WHERE articles_search MATCH %s LIMIT %s)",
+                    [match, _limit(cap)],
+                )
                 count = cursor.fetchone()[0]
                 if count == 0 or offset >= count or not limit:
                     return count, [], reading, True
@@ -253,7 +276,10 @@ def search(
                 rows = cursor.fetchall()
                 if rows:
                     return rows[0][2], [(row[0], row[1]) for row in rows], reading, True
-            cursor.execute(f"SELECT count(*) FROM {source} WHERE {where_sql}", [match, *params])
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where_sql} LIMIT %s)",
+                [match, *params, _limit(cap)],
+            )
             return cursor.fetchone()[0], [], reading, True
         where, params = base_where(user, query)
         if reading.negative:
@@ -272,6 +298,7 @@ def search(
             offset,
             limit,
             count_from="articles_article a INDEXED BY article_search_filter",
+            cap=cap,
         )
         return count, rows, reading, ranked
 
