@@ -348,6 +348,10 @@ def main() -> None:
     args = parser.parse_args()
     from library_builder import database_prepare, library_build, load_average, server_cpu_seconds
 
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        # A checkout where collectstatic never ran: read static files from the app folders (as
+        # bench/library_bench.py does) instead of answering 500 for a missing manifest entry.
+        os.environ.setdefault("FOLIO_STATIC_FINDERS", "true")
     database_prepare()
     from django.conf import settings
     from django.contrib.auth import get_user_model
