@@ -263,7 +263,7 @@ def caption_texts(tree: etree._Element) -> Captions:
     sentence of the article (the lead as the ``alt`` text, a quote under a photo); ``paragraphs`` counts
     the page's own paragraphs of each caption text, so that ``mark_captions`` leaves those in the article."""
     caption_elements = _caption_elements(tree)
-    found = Captions(count=lambda: _caption_paragraphs(tree, found, set(caption_elements)))
+    found: Captions = Captions(count=lambda: _caption_paragraphs(tree, found, set(caption_elements)))
     for element in caption_elements[:300]:
         if len(element) > 12:
             continue  # a container of a figure and more, not a caption

@@ -440,13 +440,13 @@ def _textless(cursor, user, query: SearchQuery, offset: int, limit: int, cap: in
 
     count = counted(cap)
     capped = cap is not None and count >= cap
-    if capped and pg_excluded is not None:
+    if capped and cap is not None and pg_excluded is not None:
         # More than the limit before the exclusions: still more after them when the filters find at
         # least ``bound`` more, ``bound`` being every user's articles holding an excluded term.
         bound = _excluded_bound(cursor, pg_excluded)
         count = counted(None if bound is None else cap + bound)  # below that, the count is exact
         capped = bound is not None and count >= cap + bound
-    if capped:
+    if capped and cap is not None:
         count = cap
     elif pg_excluded is not None and count:  # counted exactly: less the user's excluded articles
         source, where_sql, excluded_params = _pg_doc_where(user, excluded_query, pg_excluded)
