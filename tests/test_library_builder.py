@@ -42,8 +42,11 @@ def _rows(user) -> dict[str, dict]:
             """
             SELECT to_jsonb(a) - 'id' - 'user_id' || jsonb_build_object(
                        'search_rank_vector', a.search_rank_vector::text,
-                       'doc', to_jsonb(d) - 'article_id' - 'user_id'
-                              || jsonb_build_object('search_vector', d.search_vector::text),
+                       'doc', to_jsonb(d) - 'article_id' - 'user_id' - 'tag_ids'
+                              || jsonb_build_object('search_vector', d.search_vector::text,
+                                                    'tag_names', (SELECT coalesce(jsonb_agg(t.name ORDER BY u.o), '[]')
+                                                                  FROM unnest(d.tag_ids) WITH ORDINALITY AS u(id, o)
+                                                                  JOIN articles_tag t ON t.id = u.id)),
                        'tags', (SELECT coalesce(jsonb_agg(t.name ORDER BY t.name), '[]')
                                 FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id
                                 WHERE at.article_id = a.id))

@@ -654,3 +654,50 @@ def test_one_letter_prefix_is_read_as_a_word_with_a_notice(client_logged_in, use
     ).content.decode()
     assert "too short for a prefix" in body and "1 result" in body  # "a" in a simple-config article
     assert ids("a*", user) == [solo.pk]
+
+
+def test_tag_ids_on_the_search_row_follow_every_tag_change(user):
+    """PostgreSQL: the search row's ``tag_ids`` (migration 0021) follow tagging, untagging, a merge and a
+    tag's deletion, and ``tag:`` is answered through their GIN index; on both engines the filter finds the
+    same articles."""
+    article = make(user, "Budget talks", "The budget vote came late.")
+    other = make(user, "Budget news", "The budget passed.")
+    services.article_tags_set(article=article, names=["Politics", "science"])
+
+    def tag(name):
+        return Tag.objects.get(user=user, name=name)
+
+    def row_ids(pk):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tag_ids FROM articles_search_doc WHERE article_id = %s", [pk])
+            return list(cursor.fetchone()[0])
+
+    assert ids("tag:politics budget", user) == [article.pk]
+    assert ids("-tag:politics budget", user) == [other.pk]
+    if connection.vendor == PG:
+        assert row_ids(article.pk) == sorted([tag("Politics").pk, tag("science").pk])
+        assert row_ids(other.pk) == []
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT count(*) FROM articles_search_doc s WHERE s.tag_ids && %s::bigint[]",
+                [[tag("Politics").pk]],
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET enable_seqscan = on")
+        assert "article_search_doc_tags" in plan
+    services.article_tags_set(article=article, names=["Politics"], replace=True)
+    services.article_tags_set(article=other, names=["science", "later"])
+    if connection.vendor == PG:
+        assert row_ids(article.pk) == [tag("Politics").pk]
+        assert row_ids(other.pk) == sorted([tag("science").pk, tag("later").pk])
+    assert ids("tag:science budget", user) == [other.pk]
+    services.tag_merge(user=user, source_ids=[tag("later").pk], target_id=tag("Politics").pk)
+    assert ids("tag:politics budget", user) == [other.pk, article.pk]
+    if connection.vendor == PG:
+        assert row_ids(other.pk) == sorted([tag("science").pk, tag("Politics").pk])
+    services.tag_delete(user=user, pk=tag("Politics").pk)
+    assert ids("tag:politics budget", user) == []
+    if connection.vendor == PG:
+        assert row_ids(article.pk) == []
+        assert row_ids(other.pk) == [tag("science").pk]

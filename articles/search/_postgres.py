@@ -44,7 +44,6 @@ from ._common import (
     day_start,
     filter_sql,
     like,
-    tag_condition,
     user_configs,
     with_tag_ids,
 )
@@ -76,11 +75,12 @@ _DOC_FILTERS = {
 
 
 def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
-    if flt.key == "tag":  # the tag's articles, semi-joined by id: no article row is read
-        # "+ 0" keeps the planner off the primary key: at 1,000,000 articles it merge-joined the tag's
-        # articles with the search rows in key order, testing @@ on 200,000 vectors read from TOAST (28 s
-        # for "tag:politics available"); through the GIN bitmap it is a hash join (1.6 s at load 20).
-        sql, params = tag_condition("s.article_id + 0", flt)
+    if flt.key == "tag":  # the tag ids on the search row (migration 0021), through their GIN index
+        # With a word, the two GIN bitmaps are intersected before any row is visited. Before, the tag's
+        # articles were semi-joined to every match of the word and each match was visited to test it
+        # ("tag:politics available" at 1,000,000 articles: 400 ms of database CPU for 9,988 results).
+        ids = [int(pk) for pk in flt.ids or ()]
+        sql, params = ("s.tag_ids && %s::bigint[]", [ids]) if ids else ("1 = 0", [])
     elif flt.key == "site":  # the site name and URL hosts, copied into the search row by the trigger
         sql, params = "s.site LIKE %s ESCAPE '\\'", [like(str(flt.value))]
     elif flt.key == "is":

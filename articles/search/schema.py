@@ -9,7 +9,9 @@ PostgreSQL (created by migrations 0002_search and 0004_search_phrase_pairs, whos
   author, site name, tags and the person's note on the article B (the note since migration
   0016_highlights_note_reading_events, SQL frozen in ``_search_v2.py``); body C; parsed under the article's ``search_config``; stored out of line)
   and copies of the columns searches filter on most (user, deleted, read, archived, favorite, saved_at,
-  and ``site``: the site name and the hosts of the URLs, lower-cased), with a GIN index on the vector;
+  and ``site``: the site name and the hosts of the URLs, lower-cased), with a GIN index on the vector,
+  and ``tag_ids`` (bigint[], sorted: the article's tag ids, kept by the link table's statement triggers,
+  GIN index ``article_search_doc_tags``; migration 0021_search_tag_ids, SQL frozen in ``_search_v3.py``);
 - ``articles_article.search_rank_vector`` (tsvector): the compact ranking vector, the full vector less the
   lexemes that occur fewer than 3 times and only in the body (kept lexemes keep all their positions),
   inline, with its own GIN index, and the GIN expression index of its heavy tier
