@@ -75,6 +75,7 @@ _DOC_FILTERS = {
 
 
 def _doc_filter_sql(flt: Filter, user_id: int) -> tuple[str, list] | None:
+    params: list
     if flt.key == "tag":  # the tag ids on the search row (migration 0021), through their GIN index
         # With a word, the two GIN bitmaps are intersected before any row is visited. Before, the tag's
         # articles were semi-joined to every match of the word and each match was visited to test it
