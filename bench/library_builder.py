@@ -166,6 +166,7 @@ def article_plans(n: int, *, seed: int = 1) -> tuple[list[tuple[int, str, str, s
     for row in paragraphs:
         by_language.setdefault(row[1], []).append(row)
     languages = sorted(by_language)
+    lengths = {row[0]: len(row[3].split()) for row in paragraphs}  # counted once, not per draw
     # Mostly English, as the corpus is; every other language keeps a real share.
     weights = [0.7 if lang == "en" else 0.3 / (len(languages) - 1) for lang in languages]
     plans = []
@@ -178,7 +179,7 @@ def article_plans(n: int, *, seed: int = 1) -> tuple[list[tuple[int, str, str, s
         while words < target:
             row = rng.choice(pool)
             ids.append(row[0])
-            words += len(row[3].split())
+            words += lengths[row[0]]
         home = rng.choice(pool)
         title_words = home[3].split()
         read = rng.random() < 0.4
