@@ -495,6 +495,52 @@ def test_heavy_tier_ranking_agrees_with_full_ranking(user, monkeypatch):
         )
 
 
+def test_rare_word_ranking_agrees_with_full_ranking(user, monkeypatch):
+    """PostgreSQL: a word few articles hold three times is ranked from the twice index and the dates
+    (migration 0022) on every page, with filters, and with a second spelling of the word in one article;
+    the result is the full ranking's, rank for rank."""
+    base = timezone.now() - timedelta(days=30)
+    for i in range(45):
+        mentions = 1 if i % 3 else 2  # every third article names the word twice
+        text = "filler text about weather. " * 20 + "the lighthouse keeper waved. " * mentions
+        make(user, f"Coast {i}", text, saved_at=base + timedelta(hours=i), is_archived=i % 2 == 0)
+    make(user, "Coast big", "lighthouse lighthouse lighthouse and more lighthouse talk", saved_at=base)
+    make(user, "Lighthouse news", "filler text about the sea", saved_at=base)  # a title mention (A)
+    # Two readings of the word in one article: the query is 'lighthous' (English) | 'lighthouse' (simple),
+    # and an article parsed with the simple configuration holds both (their mentions add up).
+    mixed = make(user, "Mixed", "lighthous and lighthouse", language="xx", saved_at=base)
+    queries = ["lighthouse", "lighthouse is:archived", "lighthouse -tag:none"]
+    full = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
+    second = [(a.pk, a.rank) for a in article_search(user=user, query="lighthouse", page=2).results]
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
+    with CaptureQueriesContext(connection) as queries_run:
+        tiered = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
+        tiered_second = [(a.pk, a.rank) for a in article_search(user=user, query="lighthouse", page=2).results]
+    for q in queries:
+        assert [pk for pk, _ in tiered[q]] == [pk for pk, _ in full[q]], q
+        assert [round(r, 4) for _, r in tiered[q]] == [round(r, 4) for _, r in full[q]], q
+    assert [pk for pk, _ in tiered_second] == [pk for pk, _ in second] and len(second) == 20
+    assert len(full["lighthouse"]) == 20 and full["lighthouse"][0][0] != full["lighthouse"][1][0]
+    if connection.vendor == PG:  # the twice index answered; no query ranked every match's vector
+        sqls = [q["sql"] for q in queries_run.captured_queries]
+        assert any("articles_twice_vector(s.search_vector) @@" in sql for sql in sqls)
+        assert any("''lighthous'' & ''lighthouse''" in sql for sql in sqls)  # the two readings' AND
+        assert mixed.pk in [pk for pk, _ in full["lighthouse"] + second]
+        assert not any("ts_rank_cd" in sql and "s.search_vector @@" in sql for sql in sqls)
+
+
+def test_single_word_reading():
+    assert _postgres._single_word("'lighthous'")
+    assert _postgres._single_word("( ( 'lighthous' ) | ( 'lighthouse' ) )")
+    assert not _postgres._single_word("'light' & 'hous'")
+    assert not _postgres._single_word("'light' <-> 'hous'")
+    assert not _postgres._single_word("'light':*")
+    assert not _postgres._single_word("'light':A")
+    assert not _postgres._single_word("'light' & !'hous'")
+    assert not _postgres._single_word("")
+
+
 # --- the page, htmx, saved searches ---------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The search index's objects as migration 0021_search_tag_ids writes them (PostgreSQL only): a frozen copy for
+"""The search index's objects as migrations 0021_search_tag_ids and 0022_search_twice_index write them (PostgreSQL only): a frozen copy for
 that migration. Never edit it and never import it from live code (the live schema is
 ``articles.search.schema``).
 
@@ -77,6 +77,42 @@ DROP INDEX IF EXISTS article_search_doc_tags;
 ALTER TABLE articles_search_doc DROP COLUMN IF EXISTS tag_ids;
 DROP FUNCTION IF EXISTS articles_tag_ids(bigint);
 """
+
+
+#: Migration 0022_search_twice_index: the body lexemes an article holds exactly twice, as a GIN expression
+#: index over its search vector. A word that is in neither tier of the compact ranking vector (at most two
+#: mentions, body only) ranks 0.2 for one mention and 0.4 for two; this index tells the two apart without
+#: reading the vector from TOAST, so a rare word is ranked from the GIN indexes and the search rows' dates
+#: (``advisory`` at 100,000 articles: 604 vectors read, 8.5 ms warm and 104 ms cold; at 1,000,000 about
+#: 6,250). Computing it costs about 0.4 ms of CPU per article (the unnest of the vector), as the heavy tier.
+PG_TWICE_INSTALL = r"""
+CREATE OR REPLACE FUNCTION articles_twice_vector(v tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT array_to_tsvector(ARRAY(
+        SELECT u.lexeme FROM unnest(v) AS u
+        WHERE cardinality(u.positions) = 2 AND NOT (u.weights && '{A,B}'::text[])
+    ))
+$$;
+CREATE INDEX IF NOT EXISTS article_search_doc_twice ON articles_search_doc
+    USING gin (articles_twice_vector(search_vector)) WITH (fastupdate = off);
+"""
+
+PG_TWICE_UNINSTALL = r"""
+DROP INDEX IF EXISTS article_search_doc_twice;
+DROP FUNCTION IF EXISTS articles_twice_vector(tsvector);
+"""
+
+
+def twice_install(schema_editor) -> None:
+    """Migration 0022 forwards (PostgreSQL only): the twice-mentioned lexemes' index."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_TWICE_INSTALL)
+
+
+def twice_uninstall(schema_editor) -> None:
+    """Migration 0022 backwards."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_TWICE_UNINSTALL)
 
 
 def install(schema_editor) -> None:
