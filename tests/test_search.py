@@ -516,7 +516,9 @@ def test_rare_word_ranking_agrees_with_full_ranking(user, monkeypatch):
     monkeypatch.setattr(_postgres, "CANDIDATES", 2)
     with CaptureQueriesContext(connection) as queries_run:
         tiered = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
-        tiered_second = [(a.pk, a.rank) for a in article_search(user=user, query="lighthouse", page=2).results]
+        tiered_second = [
+            (a.pk, a.rank) for a in article_search(user=user, query="lighthouse", page=2).results
+        ]
     for q in queries:
         assert [pk for pk, _ in tiered[q]] == [pk for pk, _ in full[q]], q
         assert [round(r, 4) for _, r in tiered[q]] == [round(r, 4) for _, r in full[q]], q

@@ -430,6 +430,8 @@ def _mention_ranks(cursor) -> tuple[float, float]:
         )
         _MENTION_RANKS = tuple(cursor.fetchone())
     return _MENTION_RANKS
+
+
 #: Beyond this many articles holding two spellings of the word (rare: "advisori" and "advisory" in one
 #: article), the set is ranked the old way, every vector read.
 _MULTI_SPELLING_LIMIT = 200
