@@ -74,7 +74,9 @@ def test_duplicate_check_uses_indexes_on_a_large_library(user, other_user, setti
         cursor.execute(f"PREPARE folio_duplicate_check AS {statement}")
         try:
             cursor.execute("SET plan_cache_mode = force_generic_plan")
-            cursor.execute(f"EXPLAIN EXECUTE folio_duplicate_check({', '.join(['%s'] * len(params))})", params)
+            cursor.execute(
+                f"EXPLAIN EXECUTE folio_duplicate_check({', '.join(['%s'] * len(params))})", params
+            )
             plan = "\n".join(row[0] for row in cursor.fetchall())
         finally:
             cursor.execute("RESET plan_cache_mode")
