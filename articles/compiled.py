@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -53,26 +53,78 @@ def _adapter(kind: type, connection) -> Callable[[Any], Any] | None:
     return None
 
 
+#: psycopg's ``prepare_threshold`` on a connection where Django left it unset (None: Django turns automatic
+#: preparation off, and psycopg then prepares nothing, not even a statement executed with ``prepare=True``):
+#: a count no statement reaches, so that only the statements this module runs with ``prepare=True`` are
+#: prepared and every other cursor behaves as Django configured it.
+_ONLY_WHEN_ASKED = 2**62
+
+
+def _prepared_cursor_class():
+    """psycopg's server-binding cursor (as Django wraps it) whose every ``execute`` asks for a prepared
+    statement, built on first use (PostgreSQL only)."""
+    global _PreparedCursor
+    if _PreparedCursor is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparedCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                return super().execute(query, params, prepare=True, binary=binary)
+
+            def _send_query_prepared(self, name, pgq, *, binary=None):
+                # psycopg records the statement it sent (``_query``, which Django's query log reads)
+                # only when it sends the text; a prepared statement is sent by name.
+                self._query = pgq
+                return super()._send_query_prepared(name, pgq, binary=binary)
+
+        _PreparedCursor = PreparedCursor
+    return _PreparedCursor
+
+
+_PreparedCursor: Any = None
+
+
 def _cursor(connection):
     """A Django cursor on ``connection`` (its errors wrapped, its statements logged like any other). On
-    PostgreSQL it binds values on the server (psycopg's ``Cursor``, where Django's own binds them in the
-    client): psycopg then prepares a statement once it has run it ``prepare_threshold`` times (5) on this
-    connection, and PostgreSQL no longer parses and plans it on each request; planning took longer than
-    running these statements (EXPLAIN ANALYZE at 100,000 articles: 0.2-0.3 ms against 0.02-0.08 ms). Off
-    with ``FOLIO_DB_PREPARED_STATEMENTS=false`` (PgBouncer before 1.21 in transaction pooling, or 1.21+
-    without ``max_prepared_statements``, does not carry prepared statements between transactions)."""
+    PostgreSQL the statement is prepared on the connection the first time it runs there (psycopg's
+    ``Cursor.execute(prepare=True)``, values bound on the server; psycopg keeps up to ``prepared_max``,
+    100, per connection) and then only executed: PostgreSQL no longer parses and plans it on each request,
+    and planning took longer than running these statements (EXPLAIN ANALYZE at 100,000 articles: 0.2-0.3
+    ms against 0.02-0.08 ms). Django turns psycopg's automatic preparation off (``prepare_threshold``
+    None), which also refuses ``prepare=True``: the connection's threshold is set to a count no statement
+    reaches, so nothing else is prepared. Off with ``FOLIO_DB_PREPARED_STATEMENTS=false`` (PgBouncer before
+    1.21 in transaction pooling, or 1.21+ without ``max_prepared_statements``, does not carry prepared
+    statements between transactions)."""
     if connection.vendor != "postgresql" or not settings.FOLIO_DB_PREPARED_STATEMENTS:
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.close_if_health_check_failed()
+    connection.close_if_health_check_failed()  # nothing to do after _statement_checks_connection
     connection.ensure_connection()
     connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
     with connection.wrap_database_errors:
-        cursor = ServerBindingCursor(connection.connection)
+        cursor = _prepared_cursor_class()(raw)
     return (
         connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
     )
+
+
+def _statement_checks_connection(connection) -> bool:
+    """Whether this read, the first statement on a kept connection since the request began, may stand in
+    for Django's health check (CONN_HEALTH_CHECKS: a ``SELECT 1`` round trip before it, on every API
+    request; issue 20): if so, the check is marked done and the caller reads again on a new connection
+    when the read fails for a lost connection, which is what the check would have led to. Only outside a
+    transaction (nothing else is lost by reconnecting) and for reads (run again without harm)."""
+    if (
+        connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return False
+    connection.health_check_done = True
+    return True
 
 
 class _Compiled:
@@ -113,15 +165,28 @@ class _Compiled:
         self.converters = compiler.get_converters([s[0] for s in select])
         self.apply_converters = compiler.apply_converters
 
+    def _rows(self, connection, params: list) -> list:
+        with _cursor(connection) as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
     def run(self, values: Sequence[Any]) -> list:
         using = self.using
         params = list(self.params)
         for index, position in self.slots:
             adapt = self.adapters[position]
             params[index] = adapt(values[position]) if adapt else values[position]
-        with _cursor(connections[using]) as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        connection = connections[using]
+        if _statement_checks_connection(connection):
+            try:
+                rows = self._rows(connection, params)
+            except (OperationalError, InterfaceError):
+                # The kept connection was dead (the server restarted): what the health check's SELECT 1
+                # would have found. Read again on a new connection, as Django would have opened one.
+                connection.close()
+                rows = self._rows(connection, params)
+        else:
+            rows = self._rows(connection, params)
         if self.converters:
             rows = list(self.apply_converters(rows, self.converters))
         found = []

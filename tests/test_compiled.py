@@ -88,3 +88,53 @@ def test_a_value_the_lookup_rewrites_is_refused_when_compiled(user):
     query = CompiledQuery(lambda word: Article.objects.filter(title__icontains=word), str)
     with pytest.raises(ValueError, match="do not reach the SQL"):
         query.fetch("rivers")
+
+
+def _kill_backend() -> None:
+    """Terminate the server process behind Django's open connection from a second connection, as a
+    PostgreSQL restart does."""
+    import psycopg
+
+    from tests.conftest import _database_url
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with psycopg.connect(_database_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reads_are_prepared_once_per_connection(user):
+    """Issue 20: the statement is prepared on the connection (Django leaves psycopg's preparation off,
+    which refused ``prepare=True`` too) and then only executed; Django's own statements are not prepared."""
+    query = CompiledQuery(lambda user_id: Article.objects.filter(user_id=user_id), int)
+    ArticleFactory(user=user)
+    for _ in range(3):
+        assert len(query.fetch(user.pk)) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 1 and 'FROM "articles_article"' in prepared[0], prepared
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_first_read_of_a_request_stands_in_for_the_health_check(user, monkeypatch):
+    """The first read on a kept connection (a request's token lookup) is the health check: no ``SELECT 1``
+    before it; when the connection turns out dead (the server restarted), the read runs again on a new
+    connection and answers, as Django's check would have let it."""
+    query = CompiledQuery(lambda user_id: Article.objects.filter(user_id=user_id), int)
+    ArticleFactory(user=user)
+    assert connection.health_check_enabled
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    connection.close_if_unusable_or_obsolete()  # a request begins: the next statement would check first
+    assert len(query.fetch(user.pk)) == 1
+    assert not checks and connection.health_check_done
+    monkeypatch.undo()
+    _kill_backend()
+    connection.close_if_unusable_or_obsolete()
+    assert len(query.fetch(user.pk)) == 1  # on a new connection

@@ -3,6 +3,8 @@ PostgreSQL it walks indexes, never the article table (asserted on the plan, not 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -57,6 +59,31 @@ def test_duplicate_check_uses_indexes_on_a_large_library(user, other_user, setti
         assert "Seq Scan" not in plan, plan
         for index in ("article_unique_url_per_user", "article_user_final_key", "article_user_canonical_key"):
             assert index in plan, plan
+    # The statement a save runs (prepared, articles.compiled) has a generic plan, for any key, that reads
+    # the same three indexes: PostgreSQL need not plan it again on every save.
+    from articles.services.saving import _DUPLICATES_CHECK
+
+    _DUPLICATES_CHECK.fetch(user.pk, "https://site3.example/post/3")
+    compiled = _DUPLICATES_CHECK._compiled[()]
+    params = list(compiled.params)
+    for index, position in compiled.slots:
+        params[index] = (user.pk, "https://site3.example/post/3")[position]
+    numbers = iter(range(1, len(params) + 1))
+    statement = re.sub("%s", lambda _: f"${next(numbers)}", compiled.sql)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE folio_duplicate_check AS {statement}")
+        try:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+            cursor.execute(
+                f"EXPLAIN EXECUTE folio_duplicate_check({', '.join(['%s'] * len(params))})", params
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+            cursor.execute("DEALLOCATE folio_duplicate_check")
+    assert "$2" in plan and "Seq Scan" not in plan, plan  # generic: the key is a parameter
+    for index in ("article_unique_url_per_user", "article_user_final_key", "article_user_canonical_key"):
+        assert index in plan, plan
     article, created = services.article_save_url(origin="api", user=user, url="https://canon.example/15")
     assert not created and article.url == "https://site15.example/post/15"
     # A batch's check (200 keys, as an import batch) finds the same rows; it repeats the partial indexes'

@@ -20,6 +20,7 @@ contrast, is provisional (the browser's ``document.title``): shown until extract
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -29,7 +30,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -72,11 +73,25 @@ def duplicates_of(*, user: User, key: str) -> QuerySet[Article]:
     return _duplicates(user.pk, key)
 
 
+class _Filled(Func):
+    """``NOT (column = '')`` with the empty text in the SQL itself, not a parameter: the condition of the
+    partial (user, final_key) and (user, canonical_key) indexes, which a planner can only match to a
+    literal."""
+
+    template = "NOT (%(expressions)s = '')"
+    output_field = BooleanField()
+
+
 def _duplicates(user_id: int, key: str) -> QuerySet[Article]:
     live = Q(deleted_at__isnull=True)
+    # The partial indexes' own condition (a key is never empty) stated with each arm: PostgreSQL may then
+    # plan the statement once for any key (a prepared statement's generic plan, the BitmapOr of the three
+    # indexes) instead of planning it again on every save to prove that the key it was given is not empty.
+    final = Q(final_key=key) & Q(_Filled("final_key")) & live
+    canonical = Q(canonical_key=key) & Q(_Filled("canonical_key")) & live
     return (
         Article.objects.filter(user_id=user_id)
-        .filter(Q(url_key=key) | (Q(final_key=key) & live) | (Q(canonical_key=key) & live))
+        .filter(Q(url_key=key) | final | canonical)
         .defer(*SAVE_DEFERRED)
         .order_by("id")
     )
@@ -105,21 +120,24 @@ class _SavedConcurrently(Exception):
 
 
 def _atomic_save(func: Callable[..., T]) -> Callable[..., T]:
-    """``transaction.atomic`` for a save, run again once when it raises _SavedConcurrently (its insert
-    lost a race with another save of the same address, and the rolled-back transaction took any of its
-    on-commit work with it): the second run finds the other save's article. A second lost race raises
-    the IntegrityError."""
+    """The transaction of a save. Inside a caller's transaction, a savepoint around the whole save. As the
+    outermost one (a request's save), ``_save`` opens the transaction itself, after its reads, or needs
+    none (a lone INSERT commits by itself); when its insert lost a race with another save of the same
+    address (``_SavedConcurrently``: the rolled-back transaction took any of its on-commit work with it),
+    the save is run once more and finds the other save's article. A second lost race raises the
+    IntegrityError."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        try:
+        if connection.in_atomic_block:
             with transaction.atomic():
                 return func(*args, **kwargs)
+        try:
+            return func(*args, **kwargs)
         except _SavedConcurrently:
             pass
         try:
-            with transaction.atomic():
-                return func(*args, **kwargs)
+            return func(*args, **kwargs)
         except _SavedConcurrently as again:  # raced twice: answered as any other IntegrityError
             raise again.error from None
 
@@ -202,66 +220,91 @@ def _save(
     is_archived: bool | None,
     is_favorite: bool | None,
     is_read: bool | None,
-) -> tuple[Article, bool, bool]:
-    """Create or find the article and apply the save; returns ``(article, created, was_failed)``."""
+    finish: Callable[[Article, bool, bool], T],
+    lone_insert: bool,
+) -> T:
+    """Create or find the article and apply the save, then ``finish(article, created, was_failed)`` (the
+    caller's own writes and on-commit work, in the same transaction); returns what ``finish`` returns.
+
+    The reads (the save-rate check, the duplicate check) come first. Then, as the outermost transaction
+    (see _atomic_save): a new article that is one INSERT and nothing else (``lone_insert``, no tags) is
+    inserted without a transaction around it (it commits by itself: BEGIN and COMMIT are two round trips
+    fewer, issue 20), and ``finish`` runs after it, where on-commit work runs at once; any other save
+    writes in one transaction. Inside a caller's transaction nothing is committed here."""
     if origin not in Article.Origin.values:
         raise ValueError(f"Unknown origin {origin!r}")
     url, key = _address_and_key(url, origin)
     stated = clean_metadata(metadata)
     provisional = collapse(title or "", TITLE_MAX_LENGTH)
+    names = list(tags)
     now = timezone.now()
     _save_rate_check(user, now)
     states = _state_fields(is_archived=is_archived, is_favorite=is_favorite, is_read=is_read, now=now)
+    outermost = not connection.in_atomic_block
     article = _find_existing(user, key)
-    if article is None:
-        # When this save's transaction is the outermost one (the usual case: a request saves once), the
-        # insert needs no savepoint of its own (two statements fewer, issue 20): a duplicate key means that
-        # the same address was saved at the same moment, and the whole transaction is run again
-        # (_atomic_save), its duplicate check then finding the other save's article. Inside a caller's
-        # transaction, a savepoint keeps that transaction usable.
-        own_transaction = not connection.savepoint_ids
+
+    def create() -> Article:
+        return Article.objects.create(
+            user=user,
+            url=url,
+            url_key=key,
+            source=source,
+            origin=origin,
+            status=Article.Status.QUEUED,
+            stated_fields=sorted(stated),
+            saved_at=now,
+            **{"title": provisional, **_metadata_fields(stated), **states},
+        )
+
+    if article is None and outermost and lone_insert and not names:
         try:
-            with transaction.atomic(savepoint=not own_transaction):
-                article = Article.objects.create(
-                    user=user,
-                    url=url,
-                    url_key=key,
-                    source=source,
-                    origin=origin,
-                    status=Article.Status.QUEUED,
-                    stated_fields=sorted(stated),
-                    saved_at=now,
-                    **{"title": provisional, **_metadata_fields(stated), **states},
-                )
-        except IntegrityError as error:  # the same address saved at the same moment: the other save won
-            if own_transaction:
-                raise _SavedConcurrently(error) from error
+            article = create()
+        except IntegrityError:  # the same address saved at the same moment: the other save won
             article = _find_existing(user, key)
             if article is None:
                 raise
         else:
-            _tags_known(article, article_tags_set(article=article, names=tags))
+            _tags_known(article, [])
             emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
-            return article, True, False
-    was_failed = article.status == Article.Status.FAILED
-    # Saved again: back to the top of Unread (and out of the trash), then the states the caller asked for.
-    updates: dict[str, object] = {
-        "saved_at": now,
-        "read_at": None,
-        "is_archived": False,
-        "deleted_at": None,
-        **_metadata_fields(stated),
-        **states,
-    }
-    if stated:
-        updates["stated_fields"] = sorted(set(article.stated_fields) | set(stated))
-    if provisional and not article.title and "title" not in stated:
-        updates["title"] = provisional
-    Article.objects.filter(pk=article.pk).update(**updates, updated_at=now)
-    for name, value in updates.items():
-        setattr(article, name, value)
-    article_tags_set(article=article, names=tags)
-    return article, False, was_failed
+            return finish(article, True, False)
+    with transaction.atomic() if outermost else contextlib.nullcontext():
+        if article is None:
+            # The outermost transaction's insert needs no savepoint of its own (two statements fewer,
+            # issue 20): a duplicate key means that the same address was saved at the same moment, and the
+            # whole save is run again (_atomic_save), its duplicate check then finding the other save's
+            # article. Inside a caller's transaction, a savepoint keeps that transaction usable.
+            try:
+                with transaction.atomic(savepoint=not outermost):
+                    article = create()
+            except IntegrityError as error:
+                if outermost:
+                    raise _SavedConcurrently(error) from error
+                article = _find_existing(user, key)
+                if article is None:
+                    raise
+            else:
+                _tags_known(article, article_tags_set(article=article, names=names))
+                emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
+                return finish(article, True, False)
+        was_failed = article.status == Article.Status.FAILED
+        # Saved again: back to the top of Unread (and out of the trash), then the states the caller asked for.
+        updates: dict[str, object] = {
+            "saved_at": now,
+            "read_at": None,
+            "is_archived": False,
+            "deleted_at": None,
+            **_metadata_fields(stated),
+            **states,
+        }
+        if stated:
+            updates["stated_fields"] = sorted(set(article.stated_fields) | set(stated))
+        if provisional and not article.title and "title" not in stated:
+            updates["title"] = provisional
+        Article.objects.filter(pk=article.pk).update(**updates, updated_at=now)
+        for name, value in updates.items():
+            setattr(article, name, value)
+        article_tags_set(article=article, names=names)
+        return finish(article, False, was_failed)
 
 
 @retry_on_connection_loss
@@ -293,7 +336,20 @@ def article_save_url(
     processing task is sent when the transaction commits. Raises InvalidURLError (an ArticleError), and
     ArticleError for bad metadata or a tag name over 100 characters.
     """
-    article, created, was_failed = _save(
+
+    def finish(article: Article, created: bool, was_failed: bool) -> tuple[Article, bool]:
+        retry = was_failed and article.source == Article.Source.FETCH
+        if retry:
+            fields = {"status": Article.Status.QUEUED, "failure_reason": "", "attempts": 0}
+            Article.objects.filter(pk=article.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(article, name, value)
+        if created or retry:
+            article_id = article.pk
+            transaction.on_commit(lambda: article_enqueue_or_mark(article_id))
+        return article, created
+
+    return _save(
         user=user,
         url=url,
         tags=tags,
@@ -304,17 +360,9 @@ def article_save_url(
         is_archived=is_archived,
         is_favorite=is_favorite,
         is_read=is_read,
+        finish=finish,
+        lone_insert=True,
     )
-    retry = was_failed and article.source == Article.Source.FETCH
-    if retry:
-        fields = {"status": Article.Status.QUEUED, "failure_reason": "", "attempts": 0}
-        Article.objects.filter(pk=article.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(article, name, value)
-    if created or retry:
-        article_id = article.pk
-        transaction.on_commit(lambda: article_enqueue_or_mark(article_id))
-    return article, created
 
 
 @retry_on_connection_loss
@@ -346,7 +394,26 @@ def article_save_page(
             gettext("The page is larger than the %(megabytes)d MB Folio accepts from the browser.")
             % {"megabytes": limit // (1024 * 1024)}
         )
-    article, created, _was_failed = _save(
+
+    def finish(article: Article, created: bool, _was_failed: bool) -> tuple[Article, bool]:
+        ArticleSource.objects.update_or_create(
+            article=article,
+            defaults={
+                "html": html,
+                "content_type": "text/html",
+                "http_status": None,
+                "fetched_at": timezone.now(),
+            },
+        )
+        fields = {"source": Article.Source.BROWSER, "status": Article.Status.QUEUED, "failure_reason": ""}
+        Article.objects.filter(pk=article.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article_id = article.pk
+        transaction.on_commit(lambda: article_enqueue_or_mark(article_id))
+        return article, created
+
+    return _save(
         user=user,
         url=url,
         tags=tags,
@@ -357,20 +424,6 @@ def article_save_page(
         is_archived=is_archived,
         is_favorite=is_favorite,
         is_read=is_read,
+        finish=finish,
+        lone_insert=False,
     )
-    ArticleSource.objects.update_or_create(
-        article=article,
-        defaults={
-            "html": html,
-            "content_type": "text/html",
-            "http_status": None,
-            "fetched_at": timezone.now(),
-        },
-    )
-    fields = {"source": Article.Source.BROWSER, "status": Article.Status.QUEUED, "failure_reason": ""}
-    Article.objects.filter(pk=article.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(article, name, value)
-    article_id = article.pk
-    transaction.on_commit(lambda: article_enqueue_or_mark(article_id))
-    return article, created
