@@ -434,6 +434,34 @@ def test_count_is_capped_past_the_limit(user, other_user, settings):
     assert search.article_search_count(user=user, query="comet", exact=True) == 25
 
 
+@pytest.mark.parametrize("ember_newest", [False, True])
+def test_capped_exclusion_decided_on_the_newest_rows(user, settings, ember_newest):
+    """An exclusion alone past the cap: on PostgreSQL the ``2 * cap`` rows with the highest ids decide it
+    when enough of them lack the word; when most of them hold it, every article holding it is counted
+    (the bound). Both ways give the same answer, on both engines."""
+    settings.FOLIO_SEARCH_COUNT_LIMIT = 20
+    plain = lambda: [make(user, f"Plain {i}", "quiet text") for i in range(50)]  # noqa: E731
+    ember = lambda: [make(user, f"Ember {i}", "ember glow") for i in range(30)]  # noqa: E731
+    if ember_newest:
+        plain(), ember()
+    else:
+        ember(), plain()
+    with CaptureQueriesContext(connection) as queries:
+        page = article_search(user=user, query="-ember")
+    assert (page.count, page.count_capped, len(page.results)) == (20, True, 20)
+    assert all(a.title.startswith("Plain") for a in page.results)
+    count = search.article_search_count(user=user, query="-ember is:unread")
+    assert (count, count.capped) == (20, True)
+    settings.FOLIO_SEARCH_COUNT_LIMIT = 60
+    exact = article_search(user=user, query="-ember")
+    assert (exact.count, exact.count_capped) == (50, False)
+    if connection.vendor == PG:
+        sqls = [q["sql"] for q in queries.captured_queries]
+        decided = any("ORDER BY s.article_id DESC OFFSET" in sql for sql in sqls)
+        bound = any(sql.startswith("SELECT count(*) FROM articles_search_doc WHERE search_vector") for sql in sqls)
+        assert decided and bound == ember_newest
+
+
 def test_capped_count_on_every_face(client_logged_in, api_client, user, settings):
     """The search page, its htmx partial, the API and saved searches all state a capped count as one."""
     settings.FOLIO_SEARCH_COUNT_LIMIT = 20
