@@ -458,7 +458,9 @@ def test_capped_exclusion_decided_on_the_newest_rows(user, settings, ember_newes
     if connection.vendor == PG:
         sqls = [q["sql"] for q in queries.captured_queries]
         decided = any("ORDER BY s.article_id DESC OFFSET" in sql for sql in sqls)
-        bound = any(sql.startswith("SELECT count(*) FROM articles_search_doc WHERE search_vector") for sql in sqls)
+        bound = any(
+            sql.startswith("SELECT count(*) FROM articles_search_doc WHERE search_vector") for sql in sqls
+        )
         assert decided and bound == ember_newest
 
 
