@@ -322,11 +322,13 @@ def search(
                 # 100 ms).
                 # On the article rows alone: the title vector's GIN index is on them, and joining each
                 # match to its search row (an index probe per match) was most of "title:apple" at
-                # 1,000,000 articles (12,767 matches).
+                # 1,000,000 articles (12,767 matches). Ranked on the compact vector itself: the query's
+                # terms are labelled A, so only title positions count, the same rank as on the title
+                # vector without building it for each match (the same ranks for all 12,767; 75 -> 63 ms).
                 where, a_params = base_where(user, query)
                 cursor.execute(
                     "SELECT t.id, t.rank, count(*) OVER () FROM ("
-                    f"SELECT a.id, a.saved_at, ts_rank_cd('{RANK_WEIGHTS}', {TITLE_VECTOR}, %s::tsquery) "
+                    f"SELECT a.id, a.saved_at, ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) "
                     f"AS rank FROM articles_article a WHERE {' AND '.join(where)} AND {TITLE_VECTOR} @@ %s::tsquery) t "
                     "ORDER BY t.rank DESC, t.saved_at DESC, t.id DESC LIMIT %s OFFSET %s",
                     [tsquery, *a_params, pg_query.title, limit, offset],
