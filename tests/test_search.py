@@ -562,6 +562,26 @@ def test_rare_word_ranking_agrees_with_full_ranking(user, monkeypatch):
         assert not any("ts_rank_cd" in sql and "s.search_vector @@" in sql for sql in sqls)
 
 
+def test_phrase_ranking_agrees_when_the_heavy_tier_holds_the_words_apart(user, monkeypatch):
+    """PostgreSQL: articles naming both words often but the phrase once (the heavy tier) must not pass
+    articles holding the phrase twice with fewer mentions of each word."""
+    for i in range(40):
+        make(user, f"Orchard {i}", "apple pie. " * 8 + "tree house. " * 8 + "an apple tree.")
+    twice = [make(user, f"Grove {i}", "an apple tree, then another apple tree.") for i in range(6)]
+    full = [(a.pk, a.rank) for a in article_search(user=user, query='"apple tree"').results]
+    assert {pk for pk, _ in full[:6]} == {a.pk for a in twice}
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
+    tiered = [(a.pk, a.rank) for a in article_search(user=user, query='"apple tree"').results]
+    assert [pk for pk, _ in tiered] == [pk for pk, _ in full]
+    assert _postgres._phrase_bounds("'appl' <-> 'tree'") == pytest.approx((4 * 0.2 + 1 / 3, 0.2 + 1 / 3))
+    assert _postgres._phrase_bounds("( 'appl' <-> 'tree' ) | ( 'apple' <-> 'tree' )")[1] == pytest.approx(
+        2 * (0.2 + 1 / 3)
+    )
+    assert _postgres._phrase_bounds("'appl' & 'tree'") is None
+    assert _postgres._phrase_bounds("'a' <-> 'b' <-> 'c'") is None
+
+
 def test_single_word_reading():
     assert _postgres._single_word("'lighthous'")
     assert _postgres._single_word("( ( 'lighthous' ) | ( 'lighthouse' ) )")
