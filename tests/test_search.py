@@ -582,6 +582,29 @@ def test_phrase_ranking_agrees_when_the_heavy_tier_holds_the_words_apart(user, m
     assert _postgres._phrase_bounds("'a' <-> 'b' <-> 'c'") is None
 
 
+@pytest.mark.parametrize("candidates", [2, 60])
+def test_word_in_many_tags_does_not_crowd_out_body_mentions(user, monkeypatch, candidates):
+    """PostgreSQL: articles naming the word only in a tag (0.4) sit in the heavy tier; articles mentioning
+    it four times in the body (0.8) must still come first, as in the full ranking."""
+    for i in range(30):
+        services.article_tags_set(
+            article=make(user, f"Tagged {i}", "filler text about ships"), names=["harbour"]
+        )
+    for mentions, n in ((6, 5), (4, 10), (2, 10), (1, 10)):
+        for i in range(n):
+            make(user, f"Port {mentions} {i}", "the harbour was calm. " * mentions + "filler text " * 10)
+    full = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
+    if connection.vendor == PG:  # ts_rank_cd: 0.2 a body mention, 0.4 a tag (SQLite's bm25 weighs them apart)
+        assert [round(r, 2) for _, r in full[:15]] == [1.2] * 5 + [0.8] * 10
+        assert {a.title for a in Article.objects.filter(pk__in=[pk for pk, _ in full[:15]])} == {
+            f"Port {m} {i}" for m, n in ((6, 5), (4, 10)) for i in range(n)
+        }
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", candidates)
+    tiered = [(a.pk, a.rank) for a in article_search(user=user, query="harbour").results]
+    assert [pk for pk, _ in tiered] == [pk for pk, _ in full]
+
+
 def test_single_word_reading():
     assert _postgres._single_word("'lighthous'")
     assert _postgres._single_word("( ( 'lighthous' ) | ( 'lighthouse' ) )")

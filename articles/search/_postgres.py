@@ -379,9 +379,16 @@ def search(
                 ("a.search_rank_vector @@ %s::tsquery", [tsquery]),
             )
             candidates: list[int] = []
-            # A phrase's tier is taken only when the page's last candidate outranks every article outside
-            # it (``_phrase_bounds``); a heavy-tier article can hold both words often and the phrase once.
-            bounds = _phrase_bounds(tsquery)
+            # A tier is taken only when the page's last candidate outranks every article outside it: for
+            # one word, more than 5 body mentions' 1.0 (the heavy tier also holds articles naming the word
+            # once in a tag, 0.4) and 2 mentions' 0.4 (``_word_bounds``); for a two-word phrase, what the
+            # phrase can score outside (``_phrase_bounds``: a heavy-tier article can hold both words often
+            # and the phrase once). The articles holding two spellings of a word are ranked apart.
+            single = _single_word(tsquery)
+            multi = _multi_spelling(cursor, user, query, tsquery) if single else []
+            if multi is None:  # too many to rank apart: the tiers as they were
+                single, multi = False, []
+            bounds = _word_bounds() if single else _phrase_bounds(tsquery)
             for tier, (condition, tier_params) in enumerate(tiers):
                 if to_rank is not None:
                     break
@@ -402,12 +409,14 @@ def search(
                     or not exact
                 ):
                     to_rank = candidates
-            if to_rank is None and _single_word(tsquery):
+            if to_rank is not None and multi:
+                to_rank = list(dict.fromkeys([*to_rank, *multi]))
+            if to_rank is None and single and len(candidates) < offset + limit + CANDIDATES:
+                # Every compact-vector match is among the candidates: the rest ranks from the indexes.
                 ranked = _rank_single_word(
-                    cursor, user, query, tsquery, compact=candidates, offset=offset, limit=limit
+                    cursor, user, query, tsquery, compact=candidates, multi=multi, offset=offset, limit=limit
                 )
-                if ranked is not None:
-                    return count, ranked, tsquery, True
+                return count, ranked, tsquery, True
             if to_rank is not None:
                 # A candidate matched on the compact vector; an excluded word may still be in its body.
                 cursor.execute(
@@ -481,12 +490,44 @@ def _single_word(tsquery: str) -> bool:
     return bool(_BARE_LEXEME.search(tsquery)) and set(rest) <= set("()| ")
 
 
+def _word_bounds() -> tuple[float, float]:
+    """For one word: the highest rank an article can have outside the heavy tier (5 body mentions) and
+    outside the compact vector (2 body mentions), each mention weighing C (ts_rank_cd: one cover each)."""
+    c = float(RANK_WEIGHTS.strip("{}").split(",")[1])
+    return 5 * c, 2 * c
+
+
+def _multi_spelling(cursor, user, query: SearchQuery, tsquery: str) -> list[int] | None:
+    """The articles (the query's filters applied) holding two spellings of a one-word query's readings
+    (``( 'advisori' ) | ( 'advisory' )``: an article parsed with the simple configuration can hold both),
+    whose mentions add up; [] for a single spelling, None beyond ``_MULTI_SPELLING_LIMIT``."""
+    spellings = list(dict.fromkeys(_BARE_LEXEME.findall(tsquery)))
+    if len(spellings) < 2:
+        return []
+    source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
+    both = " | ".join(f"( '{a}' & '{b}' )" for i, a in enumerate(spellings) for b in spellings[i + 1 :])
+    cursor.execute(
+        f"SELECT s.article_id FROM {source} WHERE {filters_sql} AND s.search_vector @@ %s::tsquery LIMIT %s",
+        [*params, both, _MULTI_SPELLING_LIMIT + 1],
+    )
+    multi = [row[0] for row in cursor.fetchall()]
+    return None if len(multi) > _MULTI_SPELLING_LIMIT else multi
+
+
 def _rank_single_word(
-    cursor, user, query: SearchQuery, tsquery: str, *, compact: list[int], offset: int, limit: int
-) -> list[tuple[int, float]] | None:
+    cursor,
+    user,
+    query: SearchQuery,
+    tsquery: str,
+    *,
+    compact: list[int],
+    multi: list[int],
+    offset: int,
+    limit: int,
+) -> list[tuple[int, float]]:
     """The page of a one-word query (``_single_word``) whose compact-vector matches (``compact``: all of
-    them, fewer than the page) do not fill it, ranked exactly without reading every match's vector:
-    [(id, rank)], or None when too many articles hold two spellings of the word.
+    them) do not fill it with articles above 2 mentions' rank, ranked exactly without reading every
+    match's vector: [(id, rank)]. ``multi``: the articles holding two spellings (``_multi_spelling``).
 
     Every other match holds the word in the body only, at most twice (else the compact vector would hold
     it: articles.search.schema), so ``ts_rank_cd`` gives it 0.2 per mention (weight C, each mention a
@@ -497,20 +538,8 @@ def _rank_single_word(
     """
     need = offset + limit
     once, twice_rank = _mention_ranks(cursor)
-    spellings = list(dict.fromkeys(_BARE_LEXEME.findall(tsquery)))
     source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
-    fixed = list(compact)
-    if len(spellings) > 1:
-        both = " | ".join(f"( '{a}' & '{b}' )" for i, a in enumerate(spellings) for b in spellings[i + 1 :])
-        cursor.execute(
-            f"SELECT s.article_id FROM {source} WHERE {filters_sql} AND s.search_vector @@ %s::tsquery "
-            "LIMIT %s",
-            [*params, both, _MULTI_SPELLING_LIMIT + 1],
-        )
-        multi = [row[0] for row in cursor.fetchall()]
-        if len(multi) > _MULTI_SPELLING_LIMIT:
-            return None
-        fixed.extend(multi)
+    fixed = list(dict.fromkeys([*compact, *multi]))
     rows: list[tuple[int, float, object]] = []
     if fixed:
         cursor.execute(
