@@ -138,6 +138,20 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def kill_django_backend() -> None:
+    """Terminate the PostgreSQL server process behind Django's open connection from a second connection,
+    as a server restart does (the connection then fails on its next statement)."""
+    import psycopg
+    from django.db import connection
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with psycopg.connect(_database_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
 class WorkerProcess:
     """A real ``celery worker`` process on its own queue, against the test database."""
 

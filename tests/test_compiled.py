@@ -15,6 +15,7 @@ from articles.compiled import CompiledQuery, IPAddress
 from articles.models import ApiToken, Article
 from articles.services.account import api_token_create
 from articles.tokens import token_digest
+from tests.conftest import kill_django_backend
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,21 +91,6 @@ def test_a_value_the_lookup_rewrites_is_refused_when_compiled(user):
         query.fetch("rivers")
 
 
-def _kill_backend() -> None:
-    """Terminate the server process behind Django's open connection from a second connection, as a
-    PostgreSQL restart does."""
-    import psycopg
-
-    from tests.conftest import _database_url
-
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    with psycopg.connect(_database_url(), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_reads_are_prepared_once_per_connection(user):
@@ -135,6 +121,6 @@ def test_the_first_read_of_a_request_stands_in_for_the_health_check(user, monkey
     assert len(query.fetch(user.pk)) == 1
     assert not checks and connection.health_check_done
     monkeypatch.undo()
-    _kill_backend()
+    kill_django_backend()
     connection.close_if_unusable_or_obsolete()
     assert len(query.fetch(user.pk)) == 1  # on a new connection

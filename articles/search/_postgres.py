@@ -50,6 +50,8 @@ from ._common import (
 from .query import Filter, SearchQuery, Term
 
 RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+#: RANK_WEIGHTS as numbers, for the rank bounds of the ranking tiers (weights D, C, B, A).
+_WEIGHT_D, _WEIGHT_C, _WEIGHT_B, _WEIGHT_A = (float(w) for w in RANK_WEIGHTS.strip("{}").split(","))
 FULL_RANK_LIMIT = 400
 #: Extra candidates re-ranked on the full vector beyond the page: for one word the compact vector's rank
 #: is the full rank (all positions kept), so only queries of several words reorder; 60 kept the top 20
@@ -384,7 +386,8 @@ def search(
             # once in a tag, 0.4) and 2 mentions' 0.4 (``_word_bounds``); for a two-word phrase, what the
             # phrase can score outside (``_phrase_bounds``: a heavy-tier article can hold both words often
             # and the phrase once). The articles holding two spellings of a word are ranked apart.
-            single = _single_word(tsquery)
+            # (Only when the tiers run: a set small enough to rank whole needs none of this.)
+            single = to_rank is None and _single_word(tsquery)
             multi = _multi_spelling(cursor, user, query, tsquery) if single else []
             if multi is None:  # too many to rank apart: the tiers as they were
                 single, multi = False, []
@@ -453,9 +456,9 @@ def _phrase_bounds(tsquery: str) -> tuple[float, float] | None:
     readings = _PHRASE_OF_TWO.findall(tsquery)
     if not readings or set(_PHRASE_OF_TWO.sub("", tsquery)) - set("()| "):
         return None
-    d, c, b, a = (float(w) for w in RANK_WEIGHTS.strip("{}").split(","))
+    c = _WEIGHT_C
     body = 2 / (1 / c + 1 / c)
-    straddle = 2 / (1 / c + 1 / max(a, b, c, d))
+    straddle = 2 / (1 / c + 1 / max(_WEIGHT_A, _WEIGHT_B, _WEIGHT_C, _WEIGHT_D))
     n = len(readings)
     return n * (4 * body + straddle), n * (body + straddle)
 
@@ -493,8 +496,7 @@ def _single_word(tsquery: str) -> bool:
 def _word_bounds() -> tuple[float, float]:
     """For one word: the highest rank an article can have outside the heavy tier (5 body mentions) and
     outside the compact vector (2 body mentions), each mention weighing C (ts_rank_cd: one cover each)."""
-    c = float(RANK_WEIGHTS.strip("{}").split(",")[1])
-    return 5 * c, 2 * c
+    return 5 * _WEIGHT_C, 2 * _WEIGHT_C
 
 
 def _multi_spelling(cursor, user, query: SearchQuery, tsquery: str) -> list[int] | None:
@@ -608,11 +610,14 @@ def _textless(cursor, user, query: SearchQuery, offset: int, limit: int, cap: in
 
     count = counted(cap)
     capped = cap is not None and count >= cap
-    if capped and cap is not None and pg_excluded is not None and len(known_filters) == len(doc_filters):
-        capped = _prefix_holds_cap(cursor, user, excluded_query, pg_excluded, doc_where, doc_params, cap)
-        if capped:
-            return _textless_page(cursor, user, query, pg_excluded, cap, offset, limit)
-        capped = True  # undecided: the bound below decides
+    if (
+        capped
+        and cap is not None
+        and pg_excluded is not None
+        and len(known_filters) == len(doc_filters)
+        and _prefix_holds_cap(cursor, user, excluded_query, pg_excluded, doc_where, doc_params, cap)
+    ):
+        return _textless_page(cursor, user, query, pg_excluded, cap, offset, limit)
     if capped and cap is not None and pg_excluded is not None:
         # More than the limit before the exclusions: still more after them when the filters find at
         # least ``bound`` more, ``bound`` being every user's articles holding an excluded term.

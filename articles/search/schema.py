@@ -17,7 +17,9 @@ PostgreSQL (created by migrations 0002_search and 0004_search_phrase_pairs, whos
   inline, with its own GIN index, and the GIN expression index of its heavy tier
   (``articles_heavy_vector``: title/author/site/tag lexemes and body lexemes seen at least 6 times);
 - the phrase-pair index ``article_search_doc_pairs``: a GIN expression index over every pair of adjacent
-  lexemes of the vector (``articles_phrase_pairs``).
+  lexemes of the vector (``articles_phrase_pairs``);
+- the twice index ``article_search_doc_twice`` (migration 0022, SQL in ``_search_v3.py``): a GIN
+  expression index of the body lexemes an article holds exactly twice (``articles_twice_vector``).
 
 A BEFORE trigger on the article recomputes the vectors when title, author, site name, body, config or tags
 change, and copies the filter columns otherwise, so every writer (ORM save, ``update()``, raw SQL, bulk

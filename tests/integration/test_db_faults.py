@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import psycopg
 import pytest
 from django.db import OperationalError, connection
 from django.test import RequestFactory
@@ -14,25 +13,15 @@ from django.test import RequestFactory
 from articles import services
 from articles.api.conventions import api_exception_handler, server_error
 from articles.models import Article
-from tests.conftest import _database_url
+from tests.conftest import kill_django_backend
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _kill_djangos_backend() -> None:
-    """Terminate the server process behind Django's open connection from a second connection."""
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    with psycopg.connect(_database_url(), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.mark.postgres
 def test_save_survives_a_killed_database_connection(user, settings, caplog):
     settings.FOLIO_DB_RETRY_SECONDS = 2
-    _kill_djangos_backend()
+    kill_django_backend()
     article, created = services.article_save_url(
         origin="api", user=user, url="https://example.com/after-restart"
     )
@@ -53,10 +42,10 @@ def test_save_gives_up_after_the_retry_budget(user, settings, monkeypatch):
 
     def close_then_kill():
         real_close()
-        _kill_djangos_backend()  # every new connection is killed again before it is used
+        kill_django_backend()  # every new connection is killed again before it is used
 
     monkeypatch.setattr(connection, "close", close_then_kill)
-    _kill_djangos_backend()
+    kill_django_backend()
     with pytest.raises(OperationalError):
         services.article_save_url(origin="api", user=user, url="https://example.com/never")
     monkeypatch.undo()

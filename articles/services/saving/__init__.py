@@ -256,17 +256,25 @@ def _save(
             **{"title": provisional, **_metadata_fields(stated), **states},
         )
 
+    def created(article: Article, tags_set: list) -> T:
+        _tags_known(article, tags_set)
+        emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
+        return finish(article, True, False)
+
+    def found_after_race(error: IntegrityError) -> Article:
+        """The other save's article: the same address saved at the same moment, whose insert won."""
+        existing = _find_existing(user, key)
+        if existing is None:
+            raise error
+        return existing
+
     if article is None and outermost and lone_insert and not names:
         try:
             article = create()
-        except IntegrityError:  # the same address saved at the same moment: the other save won
-            article = _find_existing(user, key)
-            if article is None:
-                raise
+        except IntegrityError as error:
+            article = found_after_race(error)
         else:
-            _tags_known(article, [])
-            emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
-            return finish(article, True, False)
+            return created(article, [])
     with transaction.atomic() if outermost else contextlib.nullcontext():
         if article is None:
             # The outermost transaction's insert needs no savepoint of its own (two statements fewer,
@@ -279,13 +287,9 @@ def _save(
             except IntegrityError as error:
                 if outermost:
                     raise _SavedConcurrently(error) from error
-                article = _find_existing(user, key)
-                if article is None:
-                    raise
+                article = found_after_race(error)
             else:
-                _tags_known(article, article_tags_set(article=article, names=names))
-                emit(ARTICLE_SAVED, user_id=article.user_id, article_id=article.pk)
-                return finish(article, True, False)
+                return created(article, article_tags_set(article=article, names=names))
         was_failed = article.status == Article.Status.FAILED
         # Saved again: back to the top of Unread (and out of the trash), then the states the caller asked for.
         updates: dict[str, object] = {
