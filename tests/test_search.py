@@ -582,6 +582,56 @@ def test_phrase_ranking_agrees_when_the_heavy_tier_holds_the_words_apart(user, m
     assert _postgres._phrase_bounds("'a' <-> 'b' <-> 'c'") is None
 
 
+def test_phrase_ranked_from_the_indexes_agrees_with_full_ranking(user, monkeypatch):
+    """PostgreSQL: a two-word phrase whose matches mostly hold it once is ranked from the phrase-pair,
+    twice and boundary indexes (migrations 0022, 0023) and the dates, not from every match's vector; the result is the full
+    ranking's, rank for rank, on every page and with a filter: articles holding the phrase twice, one
+    straddling the title and the body (0.33), one straddling a tag and the body (0.27), one holding two
+    readings of the phrase, and both words named often but apart (0.2) among 40 holding it once."""
+    base = timezone.now() - timedelta(days=30)
+    filler = "filler text about weather. " * 20
+    for i in range(40):
+        make(
+            user,
+            f"Orchard {i}",
+            filler + "an apple tree stood there.",
+            saved_at=base + timedelta(hours=i),
+            is_archived=i % 2 == 0,
+        )
+    for i in range(3):  # the phrase twice: 0.4
+        make(user, f"Grove {i}", filler + "an apple tree, then another apple tree.", saved_at=base)
+    make(user, "Picking an apple", "Tree climbing is fun. " + filler, saved_at=base)  # title straddle
+    tagged = make(user, "Notes", "Tree climbing is fun. " + filler, saved_at=base)
+    services.article_tags_set(article=tagged, names=["apple"])  # tag (B) straddle
+    make(user, "Apart", "apple pie. " * 8 + "tree house. " * 8 + "an apple tree.", saved_at=base)
+    # Read under English ('appl' <-> 'tree') and simple ('apple' <-> 'tree'): an article parsed with the
+    # simple configuration can hold both readings, whose occurrences add up.
+    make(user, "Mixed", "the appl tree and the apple tree.", language="xx", saved_at=base)
+    queries = ['"apple tree"', '"apple tree" is:archived']
+    full = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
+    second = [(a.pk, a.rank) for a in article_search(user=user, query='"apple tree"', page=2).results]
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
+    with CaptureQueriesContext(connection) as queries_run:
+        tiered = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
+        tiered_second = [
+            (a.pk, a.rank) for a in article_search(user=user, query='"apple tree"', page=2).results
+        ]
+    for q in queries:
+        assert [pk for pk, _ in tiered[q]] == [pk for pk, _ in full[q]], q
+        assert [round(r, 4) for _, r in tiered[q]] == [round(r, 4) for _, r in full[q]], q
+    assert [pk for pk, _ in tiered_second] == [pk for pk, _ in second] and len(second) == 20
+    assert [round(r, 2) for _, r in tiered_second] == [round(r, 2) for _, r in second]
+    if connection.vendor == PG:
+        ranks = [round(r, 2) for _, r in full['"apple tree"']]
+        assert ranks == [0.4] * 4 + [0.33, 0.27] + [0.2] * 14, ranks
+        sqls = [q["sql"] for q in queries_run.captured_queries]
+        assert any("articles_twice_vector(s.search_vector) @@" in sql for sql in sqls)
+        assert any("articles_boundary_pairs(s.search_vector) @@" in sql for sql in sqls)
+        # No query ranked every match's vector.
+        assert not any("ts_rank_cd" in sql and "articles_phrase_pairs" in sql for sql in sqls)
+
+
 @pytest.mark.parametrize("candidates", [2, 60])
 def test_word_in_many_tags_does_not_crowd_out_body_mentions(user, monkeypatch, candidates):
     """PostgreSQL: articles naming the word only in a tag (0.4) sit in the heavy tier; articles mentioning

@@ -32,6 +32,7 @@ Where the time goes, and what Folio does about it (articles.search.schema has th
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -420,6 +421,27 @@ def search(
                     cursor, user, query, tsquery, compact=candidates, multi=multi, offset=offset, limit=limit
                 )
                 return count, ranked, tsquery, True
+            if (
+                to_rank is None
+                and exact
+                and bounds is not None
+                and pg_query.pairs
+                and len(candidates) < offset + limit + CANDIDATES
+            ):
+                # A two-word phrase whose compact-vector matches are all among the candidates: the rest
+                # ranks from the indexes (``_rank_two_word_phrase``), or None when too many need a vector.
+                phrase_ranked = _rank_two_word_phrase(
+                    cursor,
+                    user,
+                    query,
+                    tsquery,
+                    pg_query.pairs,
+                    compact=candidates,
+                    offset=offset,
+                    limit=limit,
+                )
+                if phrase_ranked is not None:
+                    return count, phrase_ranked, tsquery, True
             if to_rank is not None:
                 # A candidate matched on the compact vector; an excluded word may still be in its body.
                 cursor.execute(
@@ -467,15 +489,18 @@ def _phrase_bounds(tsquery: str) -> tuple[float, float] | None:
 _BARE_LEXEME = re.compile(r"'((?:[^']|'')*)'(?!:)")
 #: The ranks of one and two body mentions of a word (weight C), as PostgreSQL computes and returns them
 #: (float4): asked once per process (``_mention_ranks``).
-_MENTION_RANKS: tuple[float, float] | None = None
+_MENTION_RANKS: tuple[float, float, float] | None = None
 
 
-def _mention_ranks(cursor) -> tuple[float, float]:
+def _mention_ranks(cursor) -> tuple[float, float, float]:
+    """(one body mention of a word, two, one body occurrence of a two-word phrase), as PostgreSQL ranks
+    them (float4, so compared as it returns them)."""
     global _MENTION_RANKS
     if _MENTION_RANKS is None:
         cursor.execute(
             f"SELECT ts_rank_cd('{RANK_WEIGHTS}', 'w:1C'::tsvector, 'w'::tsquery), "
-            f"ts_rank_cd('{RANK_WEIGHTS}', 'w:1C,3C'::tsvector, 'w'::tsquery)"
+            f"ts_rank_cd('{RANK_WEIGHTS}', 'w:1C,3C'::tsvector, 'w'::tsquery), "
+            f"ts_rank_cd('{RANK_WEIGHTS}', 'v:1C w:2C'::tsvector, 'v <-> w'::tsquery)"
         )
         _MENTION_RANKS = tuple(cursor.fetchone())
     return _MENTION_RANKS
@@ -539,7 +564,7 @@ def _rank_single_word(
     (about 6,250 matches) read every vector from TOAST: about 100 ms of database CPU.
     """
     need = offset + limit
-    once, twice_rank = _mention_ranks(cursor)
+    once, twice_rank, _phrase_once = _mention_ranks(cursor)
     source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
     fixed = list(dict.fromkeys([*compact, *multi]))
     rows: list[tuple[int, float, object]] = []
@@ -568,6 +593,90 @@ def _rank_single_word(
         [*params, need + len(ranked)],
     )
     rows.extend((pk, once, saved) for pk, saved in cursor.fetchall() if pk not in ranked)
+    rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
+    return [(pk, rank) for pk, rank, _saved in rows[offset:need]]
+
+
+#: Beyond this many articles to rank on their full vectors, a phrase is ranked the old way (every match).
+_PHRASE_FIXED_LIMIT = 2000
+_PHRASE_OF_TWO_LEXEMES = re.compile(r"'((?:[^']|'')+)' <-> '((?:[^']|'')+)'")
+
+
+def _rank_two_word_phrase(
+    cursor,
+    user,
+    query: SearchQuery,
+    tsquery: str,
+    pairs: str,
+    *,
+    compact: list[int],
+    offset: int,
+    limit: int,
+) -> list[tuple[int, float]] | None:
+    """The page of a two-word phrase (``_phrase_bounds`` not None; its readings ORed, ``pairs`` their
+    phrase-pair tsquery), counted exactly, whose compact-vector matches (``compact``: all of them) do not
+    fill it above the bound: [(id, rank)] ranked exactly without reading every match's vector, or None
+    when more than ``_PHRASE_FIXED_LIMIT`` articles need their vector read.
+
+    An article outside ``compact`` that holds a reading's pair lacks one of its two words in the compact
+    vector (which keeps every position of its lexemes, so the pair would be there): that word is in the
+    body only, at most twice (articles.search.schema). So the phrase occurs there once, ranking
+    ``ts_rank_cd`` 0.2 (two adjacent body words), unless that word is named twice (the twice index,
+    migration 0022), or the occurrence straddles the end of the title or metadata and the start of the
+    body (0.27-0.33: the boundary index, migration 0023), or the article holds two readings' pairs (their
+    occurrences add up). Those few, and the compact matches, are ranked on their full vectors; the rest
+    rank 0.2, newest first. At 1,000,000 articles a phrase of about 6,400 matches read every vector from
+    TOAST: 120-140 ms of database CPU.
+    """
+    readings = [
+        (a.replace("''", "'"), b.replace("''", "'")) for a, b in _PHRASE_OF_TWO_LEXEMES.findall(tsquery)
+    ]
+    if not readings or any(a == b for a, b in readings):
+        return None
+    need = offset + limit
+    phrase_once = _mention_ranks(cursor)[2]
+    words = " | ".join(dict.fromkeys(_tsquery_lexeme(w) for pair in readings for w in pair))
+    source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
+    fixed = set(compact)
+    if len(readings) > 1:  # two readings' pairs in one article: their occurrences add up
+        pair_lexemes = [_tsquery_lexeme(f"{a} {b}") for a, b in readings]
+        both = " | ".join(f"( {p} & {q} )" for i, p in enumerate(pair_lexemes) for q in pair_lexemes[i + 1 :])
+        cursor.execute(
+            f"SELECT s.article_id FROM {source} WHERE {filters_sql} "
+            "AND articles_phrase_pairs(s.search_vector) @@ %s::tsquery LIMIT %s",
+            [*params, both, _PHRASE_FIXED_LIMIT + 1],
+        )
+        fixed.update(row[0] for row in cursor.fetchall())
+    # The pair and a word named twice, or the pair straddling the title or metadata and the body: GIN
+    # indexes of the search row, their bitmaps intersected (no vector is read).
+    cursor.execute(
+        f"SELECT s.article_id FROM {source} WHERE {filters_sql} "
+        "AND articles_phrase_pairs(s.search_vector) @@ %s::tsquery "
+        "AND (articles_twice_vector(s.search_vector) @@ %s::tsquery "
+        "OR articles_boundary_pairs(s.search_vector) @@ %s::tsquery) LIMIT %s",
+        [*params, pairs, words, pairs, _PHRASE_FIXED_LIMIT + 1],
+    )
+    fixed.update(row[0] for row in cursor.fetchall())
+    if len(fixed) > _PHRASE_FIXED_LIMIT:
+        return None
+    # Every match, newest first (ids and dates only: the narrow search rows).
+    source, where_sql, params = _pg_doc_where(user, query, _PgQuery(pairs=pairs))
+    cursor.execute(
+        f"SELECT s.article_id, s.saved_at FROM {source} WHERE {where_sql} "
+        "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s",
+        [*params, need + len(fixed)],
+    )
+    matches = cursor.fetchall()
+    rows: list[tuple[int, float, object]] = []
+    if fixed:
+        cursor.execute(
+            f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery), s.saved_at "
+            "FROM articles_search_doc s WHERE s.article_id = ANY(%s)",
+            [tsquery, list(fixed)],
+        )
+        rows.extend(cursor.fetchall())
+    rest = (row for row in matches if row[0] not in fixed)
+    rows.extend((pk, phrase_once, saved) for pk, saved in itertools.islice(rest, need))
     rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
     return [(pk, rank) for pk, rank, _saved in rows[offset:need]]
 
