@@ -19,7 +19,12 @@ PostgreSQL (created by migrations 0002_search and 0004_search_phrase_pairs, whos
 - the phrase-pair index ``article_search_doc_pairs``: a GIN expression index over every pair of adjacent
   lexemes of the vector (``articles_phrase_pairs``);
 - the twice index ``article_search_doc_twice`` (migration 0022, SQL in ``_search_v3.py``): a GIN
-  expression index of the body lexemes an article holds exactly twice (``articles_twice_vector``).
+  expression index of the body lexemes an article holds exactly twice (``articles_twice_vector``);
+- the boundary index ``article_search_doc_boundary`` (migration 0023, SQL in ``_search_v4.py``): a GIN
+  expression index of the lexeme pair straddling the end of the title and metadata and the start of the
+  body, when adjacent (``articles_boundary_pairs``);
+- since migration 0024 the compact ranking vector has ``STORAGE MAIN``: it stays in the article row unless
+  the row cannot fit in a page.
 
 A BEFORE trigger on the article recomputes the vectors when title, author, site name, body, config or tags
 change, and copies the filter columns otherwise, so every writer (ORM save, ``update()``, raw SQL, bulk
