@@ -655,6 +655,31 @@ def test_word_in_many_tags_does_not_crowd_out_body_mentions(user, monkeypatch, c
     assert [pk for pk, _ in tiered] == [pk for pk, _ in full]
 
 
+def test_phrase_straddling_title_and_body(user):
+    """PostgreSQL continues the vector's positions from the title and metadata into the body, so their last
+    and first words form a phrase (ranked 0.33: A beside C), and the boundary index (migration 0023) names
+    that pair; SQLite keeps them in separate FTS5 columns, where no phrase straddles them."""
+    straddle = make(user, "Picking an apple", "Tree climbing is fun.")
+    make(user, "Picking an apple", "The tree is tall.")  # a stop word first: not adjacent
+    found = article_search(user=user, query='"apple tree"').results
+    if connection.vendor == PG:
+        assert [(a.pk, round(a.rank, 2)) for a in found] == [(straddle.pk, 0.33)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.article_id, articles_boundary_pairs(s.search_vector)::text FROM articles_search_doc s "
+                "WHERE s.user_id = %s ORDER BY s.article_id",
+                [user.pk],
+            )
+            assert [pairs for _pk, pairs in cursor.fetchall()] == ["'appl tree'", ""]
+            cursor.execute(  # the compact vector stays in the article row (migration 0024)
+                "SELECT attstorage FROM pg_attribute "
+                "WHERE attrelid = 'articles_article'::regclass AND attname = 'search_rank_vector'"
+            )
+            assert cursor.fetchone()[0] == "m"
+    else:
+        assert found == []
+
+
 def test_single_word_reading():
     assert _postgres._single_word("'lighthous'")
     assert _postgres._single_word("( ( 'lighthous' ) | ( 'lighthouse' ) )")
