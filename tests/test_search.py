@@ -584,7 +584,8 @@ def test_phrase_ranking_agrees_when_the_heavy_tier_holds_the_words_apart(user, m
 
 def test_phrase_ranked_from_the_indexes_agrees_with_full_ranking(user, monkeypatch):
     """PostgreSQL: a two-word phrase whose matches mostly hold it once is ranked from the phrase-pair,
-    twice and boundary indexes (migrations 0022, 0023) and the dates, not from every match's vector; the result is the full
+    boundary and pairs-held-twice indexes (migrations 0023, 0025) and the dates, not from every match's
+    vector; the result is the full
     ranking's, rank for rank, on every page and with a filter: articles holding the phrase twice, one
     straddling the title and the body (0.33), one straddling a tag and the body (0.27), one holding two
     readings of the phrase, and both words named often but apart (0.2) among 40 holding it once."""
@@ -604,6 +605,9 @@ def test_phrase_ranked_from_the_indexes_agrees_with_full_ranking(user, monkeypat
     tagged = make(user, "Notes", "Tree climbing is fun. " + filler, saved_at=base)
     services.article_tags_set(article=tagged, names=["apple"])  # tag (B) straddle
     make(user, "Apart", "apple pie. " * 8 + "tree house. " * 8 + "an apple tree.", saved_at=base)
+    for i in range(2):  # three times: both words in the compact vector, ranked on it (0.6)
+        make(user, f"Thrice {i}", filler + "an apple tree. " * 3, saved_at=base)
+    make(user, "Apples", "apple and apple and an apple tree.", saved_at=base)  # one word thrice: 0.2
     # Read under English ('appl' <-> 'tree') and simple ('apple' <-> 'tree'): an article parsed with the
     # simple configuration can hold both readings, whose occurrences add up.
     make(user, "Mixed", "the appl tree and the apple tree.", language="xx", saved_at=base)
@@ -624,9 +628,9 @@ def test_phrase_ranked_from_the_indexes_agrees_with_full_ranking(user, monkeypat
     assert [round(r, 2) for _, r in tiered_second] == [round(r, 2) for _, r in second]
     if connection.vendor == PG:
         ranks = [round(r, 2) for _, r in full['"apple tree"']]
-        assert ranks == [0.4] * 4 + [0.33, 0.27] + [0.2] * 14, ranks
+        assert ranks == [0.6] * 2 + [0.4] * 4 + [0.33, 0.27] + [0.2] * 12, ranks
         sqls = [q["sql"] for q in queries_run.captured_queries]
-        assert any("articles_twice_vector(s.search_vector) @@" in sql for sql in sqls)
+        assert any("articles_phrase_pairs_twice(s.search_vector) @@" in sql for sql in sqls)
         assert any("articles_boundary_pairs(s.search_vector) @@" in sql for sql in sqls)
         # No query ranked every match's vector.
         assert not any("ts_rank_cd" in sql and "articles_phrase_pairs" in sql for sql in sqls)

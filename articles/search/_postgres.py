@@ -32,7 +32,6 @@ Where the time goes, and what Folio does about it (articles.search.schema has th
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -393,8 +392,11 @@ def search(
             if multi is None:  # too many to rank apart: the tiers as they were
                 single, multi = False, []
             bounds = _word_bounds() if single else _phrase_bounds(tsquery)
+            # A two-word phrase counted exactly is ranked from the indexes when the heavy tier does not
+            # answer (``_rank_two_word_phrase`` ranks the compact vector's matches itself).
+            phrase_exact = exact and bounds is not None and bool(pg_query.pairs) and not single
             for tier, (condition, tier_params) in enumerate(tiers):
-                if to_rank is not None:
+                if to_rank is not None or (tier == 1 and phrase_exact):
                     break
                 cursor.execute(
                     f"SELECT a.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery) AS r "
@@ -421,24 +423,11 @@ def search(
                     cursor, user, query, tsquery, compact=candidates, multi=multi, offset=offset, limit=limit
                 )
                 return count, ranked, tsquery, True
-            if (
-                to_rank is None
-                and exact
-                and bounds is not None
-                and pg_query.pairs
-                and len(candidates) < offset + limit + CANDIDATES
-            ):
-                # A two-word phrase whose compact-vector matches are all among the candidates: the rest
-                # ranks from the indexes (``_rank_two_word_phrase``), or None when too many need a vector.
+            if to_rank is None and phrase_exact:
+                # A two-word phrase counted exactly: ranked from the indexes (``_rank_two_word_phrase``),
+                # or None when too many of its matches need their vector read.
                 phrase_ranked = _rank_two_word_phrase(
-                    cursor,
-                    user,
-                    query,
-                    tsquery,
-                    pg_query.pairs,
-                    compact=candidates,
-                    offset=offset,
-                    limit=limit,
+                    cursor, user, query, tsquery, pg_query.pairs, offset=offset, limit=limit
                 )
                 if phrase_ranked is not None:
                     return count, phrase_ranked, tsquery, True
@@ -489,18 +478,19 @@ def _phrase_bounds(tsquery: str) -> tuple[float, float] | None:
 _BARE_LEXEME = re.compile(r"'((?:[^']|'')*)'(?!:)")
 #: The ranks of one and two body mentions of a word (weight C), as PostgreSQL computes and returns them
 #: (float4): asked once per process (``_mention_ranks``).
-_MENTION_RANKS: tuple[float, float, float] | None = None
+_MENTION_RANKS: tuple[float, float, float, float] | None = None
 
 
-def _mention_ranks(cursor) -> tuple[float, float, float]:
-    """(one body mention of a word, two, one body occurrence of a two-word phrase), as PostgreSQL ranks
-    them (float4, so compared as it returns them)."""
+def _mention_ranks(cursor) -> tuple[float, float, float, float]:
+    """(one body mention of a word, two, one body occurrence of a two-word phrase, two), as PostgreSQL
+    ranks them (float4, so compared as it returns them)."""
     global _MENTION_RANKS
     if _MENTION_RANKS is None:
         cursor.execute(
             f"SELECT ts_rank_cd('{RANK_WEIGHTS}', 'w:1C'::tsvector, 'w'::tsquery), "
             f"ts_rank_cd('{RANK_WEIGHTS}', 'w:1C,3C'::tsvector, 'w'::tsquery), "
-            f"ts_rank_cd('{RANK_WEIGHTS}', 'v:1C w:2C'::tsvector, 'v <-> w'::tsquery)"
+            f"ts_rank_cd('{RANK_WEIGHTS}', 'v:1C w:2C'::tsvector, 'v <-> w'::tsquery), "
+            f"ts_rank_cd('{RANK_WEIGHTS}', 'v:1C,5C w:2C,6C'::tsvector, 'v <-> w'::tsquery)"
         )
         _MENTION_RANKS = tuple(cursor.fetchone())
     return _MENTION_RANKS
@@ -564,7 +554,7 @@ def _rank_single_word(
     (about 6,250 matches) read every vector from TOAST: about 100 ms of database CPU.
     """
     need = offset + limit
-    once, twice_rank, _phrase_once = _mention_ranks(cursor)
+    once, twice_rank, _phrase_once, _phrase_twice = _mention_ranks(cursor)
     source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
     fixed = list(dict.fromkeys([*compact, *multi]))
     rows: list[tuple[int, float, object]] = []
@@ -609,73 +599,94 @@ def _rank_two_word_phrase(
     tsquery: str,
     pairs: str,
     *,
-    compact: list[int],
     offset: int,
     limit: int,
 ) -> list[tuple[int, float]] | None:
     """The page of a two-word phrase (``_phrase_bounds`` not None; its readings ORed, ``pairs`` their
-    phrase-pair tsquery), counted exactly, whose compact-vector matches (``compact``: all of them) do not
-    fill it above the bound: [(id, rank)] ranked exactly without reading every match's vector, or None
-    when more than ``_PHRASE_FIXED_LIMIT`` articles need their vector read.
+    phrase-pair tsquery) whose matches were counted exactly: [(id, rank)], the full ranking's, without
+    reading every match's vector; None when more than ``_PHRASE_FIXED_LIMIT`` articles need theirs read.
 
-    An article outside ``compact`` that holds a reading's pair lacks one of its two words in the compact
-    vector (which keeps every position of its lexemes, so the pair would be there): that word is in the
-    body only, at most twice (articles.search.schema). So the phrase occurs there once, ranking
-    ``ts_rank_cd`` 0.2 (two adjacent body words), unless that word is named twice (the twice index,
-    migration 0022), or the occurrence straddles the end of the title or metadata and the start of the
-    body (0.27-0.33: the boundary index, migration 0023), or the article holds two readings' pairs (their
-    occurrences add up). Those few, and the compact matches, are ranked on their full vectors; the rest
-    rank 0.2, newest first. At 1,000,000 articles a phrase of about 6,400 matches read every vector from
-    TOAST: 120-140 ms of database CPU.
+    The articles whose compact vector holds the phrase are ranked on it: it keeps every position of its
+    lexemes, so its rank is the full vector's. Any other match lacks one of the two words in the compact
+    vector, so that word is in the body only, at most twice (articles.search.schema), and the phrase
+    occurs there once or twice. Twice, both in the body, ranks ``ts_rank_cd`` 0.4: the index of the pairs
+    an article holds twice (migration 0025) names those. Once ranks 0.2, unless the occurrence straddles
+    the end of the title or metadata and the start of the body (0.27-0.33: the boundary index, migration
+    0023). Those, and the articles holding two readings' pairs (their occurrences add up), are ranked on
+    their full vectors; the rest rank 0.2, newest first within each rank. At 1,000,000 articles a phrase
+    of about 6,400 matches read every vector from TOAST: 90-140 ms of database CPU.
     """
     quoted = _PHRASE_OF_TWO_LEXEMES.findall(tsquery)  # each lexeme as the tsquery text quotes it
     if not quoted or any(a == b for a, b in quoted):
         return None
     readings = [(a.replace("''", "'"), b.replace("''", "'")) for a, b in quoted]
     need = offset + limit
-    phrase_once = _mention_ranks(cursor)[2]
-    words = " | ".join(dict.fromkeys(f"'{w}'" for pair in quoted for w in pair))
+    _once, _twice, phrase_once, phrase_twice = _mention_ranks(cursor)
     source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
-    fixed = set(compact)
-    if len(readings) > 1:  # two readings' pairs in one article: their occurrences add up
+
+    def ids(condition: str, condition_params: list) -> list[int] | None:
+        cursor.execute(
+            f"SELECT s.article_id FROM {source} WHERE {filters_sql} AND {condition} LIMIT %s",
+            [*params, *condition_params, _PHRASE_FIXED_LIMIT + 1],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+        return None if len(found) > _PHRASE_FIXED_LIMIT else found
+
+    # Read on their full vectors: two readings' pairs in one article, and a pair straddling the boundary
+    # (GIN bitmaps of the search row intersected; no vector is read to find them).
+    full: set[int] = set()
+    if len(readings) > 1:
         pair_lexemes = [_tsquery_lexeme(f"{a} {b}") for a, b in readings]
         both = " | ".join(f"( {p} & {q} )" for i, p in enumerate(pair_lexemes) for q in pair_lexemes[i + 1 :])
-        cursor.execute(
-            f"SELECT s.article_id FROM {source} WHERE {filters_sql} "
-            "AND articles_phrase_pairs(s.search_vector) @@ %s::tsquery LIMIT %s",
-            [*params, both, _PHRASE_FIXED_LIMIT + 1],
-        )
-        fixed.update(row[0] for row in cursor.fetchall())
-    # The pair and a word named twice, or the pair straddling the title or metadata and the body: GIN
-    # indexes of the search row, their bitmaps intersected (no vector is read).
-    cursor.execute(
-        f"SELECT s.article_id FROM {source} WHERE {filters_sql} "
-        "AND articles_phrase_pairs(s.search_vector) @@ %s::tsquery "
-        "AND (articles_twice_vector(s.search_vector) @@ %s::tsquery "
-        "OR articles_boundary_pairs(s.search_vector) @@ %s::tsquery) LIMIT %s",
-        [*params, pairs, words, pairs, _PHRASE_FIXED_LIMIT + 1],
+        multi = ids("articles_phrase_pairs(s.search_vector) @@ %s::tsquery", [both])
+        if multi is None:
+            return None
+        full.update(multi)
+    straddle = ids(
+        "articles_phrase_pairs(s.search_vector) @@ %s::tsquery "
+        "AND articles_boundary_pairs(s.search_vector) @@ %s::tsquery",
+        [pairs, pairs],
     )
-    fixed.update(row[0] for row in cursor.fetchall())
-    if len(fixed) > _PHRASE_FIXED_LIMIT:
+    if straddle is None:
         return None
-    # Every match, newest first (ids and dates only: the narrow search rows).
-    source, where_sql, params = _pg_doc_where(user, query, _PgQuery(pairs=pairs))
+    full.update(straddle)
+    # The compact vector's matches, ranked on it (inline in the article row since migration 0024).
+    where, a_params = base_where(user, query)
     cursor.execute(
-        f"SELECT s.article_id, s.saved_at FROM {source} WHERE {where_sql} "
-        "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s",
-        [*params, need + len(fixed)],
+        f"SELECT a.id, ts_rank_cd('{RANK_WEIGHTS}', a.search_rank_vector, %s::tsquery), a.saved_at "
+        f"FROM articles_article a WHERE {' AND '.join(where)} AND a.search_rank_vector @@ %s::tsquery",
+        [tsquery, *a_params, tsquery],
     )
-    matches = cursor.fetchall()
-    rows: list[tuple[int, float, object]] = []
-    if fixed:
+    rows: list[tuple[int, float, object]] = [row for row in cursor.fetchall() if row[0] not in full]
+    if len(full) > _PHRASE_FIXED_LIMIT:
+        return None
+    if full:
         cursor.execute(
             f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery), s.saved_at "
             "FROM articles_search_doc s WHERE s.article_id = ANY(%s)",
-            [tsquery, list(fixed)],
+            [tsquery, list(full)],
         )
         rows.extend(cursor.fetchall())
-    rest = (row for row in matches if row[0] not in fixed)
-    rows.extend((pk, phrase_once, saved) for pk, saved in itertools.islice(rest, need))
+    ranked = {row[0] for row in rows}
+    # The phrase twice, in the body: the newest of them (the pair index intersected with the pairs-held-
+    # twice index), then the newest of every match.
+    for condition, condition_params, rank in (
+        (
+            "articles_phrase_pairs(s.search_vector) @@ %s::tsquery "
+            "AND articles_phrase_pairs_twice(s.search_vector) @@ %s::tsquery",
+            [pairs, pairs],
+            phrase_twice,
+        ),
+        ("articles_phrase_pairs(s.search_vector) @@ %s::tsquery", [pairs], phrase_once),
+    ):
+        cursor.execute(
+            f"SELECT s.article_id, s.saved_at FROM {source} WHERE {filters_sql} AND {condition} "
+            "ORDER BY s.saved_at DESC, s.article_id DESC LIMIT %s",
+            [*params, *condition_params, need + len(ranked)],
+        )
+        newest = [(pk, rank, saved) for pk, saved in cursor.fetchall() if pk not in ranked][:need]
+        rows.extend(newest)
+        ranked.update(pk for pk, _rank, _saved in newest)
     rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
     return [(pk, rank) for pk, rank, _saved in rows[offset:need]]
 
