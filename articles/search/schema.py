@@ -23,6 +23,9 @@ PostgreSQL (created by migrations 0002_search and 0004_search_phrase_pairs, whos
 - the boundary index ``article_search_doc_boundary`` (migration 0023, SQL in ``_search_v4.py``): a GIN
   expression index of the lexeme pair straddling the end of the title and metadata and the start of the
   body, when adjacent (``articles_boundary_pairs``);
+- the pairs-held-twice index ``article_search_doc_pairs_twice`` (migration 0025, SQL in
+  ``_search_v4.py``): a GIN expression index of the adjacent lexeme pairs an article holds at least twice
+  (``articles_phrase_pairs_twice``);
 - since migration 0024 the compact ranking vector has ``STORAGE MAIN``: it stays in the article row unless
   the row cannot fit in a page.
 
