@@ -525,6 +525,26 @@ def test_heavy_tier_ranking_agrees_with_full_ranking(user, monkeypatch):
         )
 
 
+def ranked_both_ways(user, monkeypatch, queries: list[str]) -> tuple[dict, list, list[str]]:
+    """Each query's first page ranked in full (every match ranked on its full vector: the limits as set)
+    and through the tiers and indexes (``FULL_RANK_LIMIT`` 5, ``CANDIDATES`` 2), and the first query's
+    second page both ways; asserts they agree id for id and rank for rank. Returns the full ranking's
+    first pages, its second page, and the SQL the tiered searches ran."""
+    full = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
+    second = [(a.pk, a.rank) for a in article_search(user=user, query=queries[0], page=2).results]
+    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
+    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
+    with CaptureQueriesContext(connection) as queries_run:
+        tiered = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
+        tiered_second = [(a.pk, a.rank) for a in article_search(user=user, query=queries[0], page=2).results]
+    for q in queries:
+        assert [pk for pk, _ in tiered[q]] == [pk for pk, _ in full[q]], q
+        assert [round(r, 4) for _, r in tiered[q]] == [round(r, 4) for _, r in full[q]], q
+    assert [pk for pk, _ in tiered_second] == [pk for pk, _ in second] and len(second) == 20
+    assert [round(r, 4) for _, r in tiered_second] == [round(r, 4) for _, r in second]
+    return full, second, [q["sql"] for q in queries_run.captured_queries]
+
+
 def test_rare_word_ranking_agrees_with_full_ranking(user, monkeypatch):
     """PostgreSQL: a word few articles hold three times is ranked from the twice index and the dates
     (migration 0022) on every page, with filters, and with a second spelling of the word in one article;
@@ -540,22 +560,9 @@ def test_rare_word_ranking_agrees_with_full_ranking(user, monkeypatch):
     # and an article parsed with the simple configuration holds both (their mentions add up).
     mixed = make(user, "Mixed", "lighthous and lighthouse", language="xx", saved_at=base)
     queries = ["lighthouse", "lighthouse is:archived", "lighthouse -tag:none"]
-    full = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
-    second = [(a.pk, a.rank) for a in article_search(user=user, query="lighthouse", page=2).results]
-    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
-    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
-    with CaptureQueriesContext(connection) as queries_run:
-        tiered = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
-        tiered_second = [
-            (a.pk, a.rank) for a in article_search(user=user, query="lighthouse", page=2).results
-        ]
-    for q in queries:
-        assert [pk for pk, _ in tiered[q]] == [pk for pk, _ in full[q]], q
-        assert [round(r, 4) for _, r in tiered[q]] == [round(r, 4) for _, r in full[q]], q
-    assert [pk for pk, _ in tiered_second] == [pk for pk, _ in second] and len(second) == 20
+    full, second, sqls = ranked_both_ways(user, monkeypatch, queries)
     assert len(full["lighthouse"]) == 20 and full["lighthouse"][0][0] != full["lighthouse"][1][0]
     if connection.vendor == PG:  # the twice index answered; no query ranked every match's vector
-        sqls = [q["sql"] for q in queries_run.captured_queries]
         assert any("articles_twice_vector(s.search_vector) @@" in sql for sql in sqls)
         assert any("''lighthous'' & ''lighthouse''" in sql for sql in sqls)  # the two readings' AND
         assert mixed.pk in [pk for pk, _ in full["lighthouse"] + second]
@@ -611,25 +618,10 @@ def test_phrase_ranked_from_the_indexes_agrees_with_full_ranking(user, monkeypat
     # Read under English ('appl' <-> 'tree') and simple ('apple' <-> 'tree'): an article parsed with the
     # simple configuration can hold both readings, whose occurrences add up.
     make(user, "Mixed", "the appl tree and the apple tree.", language="xx", saved_at=base)
-    queries = ['"apple tree"', '"apple tree" is:archived']
-    full = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
-    second = [(a.pk, a.rank) for a in article_search(user=user, query='"apple tree"', page=2).results]
-    monkeypatch.setattr(_postgres, "FULL_RANK_LIMIT", 5)
-    monkeypatch.setattr(_postgres, "CANDIDATES", 2)
-    with CaptureQueriesContext(connection) as queries_run:
-        tiered = {q: [(a.pk, a.rank) for a in article_search(user=user, query=q).results] for q in queries}
-        tiered_second = [
-            (a.pk, a.rank) for a in article_search(user=user, query='"apple tree"', page=2).results
-        ]
-    for q in queries:
-        assert [pk for pk, _ in tiered[q]] == [pk for pk, _ in full[q]], q
-        assert [round(r, 4) for _, r in tiered[q]] == [round(r, 4) for _, r in full[q]], q
-    assert [pk for pk, _ in tiered_second] == [pk for pk, _ in second] and len(second) == 20
-    assert [round(r, 2) for _, r in tiered_second] == [round(r, 2) for _, r in second]
+    full, _second, sqls = ranked_both_ways(user, monkeypatch, ['"apple tree"', '"apple tree" is:archived'])
     if connection.vendor == PG:
         ranks = [round(r, 2) for _, r in full['"apple tree"']]
         assert ranks == [0.6] * 2 + [0.4] * 4 + [0.33, 0.27] + [0.2] * 12, ranks
-        sqls = [q["sql"] for q in queries_run.captured_queries]
         assert any("articles_phrase_pairs_twice(s.search_vector) @@" in sql for sql in sqls)
         assert any("articles_boundary_pairs(s.search_vector) @@" in sql for sql in sqls)
         # No query ranked every match's vector.
