@@ -476,8 +476,9 @@ def _phrase_bounds(tsquery: str) -> tuple[float, float] | None:
 
 #: A lexeme without a weight label or prefix mark, as the tsquery text writes it.
 _BARE_LEXEME = re.compile(r"'((?:[^']|'')*)'(?!:)")
-#: The ranks of one and two body mentions of a word (weight C), as PostgreSQL computes and returns them
-#: (float4): asked once per process (``_mention_ranks``).
+#: The ranks of one and two body mentions of a word (weight C), and of one and two body occurrences of a
+#: two-word phrase, as PostgreSQL computes and returns them (float4): asked once per process
+#: (``_mention_ranks``).
 _MENTION_RANKS: tuple[float, float, float, float] | None = None
 
 
