@@ -592,10 +592,10 @@ def test_phrase_ranking_agrees_when_the_heavy_tier_holds_the_words_apart(user, m
 def test_phrase_ranked_from_the_indexes_agrees_with_full_ranking(user, monkeypatch):
     """PostgreSQL: a two-word phrase whose matches mostly hold it once is ranked from the phrase-pair,
     boundary and pairs-held-twice indexes (migrations 0023, 0025) and the dates, not from every match's
-    vector; the result is the full
-    ranking's, rank for rank, on every page and with a filter: articles holding the phrase twice, one
-    straddling the title and the body (0.33), one straddling a tag and the body (0.27), one holding two
-    readings of the phrase, and both words named often but apart (0.2) among 40 holding it once."""
+    vector; the result is the full ranking's, rank for rank, on every page and with a filter: articles
+    holding the phrase twice, one straddling the title and the body (0.33), one straddling a tag and the
+    body (0.27), one holding two readings of the phrase, and both words named often but apart (0.2) among
+    40 holding it once."""
     base = timezone.now() - timedelta(days=30)
     filler = "filler text about weather. " * 20
     for i in range(40):

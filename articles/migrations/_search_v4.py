@@ -62,8 +62,8 @@ def uninstall(schema_editor) -> None:
 #: Migration 0024_search_rank_vector_inline: the compact ranking vector stays in the article row. Every
 #: ranking tier reads it for each candidate (``ts_rank_cd`` on ``search_rank_vector``), and a vector longer
 #: than about 2 kB was moved to the TOAST table (uncompressed: pglz left these vectors as they were): about
-#: 18% of the bench library's articles, the long ones, which are the ones the heavy tier holds. Reading those 908 vectors of "online business" at 100,000 articles took
-#: 4.4 ms from TOAST and 0.95 ms inline (``sum(length(...))`` over the heavy tier's bitmap, the machine
+#: 18% of the bench library's articles, the long ones, which are the ones the heavy tier holds. Reading
+#: those 908 vectors of "online business" at 100,000 articles took 4.4 ms from TOAST and 0.95 ms inline (``sum(length(...))`` over the heavy tier's bitmap, the machine
 #: otherwise idle). ``STORAGE MAIN`` keeps a value in the row unless the row cannot fit in a page; the
 #: vectors already moved out are written again (one statement; the search trigger sees no text change and
 #: leaves the search row alone).

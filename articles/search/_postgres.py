@@ -394,7 +394,7 @@ def search(
             bounds = _word_bounds() if single else _phrase_bounds(tsquery)
             # A two-word phrase counted exactly is ranked from the indexes when the heavy tier does not
             # answer (``_rank_two_word_phrase`` ranks the compact vector's matches itself).
-            phrase_exact = exact and bounds is not None and bool(pg_query.pairs) and not single
+            phrase_exact = exact and bounds is not None and bool(pg_query.pairs)
             for tier, (condition, tier_params) in enumerate(tiers):
                 if to_rank is not None or (tier == 1 and phrase_exact):
                     break
@@ -532,6 +532,19 @@ def _multi_spelling(cursor, user, query: SearchQuery, tsquery: str) -> list[int]
     return None if len(multi) > _MULTI_SPELLING_LIMIT else multi
 
 
+def _full_vector_ranks(cursor, tsquery: str, ids: list[int]) -> list[tuple[int, float, object]]:
+    """[(id, rank, saved_at)] of the given articles, ranked on their full vectors (read from TOAST: tens
+    of µs each, so for the few articles no index can rank); [] for no ids, without a query."""
+    if not ids:
+        return []
+    cursor.execute(
+        f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery), s.saved_at "
+        "FROM articles_search_doc s WHERE s.article_id = ANY(%s)",
+        [tsquery, ids],
+    )
+    return list(cursor.fetchall())
+
+
 def _rank_single_word(
     cursor,
     user,
@@ -558,14 +571,7 @@ def _rank_single_word(
     once, twice_rank, _phrase_once, _phrase_twice = _mention_ranks(cursor)
     source, filters_sql, params = _pg_doc_where(user, query, _PgQuery())
     fixed = list(dict.fromkeys([*compact, *multi]))
-    rows: list[tuple[int, float, object]] = []
-    if fixed:
-        cursor.execute(
-            f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery), s.saved_at "
-            "FROM articles_search_doc s WHERE s.article_id = ANY(%s)",
-            [tsquery, fixed],
-        )
-        rows.extend(cursor.fetchall())
+    rows = _full_vector_ranks(cursor, tsquery, fixed)
     # Every article mentioning the word twice (ids only, through the GIN index: no vector is read), then
     # the newest of those and of the rest.
     cursor.execute(
@@ -651,6 +657,8 @@ def _rank_two_word_phrase(
     if straddle is None:
         return None
     full.update(straddle)
+    if len(full) > _PHRASE_FIXED_LIMIT:
+        return None
     # The compact vector's matches, ranked on it (inline in the article row since migration 0024).
     where, a_params = base_where(user, query)
     cursor.execute(
@@ -658,16 +666,8 @@ def _rank_two_word_phrase(
         f"FROM articles_article a WHERE {' AND '.join(where)} AND a.search_rank_vector @@ %s::tsquery",
         [tsquery, *a_params, tsquery],
     )
-    rows: list[tuple[int, float, object]] = [row for row in cursor.fetchall() if row[0] not in full]
-    if len(full) > _PHRASE_FIXED_LIMIT:
-        return None
-    if full:
-        cursor.execute(
-            f"SELECT s.article_id, ts_rank_cd('{RANK_WEIGHTS}', s.search_vector, %s::tsquery), s.saved_at "
-            "FROM articles_search_doc s WHERE s.article_id = ANY(%s)",
-            [tsquery, list(full)],
-        )
-        rows.extend(cursor.fetchall())
+    rows = [row for row in cursor.fetchall() if row[0] not in full]
+    rows.extend(_full_vector_ranks(cursor, tsquery, list(full)))
     ranked = {row[0] for row in rows}
     # The phrase twice, in the body: the newest of them (the pair index intersected with the pairs-held-
     # twice index), then the newest of every match.
